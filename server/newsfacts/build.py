@@ -1,0 +1,172 @@
+"""The build: facts -> RDF -> checks -> an immutable, versioned release.
+
+Stages, in order; any problem stops the build before anything is written:
+read and check the facts files, ground quotes in the source texts, check the
+links, map to RDF, check the vocabulary, validate the data with SHACL. Only
+then is a release written, and made current once complete.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .config import Settings
+from .dataset import describe
+from .dumps import describe_file, write_dumps
+from .facts import ArticleFacts, check_facts, load_facts_dir
+from .grounding import GroundingResult, ground
+from .links import check_links, link_quads, read_sssom
+from .mapping import Mapper
+from .problems import BuildFailed, DataDoesNotConform
+from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease
+from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, load_shapes, to_rdflib, validate
+from .vocabulary import Vocabulary
+
+SSSOM_FILE = "wikidata.sssom.tsv"
+
+
+@dataclass
+class Checked:
+    """Everything the checks produced, ready to be published."""
+
+    files: list[ArticleFacts]
+    quads: list[ox.Quad]  # articles, vocabulary and links, each in its named graph
+    grounding: list[GroundingResult]
+    validation: ValidationOutcome
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def check(settings: Settings) -> Checked:
+    """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        vocabulary = Vocabulary.load(settings.ontology_dir)
+        mapper = Mapper(settings.mappings_dir, settings.base_iri)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BuildFailed(f"cannot read the ontology or mappings: {exc}") from exc
+    files, problems = load_facts_dir(settings.facts_dir)
+    problems += check_facts(files, vocabulary)
+    _stop_if(problems)
+    grounding, problems = ground(files, settings.sources_dir)
+    _stop_if(problems)
+    rows, _meta, problems = read_sssom(Path(settings.mappings_dir) / SSSOM_FILE)
+    problems += check_links(rows, files)
+    _stop_if(problems)
+
+    article_quads: list[ox.Quad] = []
+    origin: dict[str, str] = {}
+    for facts in files:
+        quads = mapper.to_quads(facts)
+        article_quads.extend(quads)
+        for q in quads:
+            origin.setdefault(q.subject.value, str(facts.path))
+    vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
+    vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
+    links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))
+    timings["mapping_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    vocab_check = validate(to_rdflib(vocabulary.triples), load_shapes(settings.shapes_dir, VOCABULARY_SHAPES), None,
+                           "shapes/vocabulary.ttl", lambda iri: str(settings.ontology_dir))
+    _stop_if(vocab_check.violations)
+    # The vocabulary goes into the data graph: sh:class follows rdfs:subClassOf, and concepts are checked
+    # for their scheme.
+    data = to_rdflib(article_quads + links + vocabulary.triples)
+    outcome = validate(data, load_shapes(settings.shapes_dir, DATA_SHAPES), None, "shapes/shapes.ttl",
+                       lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")))
+    timings["shacl_s"] = time.perf_counter() - started
+    _stop_if(outcome.violations)
+    return Checked(files, article_quads + vocabulary_quads + links, grounding, outcome, timings)
+
+
+def build(settings: Settings) -> Release:
+    """Check, then write a new release and make it current."""
+    checked = check(settings)
+    built_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    inputs = _input_checksums(settings, checked.files)
+    version = built_at.strftime("%Y%m%dT%H%M%SZ") + "-" + hashlib.sha256(
+        "".join(sorted(inputs.values())).encode()).hexdigest()[:8]
+    description_graph = f"{settings.base_iri}graph/dataset"
+    try:
+        with StagedRelease(settings.releases_dir, version) as staged:
+            started = time.perf_counter()
+            dumps = write_dumps(checked.quads, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
+            sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
+            sssom.write_bytes((Path(settings.mappings_dir) / SSSOM_FILE).read_bytes())
+            dumps.append(describe_file(sssom, "text/tab-separated-values", None))
+            checked.timings["dumps_s"] = time.perf_counter() - started
+
+            description = describe(checked.quads, dumps, base_iri=settings.base_iri, version=version,
+                                   built_at=built_at.isoformat().replace("+00:00", "Z"),
+                                   license_iri=settings.license, graph=description_graph)
+            with open(staged.file(VOID_FILE), "wb") as out:
+                ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in description], out,
+                             format=ox.RdfFormat.TURTLE, prefixes={"void": "http://rdfs.org/ns/void#",
+                                                                    "dcat": "http://www.w3.org/ns/dcat#",
+                                                                    "dcterms": "http://purl.org/dc/terms/",
+                                                                    "spdx": "http://spdx.org/rdf/terms#"})
+            checked.validation.report.serialize(staged.file(REPORT_FILE), format="turtle")
+
+            started = time.perf_counter()
+            store = ox.Store(str(staged.file(STORE_DIR)))
+            store.bulk_extend(checked.quads + description)
+            store.optimize()
+            del store
+            checked.timings["store_s"] = time.perf_counter() - started
+
+            manifest = {
+                "version": version,
+                "built_at": built_at.isoformat().replace("+00:00", "Z"),
+                "newsfacts_version": __version__,
+                "base_iri": settings.base_iri,
+                "inputs": inputs,
+                "grounding": [vars(g) for g in checked.grounding],
+                "graphs": _counts_by_graph(checked.quads + description),
+                "triples": len({(q.subject, q.predicate, q.object) for q in checked.quads}),
+                "quads": len(checked.quads) + len(description),
+                "articles": [f.id for f in checked.files],
+                "dumps": [vars(d) for d in dumps],
+                "validation": {"conforms": True, "violations": 0, "warnings": len(checked.validation.warnings)},
+                "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
+            }
+            return staged.finish(manifest)
+    except OSError as exc:
+        raise BuildFailed(f"cannot write the release in {settings.releases_dir}: {exc}") from exc
+
+
+def _stop_if(problems) -> None:
+    if problems:
+        raise DataDoesNotConform(list(problems))
+
+
+def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str, str]:
+    paths = [f.path for f in files]
+    for folder in (settings.ontology_dir, settings.shapes_dir, settings.mappings_dir):
+        paths.extend(sorted(p for p in Path(folder).rglob("*") if p.is_file()))
+    sums = {}
+    for path in paths:
+        sums[_display(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _counts_by_graph(quads: list[ox.Quad]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for q in quads:
+        key = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))

@@ -1,0 +1,110 @@
+"""The `newsfacts` command.
+
+Exit codes: 0 success; 1 the data does not conform (one line per problem:
+file, where, rule, message); 2 usage or runtime error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .config import Settings
+from .problems import BuildFailed, DataDoesNotConform
+
+EXIT_OK, EXIT_DOES_NOT_CONFORM, EXIT_ERROR = 0, 1, 2
+
+
+def _settings_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--facts-dir", help="folder of facts files (default: the shipped facts)")
+    parser.add_argument("--sources-dir", help="folder of article source texts for the evidence checks")
+    parser.add_argument("--releases-dir", help="folder of releases (default: ./releases)")
+    parser.add_argument("--base-iri", help="canonical base IRI of minted IRIs")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsfacts", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="check the facts and publish a new release")
+    _settings_arguments(build)
+    validate = commands.add_parser("validate", help="run every check without publishing")
+    _settings_arguments(validate)
+    serve = commands.add_parser("serve", help="serve the current release (building one first if there is none)")
+    _settings_arguments(serve)
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--store", help="'embedded' or the SPARQL endpoint URL of a remote store")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    overrides = {k: v for k, v in vars(args).items() if k != "command"}
+    try:
+        settings = Settings.load(overrides)
+        if args.command == "build":
+            return _build(settings)
+        if args.command == "validate":
+            return _validate(settings)
+        return _serve(settings)
+    except DataDoesNotConform as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"newsfacts: {len(exc.problems)} problem(s); nothing was published", file=sys.stderr)
+        return EXIT_DOES_NOT_CONFORM
+    except (BuildFailed, ValueError) as exc:
+        print(f"newsfacts: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _report_grounding(grounding) -> None:
+    for result in grounding:
+        if result.status != "checked":
+            print(f"newsfacts: evidence of {result.article} not checked against its text ({result.status})", file=sys.stderr)
+
+
+def _build(settings: Settings) -> int:
+    from .build import build
+
+    release = build(settings)
+    manifest = release.manifest()
+    _report_grounding(_grounding_from(manifest))
+    print(f"built release {release.version}: {manifest['triples']} triples, "
+          f"{manifest['validation']['warnings']} warning(s), in {release.path}")
+    return EXIT_OK
+
+
+def _validate(settings: Settings) -> int:
+    from .build import check
+
+    checked = check(settings)
+    _report_grounding(checked.grounding)
+    for warning in checked.validation.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"valid: {len(checked.files)} article(s), {len(checked.quads)} quads, "
+          f"{len(checked.validation.warnings)} warning(s)")
+    return EXIT_OK
+
+
+def _serve(settings: Settings) -> int:
+    from .release import current_release
+
+    if settings.store == "embedded" and current_release(settings.releases_dir) is None:
+        print("newsfacts: no release yet; building the shipped facts first", file=sys.stderr)
+        status = _build(settings)
+        if status != EXIT_OK:
+            return status
+    from .web.app import run_development_server
+
+    run_development_server(settings)
+    return EXIT_OK
+
+
+def _grounding_from(manifest: dict):
+    from .grounding import GroundingResult
+
+    return [GroundingResult(**g) for g in manifest.get("grounding", [])]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

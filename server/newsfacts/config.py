@@ -1,0 +1,93 @@
+"""Every setting of newsfacts, in one place.
+
+A setting is read, lowest priority first, from its default here, then from the
+environment variable ``NEWSFACTS_<NAME>``, then from what the caller passes
+(command-line options, ``create_app(config)`` in tests). ``docs/configuration.md``
+documents each one; a test fails when a setting is missing there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The folder holding ontology/, shapes/, mappings/ and facts/.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _setting(default, doc: str):
+    return field(default=default, metadata={"doc": doc})
+
+
+def _default_sources_dir() -> str:
+    candidate = PROJECT_ROOT.parent / "shared" / "sources"
+    return str(candidate) if candidate.is_dir() else ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = _setting(
+        "https://newsfacts.example/",
+        "Canonical base IRI of every minted entity, event, claim and article. Ends with '/'.",
+    )
+    facts_dir: str = _setting(str(PROJECT_ROOT / "facts"), "Folder of facts files (*.yaml), one per article.")
+    sources_dir: str = field(
+        default_factory=_default_sources_dir,
+        metadata={
+            "doc": "Folder of article source texts used to check evidence offsets; "
+            "'../shared/sources' beside the project when it exists, else empty (checks skipped and recorded)."
+        },
+    )
+    releases_dir: str = _setting("releases", "Folder where releases are written; 'current' in it points at the one served.")
+    ontology_dir: str = _setting(str(PROJECT_ROOT / "ontology"), "Folder of the ontology and concept schemes (Turtle).")
+    shapes_dir: str = _setting(str(PROJECT_ROOT / "shapes"), "Folder of the SHACL shapes (Turtle).")
+    mappings_dir: str = _setting(str(PROJECT_ROOT / "mappings"), "Folder of the JSON-LD context, rules and SSSOM links.")
+    license: str = _setting(
+        "https://creativecommons.org/licenses/by/4.0/", "License IRI of the published data, stated in the VoID description."
+    )
+    store: str = _setting(
+        "embedded",
+        "Where releases are stored and queried: 'embedded' (an on-disk store in each release) or the URL of a "
+        "SPARQL 1.1 query endpoint of a remote store.",
+    )
+    host: str = _setting("127.0.0.1", "Address the server listens on.")
+    port: int = _setting(8080, "Port the server listens on.")
+    query_timeout_s: float = _setting(10.0, "SPARQL queries running longer than this many seconds are stopped.")
+    max_rows: int = _setting(10000, "Most result rows (or triples) a SPARQL query returns; more are cut and flagged.")
+    max_query_depth: int = _setting(64, "Deepest nesting of brackets a SPARQL query may have before it is refused.")
+    max_query_bytes: int = _setting(65536, "Largest SPARQL query text accepted, in bytes (413/414 beyond).")
+    query_workers: int = _setting(4, "Most SPARQL queries evaluated at once by one web worker; more get 503.")
+    page_size: int = _setting(100, "Incoming links shown per page of a resource description.")
+
+    @classmethod
+    def load(cls, overrides: dict | None = None, environ: dict | None = None) -> Settings:
+        """Defaults, then NEWSFACTS_* environment variables, then ``overrides`` (None values ignored)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f"NEWSFACTS_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f, raw)
+        for key, value in (overrides or {}).items():
+            if value is None:
+                continue
+            if key not in {f.name for f in dataclasses.fields(cls)}:
+                raise ValueError(f"unknown setting {key!r}")
+            values[key] = value
+        settings = cls(**values)
+        if not settings.base_iri.endswith(("/", "#")):
+            raise ValueError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+        return settings
+
+    def documented(self) -> dict[str, str]:
+        return {f.name: f.metadata["doc"] for f in dataclasses.fields(self)}
+
+
+def _coerce(f: dataclasses.Field, raw: str):
+    kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str}.get(str(f.type), str)
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"NEWSFACTS_{f.name.upper()}={raw!r} is not a valid {kind.__name__}") from exc

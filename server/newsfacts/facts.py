@@ -1,0 +1,351 @@
+"""Reading facts files (one YAML file per article) and checking that they make sense.
+
+The checks here are those a YAML file needs before it can be mapped to RDF:
+known keys, well-formed ids, no duplicates, references that resolve, concepts
+and classes that exist, times that parse. What the RDF must satisfy afterwards
+is the SHACL shapes' job; whether quotes match the source text is grounding's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+from .timevalues import time_problems
+from .vocabulary import Vocabulary
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CERTAINTIES_WITHOUT_HEDGE = {"stated"}
+
+# For each section: required keys, optional keys.
+SECTIONS: dict[str, tuple[set[str], set[str]]] = {
+    "article": (
+        {"id", "label", "author", "source_text", "source_sha256"},
+        {"author_description", "genre", "language", "relays", "not_stated"},
+    ),
+    "reports": ({"id", "label", "publisher"}, {"time_description"}),
+    "entities": (
+        {"id", "type", "label"},
+        {"alt_labels", "description", "wikidata", "located_in", "part_of", "duration"},
+    ),
+    "events": ({"id", "type", "label"}, {"participants", "place", "time", "during", "ongoing"}),
+    "office_holdings": ({"id", "holder", "office", "office_of"}, {"posted_to", "qualifier", "time"}),
+    "designations": ({"id", "designated", "as", "by"}, set()),
+    "claims": (
+        {"id", "text", "said_by", "certainty", "evidence"},
+        {"asserts", "statement", "on_the_word_of", "hedge", "made_at"},
+    ),
+}
+EVIDENCE_KEYS = ({"quote", "start", "end"}, {"prefix", "suffix"})
+PARTICIPANT_KEYS = ({"who", "role"}, set())
+STATEMENT_KEYS = ({"subject", "predicate", "object"}, set())
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records, in each mapping, the line it starts on (as '__line__')."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+# Dates must stay text ('2023-12-05' is not to become a date object), and YAML 1.1 would read the key
+# 'on' as True: only true/false are booleans here.
+_LineLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+@dataclass
+class ArticleFacts:
+    """One facts file, as read: plain dicts, each with a '__line__'."""
+
+    path: Path
+    article: dict
+    reports: list[dict] = field(default_factory=list)
+    entities: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    office_holdings: list[dict] = field(default_factory=list)
+    designations: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.article["id"]
+
+
+def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
+    """Parse one file; returns (facts, []) or (None, problems) when it is not a usable YAML mapping."""
+    where = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark else "file"
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(where, line, "yaml-syntax", f"not valid YAML: {problem}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(where, "file", "unreadable", str(exc))]
+    if not isinstance(data, dict) or not isinstance(data.get("article"), dict):
+        return None, [Problem(where, "file", "missing-article", "a facts file is a mapping with an 'article:' section")]
+    unknown = set(data) - set(SECTIONS) - {"__line__"}
+    problems = [
+        Problem(where, f"line {data['__line__']}", "unknown-section", f"unknown section {key!r}") for key in sorted(unknown)
+    ]
+    sections = {}
+    for name in SECTIONS:
+        if name == "article":
+            continue
+        value = data.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            problems.append(Problem(where, name, "section-shape", f"'{name}' must be a list of mappings"))
+            value = []
+        sections[name] = value
+    return ArticleFacts(path=path, article=data["article"], **sections), problems
+
+
+def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Problem]:
+    """Every rule a set of facts files must follow before mapping. Entities are shared across files."""
+    problems: list[Problem] = []
+    entity_ids: dict[str, str] = {}
+    article_ids: dict[str, str] = {}
+    report_ids: dict[str, str] = {}
+    for facts in files:
+        for entity in facts.entities:
+            eid = entity.get("id")
+            if isinstance(eid, str) and eid in entity_ids and entity_ids[eid] == str(facts.path):
+                problems.append(_at(facts, entity, "duplicate-id", f"entity id {eid!r} is defined twice"))
+            if isinstance(eid, str):
+                entity_ids.setdefault(eid, str(facts.path))
+        for report in facts.reports:
+            if isinstance(report.get("id"), str):
+                report_ids.setdefault(report["id"], str(facts.path))
+        aid = facts.article.get("id")
+        if isinstance(aid, str):
+            if aid in article_ids:
+                problems.append(_at(facts, facts.article, "duplicate-id", f"article id {aid!r} is also in {article_ids[aid]}"))
+            article_ids[aid] = str(facts.path)
+    for facts in files:
+        problems.extend(_FileChecker(facts, vocabulary, set(entity_ids), set(report_ids)).run())
+    return problems
+
+
+def _at(facts: ArticleFacts, item: dict, rule: str, message: str) -> Problem:
+    label = item.get("id") if isinstance(item.get("id"), str) else None
+    where = f"{label} (line {item.get('__line__', '?')})" if label else f"line {item.get('__line__', '?')}"
+    return Problem(str(facts.path), where, rule, message)
+
+
+class _FileChecker:
+    def __init__(self, facts: ArticleFacts, vocabulary: Vocabulary, entity_ids: set[str], report_ids: set[str]):
+        self.facts = facts
+        self.vocabulary = vocabulary
+        self.entities = entity_ids
+        self.reports = report_ids
+        self.events = {e.get("id") for e in facts.events}
+        self.situations = {s.get("id") for s in facts.office_holdings + facts.designations}
+        self.problems: list[Problem] = []
+
+    def problem(self, item: dict, rule: str, message: str) -> None:
+        self.problems.append(_at(self.facts, item, rule, message))
+
+    def run(self) -> list[Problem]:
+        f = self.facts
+        self.keys(f.article, "article")
+        for name in SECTIONS:
+            if name == "article":
+                continue
+            seen: set[str] = set()
+            for item in getattr(f, name):
+                self.keys(item, name)
+                iid = item.get("id")
+                if iid in seen and name != "entities":  # entity duplicates are found across files
+                    self.problem(item, "duplicate-id", f"{name[:-1].replace('_', ' ')} id {iid!r} is defined twice")
+                seen.add(iid)
+        if self.problems:
+            return self.problems  # references make no sense until the keys are right
+        local_ids = {}
+        for name in ("events", "office_holdings", "designations", "claims"):
+            for item in getattr(f, name):
+                if item["id"] in local_ids and local_ids[item["id"]] != name:
+                    self.problem(item, "duplicate-id", f"id {item['id']!r} is used by both {local_ids[item['id']]} and {name}")
+                local_ids[item["id"]] = name
+        self.article()
+        for report in f.reports:
+            self.ref(report, "publisher", report["publisher"], self.entities)
+        for entity in f.entities:
+            self.entity(entity)
+        for event in f.events:
+            self.event(event)
+        for holding in f.office_holdings:
+            self.office_holding(holding)
+        for designation in f.designations:
+            self.ref(designation, "designated", designation["designated"], self.entities)
+            self.ref(designation, "by", designation["by"], self.entities)
+            self.concept(designation, "as", designation["as"], "designation")
+        for claim in f.claims:
+            self.claim(claim)
+        return self.problems
+
+    def keys(self, item: dict, section: str, spec: tuple[set[str], set[str]] | None = None) -> None:
+        required, optional = spec or SECTIONS[section]
+        present = set(item) - {"__line__"}
+        for key in sorted(required - present):
+            self.problem(item, "missing-key", f"{section}: '{key}' is required")
+        for key in sorted(present - required - optional):
+            self.problem(item, "unknown-key", f"{section}: unknown key '{key}' (allowed: {sorted(required | optional)})")
+        if "id" in item and not (isinstance(item["id"], str) and ID_PATTERN.match(item["id"])):
+            self.problem(item, "id-format", f"id {item['id']!r} must be a lowercase slug like 'nicolas-maduro'")
+        if "label" in item:
+            self.label(item)
+
+    def label(self, item: dict) -> None:
+        label = item["label"]
+        if not isinstance(label, dict) or not isinstance(label.get("en"), str) or not label["en"].strip():
+            self.problem(item, "label", "label must be a mapping of language to text with an 'en' entry")
+
+    def ref(self, item: dict, key: str, value: object, known: set, what: str = "entity") -> None:
+        if not isinstance(value, str) or value not in known:
+            self.problem(item, "unknown-reference", f"{key}: {value!r} is not a known {what} id")
+
+    def refs(self, item: dict, key: str, known: set, what: str = "entity") -> None:
+        values = item.get(key) or []
+        if not isinstance(values, list):
+            values = [values]
+        for value in values:
+            self.ref(item, key, value, known, what)
+
+    def concept(self, item: dict, key: str, value: object, scheme_key: str) -> None:
+        scheme = {"designation": "designation"}.get(scheme_key, scheme_key.replace("_", "-"))
+        allowed = self.vocabulary.concepts.get(scheme, frozenset())
+        if value not in allowed:
+            self.problem(item, "unknown-concept", f"{key}: {value!r} is not a concept of the {scheme} scheme "
+                         f"(one of: {', '.join(sorted(allowed))})")
+
+    def time(self, item: dict, key: str = "time") -> None:
+        if key in item:
+            for message in time_problems(item[key]):
+                self.problem(item, "time-format", message)
+
+    def article(self) -> None:
+        a = self.facts.article
+        self.ref(a, "author", a["author"], self.entities)
+        if "relays" in a:
+            self.ref(a, "relays", a["relays"], self.reports, "report")
+        sha = a["source_sha256"]
+        if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
+            self.problem(a, "source-sha256", "source_sha256 must be 64 lowercase hexadecimal digits")
+        if self.facts.path.stem != a["id"]:
+            self.problem(a, "file-name", f"the file should be named {a['id']}.yaml after its article id")
+
+    def entity(self, entity: dict) -> None:
+        if entity["type"] not in self.vocabulary.classes:
+            self.problem(entity, "unknown-class", f"type {entity['type']!r} is not a class of the ontology")
+        self.refs(entity, "located_in", self.entities)
+        self.refs(entity, "part_of", self.entities)
+        wikidata = entity.get("wikidata")
+        if wikidata is not None and not (isinstance(wikidata, str) and re.fullmatch(r"Q[1-9]\d*", wikidata)):
+            self.problem(entity, "wikidata-id", f"wikidata {wikidata!r} is not a Wikidata item id like Q794")
+        duration = entity.get("duration")
+        if duration is not None and not re.fullmatch(r"P(\d+Y)?(\d+M)?(\d+D)?", str(duration)):
+            self.problem(entity, "duration-format", f"duration {duration!r} is not an xsd:duration like P20Y")
+
+    def event(self, event: dict) -> None:
+        self.concept(event, "type", event["type"], "event_type")
+        participants = event.get("participants") or []
+        if not isinstance(participants, list):
+            self.problem(event, "section-shape", "participants must be a list")
+            participants = []
+        for participant in participants:
+            if not isinstance(participant, dict):
+                self.problem(event, "section-shape", "each participant is a mapping {who, role}")
+                continue
+            self.keys(participant, "participant", PARTICIPANT_KEYS)
+            if "who" in participant:
+                self.ref(event, "participants.who", participant["who"], self.entities)
+            if "role" in participant:
+                self.concept(event, "participants.role", participant["role"], "role")
+        if "place" in event:
+            self.ref(event, "place", event["place"], self.entities)
+        if "during" in event:
+            self.ref(event, "during", event["during"], self.entities | self.events, "event or entity")
+        self.time(event)
+
+    def office_holding(self, holding: dict) -> None:
+        self.ref(holding, "holder", holding["holder"], self.entities)
+        self.ref(holding, "office_of", holding["office_of"], self.entities)
+        if "posted_to" in holding:
+            self.ref(holding, "posted_to", holding["posted_to"], self.entities)
+        self.concept(holding, "office", holding["office"], "office")
+        self.time(holding)
+
+    def claim(self, claim: dict) -> None:
+        has_asserts, has_statement = "asserts" in claim, "statement" in claim
+        if has_asserts == has_statement:
+            self.problem(claim, "claim-content", "a claim has exactly one of 'asserts' (an event or situation) or 'statement'")
+        if has_asserts:
+            self.ref(claim, "asserts", claim["asserts"], self.events | self.situations, "event or situation")
+        if has_statement:
+            self.statement(claim)
+        self.ref(claim, "said_by", claim["said_by"], self.entities)
+        if "on_the_word_of" in claim:
+            self.ref(claim, "on_the_word_of", claim["on_the_word_of"], self.entities)
+        self.concept(claim, "certainty", claim["certainty"], "certainty")
+        if claim["certainty"] not in CERTAINTIES_WITHOUT_HEDGE and not claim.get("hedge"):
+            self.problem(claim, "hedge-missing", f"a claim that is {claim['certainty']!r} keeps the text's hedge words in 'hedge'")
+        if "made_at" in claim:
+            for message in time_problems({"on": claim["made_at"]}):
+                self.problem(claim, "time-format", message.replace("time.on", "made_at"))
+        evidence = claim["evidence"]
+        if not isinstance(evidence, list) or not evidence:
+            self.problem(claim, "evidence-missing", "evidence must be a list of at least one quote")
+            return
+        for item in evidence:
+            if not isinstance(item, dict):
+                self.problem(claim, "section-shape", "each evidence item is a mapping {quote, start, end}")
+                continue
+            self.keys(item, "evidence", EVIDENCE_KEYS)
+            start, end, quote = item.get("start"), item.get("end"), item.get("quote")
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+                self.problem(claim, "evidence-offsets", f"start/end must be whole numbers with 0 <= start < end, got {start!r}/{end!r}")
+            elif isinstance(quote, str) and end - start != len(quote):
+                self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters")
+
+    def statement(self, claim: dict) -> None:
+        statement = claim["statement"]
+        if not isinstance(statement, dict):
+            self.problem(claim, "section-shape", "statement is a mapping {subject, predicate, object}")
+            return
+        self.keys(statement, "statement", STATEMENT_KEYS)
+        known = self.entities | self.events | self.situations
+        if "subject" in statement:
+            self.ref(claim, "statement.subject", statement["subject"], known, "entity, event or situation")
+        predicate = statement.get("predicate")
+        if predicate not in self.vocabulary.properties:
+            self.problem(claim, "unknown-property", f"statement.predicate {predicate!r} is not a property of the ontology")
+        obj = statement.get("object")
+        if isinstance(obj, dict):
+            if not isinstance(obj.get("value"), str):
+                self.problem(claim, "statement-object", "a literal object is written {value: \"…\"}")
+        elif "object" in statement:
+            self.ref(claim, "statement.object", obj, known, "entity, event or situation")
+
+
+def load_facts_dir(facts_dir: str | Path) -> tuple[list[ArticleFacts], list[Problem]]:
+    files, problems = [], []
+    paths = sorted(Path(facts_dir).glob("*.yaml")) + sorted(Path(facts_dir).glob("*.yml"))
+    if not paths:
+        problems.append(Problem(str(facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
+    for path in paths:
+        facts, file_problems = read_facts_file(path)
+        problems.extend(file_problems)
+        if facts is not None:
+            files.append(facts)
+    return files, problems

@@ -1,0 +1,106 @@
+"""Links to other datasets, kept as an SSSOM mapping set (mappings/*.sssom.tsv).
+
+Each row says which Wikidata item an entity is and why that is known. A facts
+file's `wikidata:` must have a row here and agree with it, so no identifier is
+published without a recorded justification.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from .facts import ArticleFacts
+from .problems import Problem
+
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+PREDICATES = {
+    "skos:exactMatch": "http://www.w3.org/2004/02/skos/core#exactMatch",
+    "skos:closeMatch": "http://www.w3.org/2004/02/skos/core#closeMatch",
+}
+REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "comment")
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    file: str
+    line: int
+    subject: str  # entity id
+    predicate: str  # full IRI
+    object: str  # full IRI
+    qid: str
+    justification: str
+    comment: str
+
+
+def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line[1:] for line in text.splitlines() if line.startswith("#"))
+    metadata = yaml.safe_load(header) or {}
+    curies = metadata.get("curie_map", {})
+    body_lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if not line.startswith("#")]
+    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in body_lines)), delimiter="\t")
+    problems, rows = [], []
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], metadata, [Problem(str(path), "header", "sssom-columns", f"missing columns {missing}")]
+    for (line, _), record in zip(body_lines[1:], reader, strict=False):
+        subject, predicate, obj = record["subject_id"], record["predicate_id"], record["object_id"]
+        prefix, _, local = subject.partition(":")
+        where = f"line {line}"
+        if not subject.startswith("nfe:") or not local:
+            problems.append(Problem(str(path), where, "sssom-subject", f"subject {subject!r} is not an nfe: entity"))
+            continue
+        if predicate not in PREDICATES:
+            problems.append(Problem(str(path), where, "sssom-predicate", f"predicate {predicate!r} is not one of {sorted(PREDICATES)}"))
+            continue
+        oprefix, _, qid = obj.partition(":")
+        if curies.get(oprefix) != WIKIDATA_ENTITY or not qid.startswith("Q") or not qid[1:].isdigit():
+            problems.append(Problem(str(path), where, "sssom-object", f"object {obj!r} is not a Wikidata entity IRI"))
+            continue
+        if not record["mapping_justification"] or not record["comment"]:
+            problems.append(Problem(str(path), where, "sssom-justification", "every row says how it was verified"))
+            continue
+        rows.append(MappingRow(str(path), line, local, PREDICATES[predicate], WIKIDATA_ENTITY + qid, qid,
+                               record["mapping_justification"], record["comment"]))
+    return rows, metadata, problems
+
+
+def check_links(rows: list[MappingRow], files: list[ArticleFacts]) -> list[Problem]:
+    """Every facts `wikidata:` has an agreeing row, and every row names a known entity."""
+    problems = []
+    declared: dict[str, tuple[str, ArticleFacts, dict]] = {}
+    for facts in files:
+        for entity in facts.entities:
+            if entity.get("wikidata"):
+                declared[entity["id"]] = (entity["wikidata"], facts, entity)
+    by_subject = {}
+    for row in rows:
+        if row.subject in by_subject:
+            problems.append(Problem(row.file, f"line {row.line}", "sssom-duplicate", f"{row.subject} has two rows"))
+        by_subject[row.subject] = row
+    for eid, (qid, facts, entity) in declared.items():
+        row = by_subject.get(eid)
+        where = f"{eid} (line {entity.get('__line__', '?')})"
+        if row is None:
+            problems.append(Problem(str(facts.path), where, "unverified-identifier",
+                                    f"wikidata {qid} has no row with a justification in the SSSOM mapping set"))
+        elif row.qid != qid:
+            problems.append(Problem(str(facts.path), where, "identifier-mismatch",
+                                    f"wikidata {qid} but the SSSOM mapping set says {row.qid} (line {row.line})"))
+    for row in rows:
+        if row.subject not in declared:
+            problems.append(Problem(row.file, f"line {row.line}", "sssom-unknown-entity",
+                                    f"{row.subject} is not an entity with a wikidata id in the facts files"))
+    return problems
+
+
+def link_quads(rows: list[MappingRow], entity_iri, graph_iri: str) -> list[ox.Quad]:
+    graph = ox.NamedNode(graph_iri)
+    return [ox.Quad(ox.NamedNode(entity_iri(r.subject)), ox.NamedNode(r.predicate), ox.NamedNode(r.object), graph)
+            for r in rows]

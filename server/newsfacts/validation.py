@@ -1,0 +1,80 @@
+"""SHACL validation of the vocabulary and of the data, with pySHACL.
+
+Shapes are always passed as Graph objects (never a path or URL: pySHACL would
+fetch a URL, and FROM inside a SPARQL constraint fetches too), and the shapes
+are themselves checked against SHACL-SHACL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from .problems import Problem
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+DATA_SHAPES = ("shapes.ttl", "recommended.ttl")
+VOCABULARY_SHAPES = ("vocabulary.ttl",)
+
+
+@dataclass
+class ValidationOutcome:
+    conforms: bool  # no violation (warnings allowed)
+    violations: list[Problem]
+    warnings: list[Problem]
+    report: Graph
+
+
+def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
+    """An rdflib Graph of the given triples (quads lose their graph name)."""
+    graph = Graph()
+    data = ox.serialize((ox.Triple(t.subject, t.predicate, t.object) for t in triples), format=ox.RdfFormat.N_TRIPLES)
+    graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def load_shapes(shapes_dir: str | Path, names: tuple[str, ...]) -> Graph:
+    graph = Graph()
+    for name in names:
+        graph.parse(Path(shapes_dir) / name, format="turtle")
+    return graph
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph | None, shapes_file: str,
+             locate: Callable[[str], str]) -> ValidationOutcome:
+    """Validate ``data``; ``locate(iri)`` names the file a focus node came from, for messages."""
+    conforms, report, _text = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", meta_shacl=True,
+        allow_warnings=True, advanced=False, abort_on_first=False,
+    )
+    violations, warnings = [], []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity = report.value(result, SH.resultSeverity)
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        shape = report.value(result, SH.sourceShape)
+        message = report.value(result, SH.resultMessage)
+        component = report.value(result, SH.sourceConstraintComponent)
+        rule = _short(shape if isinstance(shape, URIRef) else component)
+        if path is not None and isinstance(path, URIRef):
+            rule += f" {_short(path)}"
+        where = str(focus)
+        problem = Problem(locate(where), where, rule, str(message) if message else _short(component))
+        (violations if severity == SH.Violation else warnings).append(problem)
+    violations.sort(key=str)
+    warnings.sort(key=str)
+    return ValidationOutcome(not violations, violations, warnings, report)
+
+
+def _short(term) -> str:
+    text = str(term)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
