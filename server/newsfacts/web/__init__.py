@@ -1,0 +1,1 @@
+"""The web tier: linked-data documents, the SPARQL endpoint, dumps. It holds no state of its own."""

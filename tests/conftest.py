@@ -1,0 +1,96 @@
+"""Shared fixtures: a release built from the shipped facts, and a real server process serving it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from newsfacts.build import build
+from newsfacts.config import PROJECT_ROOT, Settings
+
+SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
+ARTICLE = "iran-venezuela-drone-facility"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen | None = None, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def sources_dir() -> Path:
+    if not SOURCES.is_dir():
+        pytest.skip("../shared/sources is not beside the project")
+    return SOURCES
+
+
+@pytest.fixture(scope="session")
+def releases_dir(tmp_path_factory, sources_dir) -> Path:
+    """A releases folder whose current release is the shipped facts, built once per test session."""
+    folder = tmp_path_factory.mktemp("releases")
+    build(Settings.load({"releases_dir": str(folder), "sources_dir": str(sources_dir)}))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def release(releases_dir):
+    from newsfacts.release import current_release
+
+    return current_release(releases_dir)
+
+
+@pytest.fixture(scope="session")
+def store(release):
+    return release.open_store()
+
+
+class RunningServer:
+    def __init__(self, command: list[str], env: dict, url: str):
+        self.url = url
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for_http(url + "/", self.process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_server(releases_dir: Path, extra_env: dict | None = None, command: list[str] | None = None) -> RunningServer:
+    port = free_port()
+    env = dict(os.environ, NEWSFACTS_RELEASES_DIR=str(releases_dir), **(extra_env or {}))
+    command = command or [sys.executable, "-m", "newsfacts.cli", "serve", "--port", str(port)]
+    command = [part.replace("{port}", str(port)) for part in command]
+    return RunningServer(command, env, f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="session")
+def server(releases_dir):
+    """A real `newsfacts serve` process on a free loopback port, serving the shipped release."""
+    running = start_server(releases_dir)
+    yield running
+    running.stop()
