@@ -58,7 +58,8 @@ def check(settings: Settings) -> Checked:
     grounding, problems = ground(files, settings.sources_dir)
     _stop_if(problems)
     rows, _meta, problems = read_sssom(Path(settings.mappings_dir) / SSSOM_FILE)
-    problems += check_links(rows, files)
+    _stop_if(problems)
+    rows, problems = check_links(rows, files)
     _stop_if(problems)
 
     article_quads: list[ox.Quad] = []

@@ -71,12 +71,15 @@ def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
     return rows, metadata, problems
 
 
-def check_links(rows: list[MappingRow], files: list[ArticleFacts]) -> list[Problem]:
-    """Every facts `wikidata:` has an agreeing row, and every row names a known entity."""
+def check_links(rows: list[MappingRow], files: list[ArticleFacts]) -> tuple[list[MappingRow], list[Problem]]:
+    """The rows to publish, and problems: every facts `wikidata:` needs an agreeing row, and a row about an
+    entity of the facts needs that entity to say the same. Rows about entities not in these facts are left out."""
     problems = []
     declared: dict[str, tuple[str, ArticleFacts, dict]] = {}
+    present: set[str] = set()
     for facts in files:
         for entity in facts.entities:
+            present.add(entity["id"])
             if entity.get("wikidata"):
                 declared[entity["id"]] = (entity["wikidata"], facts, entity)
     by_subject = {}
@@ -94,10 +97,10 @@ def check_links(rows: list[MappingRow], files: list[ArticleFacts]) -> list[Probl
             problems.append(Problem(str(facts.path), where, "identifier-mismatch",
                                     f"wikidata {qid} but the SSSOM mapping set says {row.qid} (line {row.line})"))
     for row in rows:
-        if row.subject not in declared:
-            problems.append(Problem(row.file, f"line {row.line}", "sssom-unknown-entity",
-                                    f"{row.subject} is not an entity with a wikidata id in the facts files"))
-    return problems
+        if row.subject in present and row.subject not in declared:
+            problems.append(Problem(row.file, f"line {row.line}", "identifier-mismatch",
+                                    f"{row.subject} maps to {row.qid} here, but its facts give no wikidata id"))
+    return [row for row in rows if row.subject in declared], problems
 
 
 def link_quads(rows: list[MappingRow], entity_iri, graph_iri: str) -> list[ox.Quad]:

@@ -16,9 +16,10 @@ import pyoxigraph as ox
 
 from .facts import ArticleFacts
 from .timevalues import xsd_type_of
+from .vocabulary import NF, concept_iri
 
-NF = "https://newsfacts.example/ontology/"
 OA = "http://www.w3.org/ns/oa#"
+SCHEMA = "https://schema.org/"
 
 
 class IriMinter:
@@ -115,7 +116,7 @@ class _Nodes:
             yield self.office_holding(holding)
         for designation in self.f.designations:
             yield {"id": self.local[designation["id"]], "type": "Designation",
-                   "designated": self.ref(designation["designated"]), "designation_type": designation["as"],
+                   "designated": self.ref(designation["designated"]), "designation_type": concept_iri("designation", designation["as"]),
                    "designated_by": self.ref(designation["by"])}
         for claim in self.f.claims:
             yield self.claim(claim)
@@ -128,7 +129,7 @@ class _Nodes:
             "genre": a.get("genre"), "language": a.get("language"),
             "relays": self.iri.report(a["relays"]) if a.get("relays") else None,
             "source_text": a["source_text"], "source_sha256": a["source_sha256"],
-            "not_stated": list(a.get("not_stated") or []),
+            "not_stated": [SCHEMA + name for name in a.get("not_stated") or []],
         })
 
     def entity(self, e: dict) -> dict:
@@ -154,16 +155,17 @@ class _Nodes:
     def event(self, e: dict) -> dict:
         me = self.local[e["id"]]
         participations = [
-            {"id": f"{me}#{p['role']}-{p['who']}", "type": "Participation", "participant": self.ref(p["who"]), "role": p["role"]}
+            {"id": f"{me}#{p['role']}-{p['who']}", "type": "Participation", "participant": self.ref(p["who"]),
+             "role": concept_iri("role", p["role"])}
             for p in e.get("participants") or []
         ]
-        node = {"id": me, "type": "Event", "label": _label(e), "event_type": e["type"], "participation": participations,
+        node = {"id": me, "type": "Event", "label": _label(e), "event_type": concept_iri("event-type", e["type"]), "participation": participations,
                 "place": self.ref(e.get("place")), "during": self.ref(e.get("during")), "ongoing": e.get("ongoing")}
         return self.time(node, e.get("time"))
 
     def office_holding(self, h: dict) -> dict:
         node = {"id": self.local[h["id"]], "type": "OfficeHolding", "holder": self.ref(h["holder"]),
-                "office": h["office"], "office_of": self.ref(h["office_of"]), "posted_to": self.ref(h.get("posted_to")),
+                "office": concept_iri("office", h["office"]), "office_of": self.ref(h["office_of"]), "posted_to": self.ref(h.get("posted_to")),
                 "qualifier": h.get("qualifier")}
         return self.time(node, h.get("time"))
 
@@ -171,13 +173,13 @@ class _Nodes:
         me = self.iri.claim(self.aid, c["id"])
         node = {"id": me, "type": "Claim", "claim_text": c["text"], "asserts": self.ref(c.get("asserts")),
                 "said_by": self.ref(c["said_by"]), "on_the_word_of": self.ref(c.get("on_the_word_of")),
-                "certainty": c["certainty"], "hedge": c.get("hedge"), "stated_in": self.iri.article(self.aid),
+                "certainty": concept_iri("certainty", c["certainty"]), "hedge": c.get("hedge"), "stated_in": self.iri.article(self.aid),
                 "made_at": _typed(c["made_at"]) if "made_at" in c else None,
                 "evidence": [self.evidence(me, c["id"], n, item) for n, item in enumerate(c["evidence"], start=1)]}
         statement = c.get("statement")
         if statement:
             node["subject"] = self.ref(statement["subject"])
-            node["predicate"] = statement["predicate"]
+            node["predicate"] = NF + statement["predicate"]
             obj = statement["object"]
             if isinstance(obj, dict):
                 node["object_value"] = obj["value"]
@@ -191,7 +193,7 @@ class _Nodes:
                                  "prefix": item.get("prefix"), "suffix": item.get("suffix")})
         position_selector = {"id": f"{me}#position", "type": "oa:TextPositionSelector",
                              "start": str(item["start"]), "end": str(item["end"])}
-        return {"id": me, "type": ["Evidence", "oa:Annotation"], "body": claim_iri, "motivation": "describing",
+        return {"id": me, "type": ["Evidence", "oa:Annotation"], "body": claim_iri, "motivation": OA + "describing",
                 "target": {"id": f"{me}#target", "type": "oa:SpecificResource", "source": self.iri.article(self.aid),
                            "selector": [quote_selector, position_selector]}}
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from .problems import Problem
+from .problems import BuildFailed, Problem
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DATA_SHAPES = ("shapes.ttl", "recommended.ttl")
@@ -49,10 +50,13 @@ def load_shapes(shapes_dir: str | Path, names: tuple[str, ...]) -> Graph:
 def validate(data: Graph, shapes: Graph, ontology: Graph | None, shapes_file: str,
              locate: Callable[[str], str]) -> ValidationOutcome:
     """Validate ``data``; ``locate(iri)`` names the file a focus node came from, for messages."""
-    conforms, report, _text = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", meta_shacl=True,
-        allow_warnings=True, advanced=False, abort_on_first=False,
-    )
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data, shacl_graph=shapes, ont_graph=ontology, inference="none", meta_shacl=True,
+            allow_warnings=True, advanced=False, abort_on_first=False,
+        )
+    except ReportableRuntimeError as exc:
+        raise BuildFailed(f"the shapes in {shapes_file} are not valid SHACL: {exc.message.splitlines()[0]}") from exc
     violations, warnings = [], []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = report.value(result, SH.resultSeverity)
