@@ -299,7 +299,8 @@ class _FileChecker:
             self.ref(claim, "on_the_word_of", claim["on_the_word_of"], self.entities)
         self.concept(claim, "certainty", claim["certainty"], "certainty")
         if claim["certainty"] not in CERTAINTIES_WITHOUT_HEDGE and not claim.get("hedge"):
-            self.problem(claim, "hedge-missing", f"a claim that is {claim['certainty']!r} keeps the text's hedge words in 'hedge'")
+            self.problem(claim, "hedge-missing",
+                         f"a claim that is {claim['certainty']!r} keeps the text's hedge words in 'hedge'")
         if "made_at" in claim:
             for message in time_problems({"on": claim["made_at"]}):
                 self.problem(claim, "time-format", message.replace("time.on", "made_at"))
@@ -314,7 +315,8 @@ class _FileChecker:
             self.keys(item, "evidence", EVIDENCE_KEYS)
             start, end, quote = item.get("start"), item.get("end"), item.get("quote")
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
-                self.problem(claim, "evidence-offsets", f"start/end must be whole numbers with 0 <= start < end, got {start!r}/{end!r}")
+                self.problem(claim, "evidence-offsets",
+                             f"start/end must be whole numbers with 0 <= start < end, got {start!r}/{end!r}")
             elif isinstance(quote, str) and end - start != len(quote):
                 self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters")
 

@@ -62,9 +62,11 @@ def _check_quote(facts: ArticleFacts, claim: dict, item: dict, text: str) -> lis
     if "\n" in quote:
         problems.append(Problem(str(facts.path), where, "evidence-length", "a quote spans more than one paragraph"))
     if "prefix" in item and text[max(0, start - len(item["prefix"])):start] != item["prefix"]:
-        problems.append(Problem(str(facts.path), where, "evidence-prefix", f"prefix {item['prefix']!r} does not precede the quote"))
+        problems.append(Problem(str(facts.path), where, "evidence-prefix",
+                                f"prefix {item['prefix']!r} does not precede the quote"))
     if "suffix" in item and text[end:end + len(item["suffix"])] != item["suffix"]:
-        problems.append(Problem(str(facts.path), where, "evidence-suffix", f"suffix {item['suffix']!r} does not follow the quote"))
+        problems.append(Problem(str(facts.path), where, "evidence-suffix",
+                                f"suffix {item['suffix']!r} does not follow the quote"))
     return problems
 
 

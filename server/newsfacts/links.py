@@ -57,7 +57,8 @@ def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
             problems.append(Problem(str(path), where, "sssom-subject", f"subject {subject!r} is not an nfe: entity"))
             continue
         if predicate not in PREDICATES:
-            problems.append(Problem(str(path), where, "sssom-predicate", f"predicate {predicate!r} is not one of {sorted(PREDICATES)}"))
+            problems.append(Problem(str(path), where, "sssom-predicate",
+                                    f"predicate {predicate!r} is not one of {sorted(PREDICATES)}"))
             continue
         oprefix, _, qid = obj.partition(":")
         if curies.get(oprefix) != WIKIDATA_ENTITY or not qid.startswith("Q") or not qid[1:].isdigit():

@@ -116,7 +116,8 @@ class _Nodes:
             yield self.office_holding(holding)
         for designation in self.f.designations:
             yield {"id": self.local[designation["id"]], "type": "Designation",
-                   "designated": self.ref(designation["designated"]), "designation_type": concept_iri("designation", designation["as"]),
+                   "designated": self.ref(designation["designated"]),
+                   "designation_type": concept_iri("designation", designation["as"]),
                    "designated_by": self.ref(designation["by"])}
         for claim in self.f.claims:
             yield self.claim(claim)
@@ -159,13 +160,15 @@ class _Nodes:
              "role": concept_iri("role", p["role"])}
             for p in e.get("participants") or []
         ]
-        node = {"id": me, "type": "Event", "label": _label(e), "event_type": concept_iri("event-type", e["type"]), "participation": participations,
-                "place": self.ref(e.get("place")), "during": self.ref(e.get("during")), "ongoing": e.get("ongoing")}
+        node = {"id": me, "type": "Event", "label": _label(e), "event_type": concept_iri("event-type", e["type"]),
+                "participation": participations, "place": self.ref(e.get("place")),
+                "during": self.ref(e.get("during")), "ongoing": e.get("ongoing")}
         return self.time(node, e.get("time"))
 
     def office_holding(self, h: dict) -> dict:
         node = {"id": self.local[h["id"]], "type": "OfficeHolding", "holder": self.ref(h["holder"]),
-                "office": concept_iri("office", h["office"]), "office_of": self.ref(h["office_of"]), "posted_to": self.ref(h.get("posted_to")),
+                "office": concept_iri("office", h["office"]), "office_of": self.ref(h["office_of"]),
+                "posted_to": self.ref(h.get("posted_to")),
                 "qualifier": h.get("qualifier")}
         return self.time(node, h.get("time"))
 
@@ -173,7 +176,8 @@ class _Nodes:
         me = self.iri.claim(self.aid, c["id"])
         node = {"id": me, "type": "Claim", "claim_text": c["text"], "asserts": self.ref(c.get("asserts")),
                 "said_by": self.ref(c["said_by"]), "on_the_word_of": self.ref(c.get("on_the_word_of")),
-                "certainty": concept_iri("certainty", c["certainty"]), "hedge": c.get("hedge"), "stated_in": self.iri.article(self.aid),
+                "certainty": concept_iri("certainty", c["certainty"]), "hedge": c.get("hedge"),
+                "stated_in": self.iri.article(self.aid),
                 "made_at": _typed(c["made_at"]) if "made_at" in c else None,
                 "evidence": [self.evidence(me, c["id"], n, item) for n, item in enumerate(c["evidence"], start=1)]}
         statement = c.get("statement")
