@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+
 from newsfacts.config import PROJECT_ROOT, Settings
 
 

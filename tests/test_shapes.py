@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from newsfacts.config import PROJECT_ROOT
-from newsfacts.validation import to_rdflib
-from newsfacts.vocabulary import Vocabulary
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
+
+from newsfacts.config import PROJECT_ROOT
+from newsfacts.validation import to_rdflib
+from newsfacts.vocabulary import Vocabulary
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 NFSH = "https://newsfacts.example/shapes/"

@@ -22,7 +22,7 @@ from .dataset import describe
 from .dumps import describe_file, write_dumps
 from .facts import ArticleFacts, check_facts, load_facts_dir
 from .grounding import GroundingResult, ground
-from .links import check_links, link_quads, read_sssom
+from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
 from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease
@@ -40,6 +40,7 @@ class Checked:
     quads: list[ox.Quad]  # articles, vocabulary and links, each in its named graph
     grounding: list[GroundingResult]
     validation: ValidationOutcome
+    links: list[MappingRow]
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -85,7 +86,7 @@ def check(settings: Settings) -> Checked:
                        lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")))
     timings["shacl_s"] = time.perf_counter() - started
     _stop_if(outcome.violations)
-    return Checked(files, article_quads + vocabulary_quads + links, grounding, outcome, timings)
+    return Checked(files, article_quads + vocabulary_quads + links, grounding, outcome, rows, timings)
 
 
 def build(settings: Settings) -> Release:
@@ -101,7 +102,7 @@ def build(settings: Settings) -> Release:
             started = time.perf_counter()
             dumps = write_dumps(checked.quads, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
-            sssom.write_bytes((Path(settings.mappings_dir) / SSSOM_FILE).read_bytes())
+            write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom)
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
 

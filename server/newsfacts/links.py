@@ -39,6 +39,9 @@ class MappingRow:
 
 
 def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
+    """The rows of an SSSOM/TSV file; no file means no links (and any `wikidata:` in the facts is unverified)."""
+    if not path.is_file():
+        return [], {}, []
     text = path.read_text(encoding="utf-8")
     header = "\n".join(line[1:] for line in text.splitlines() if line.startswith("#"))
     metadata = yaml.safe_load(header) or {}
@@ -108,3 +111,20 @@ def link_quads(rows: list[MappingRow], entity_iri, graph_iri: str) -> list[ox.Qu
     graph = ox.NamedNode(graph_iri)
     return [ox.Quad(ox.NamedNode(entity_iri(r.subject)), ox.NamedNode(r.predicate), ox.NamedNode(r.object), graph)
             for r in rows]
+
+
+def write_sssom(source: Path, rows: list[MappingRow], target: Path) -> None:
+    """The mapping set as published: the source file's metadata and header, and only the rows published."""
+    keep = {row.line for row in rows}
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True) if source.is_file() else []
+    header_seen = False
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("#"):
+            out.append(line)
+        elif not header_seen:
+            out.append(line)
+            header_seen = True
+        elif number in keep:
+            out.append(line)
+    target.write_text("".join(out), encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph, Namespace, URIRef
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from .problems import BuildFailed, Problem
@@ -57,6 +57,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None, shapes_file: st
         )
     except ReportableRuntimeError as exc:
         raise BuildFailed(f"the shapes in {shapes_file} are not valid SHACL: {exc.message.splitlines()[0]}") from exc
+    owners = _shape_owners(shapes)
     violations, warnings = [], []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = report.value(result, SH.resultSeverity)
@@ -65,7 +66,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None, shapes_file: st
         shape = report.value(result, SH.sourceShape)
         message = report.value(result, SH.resultMessage)
         component = report.value(result, SH.sourceConstraintComponent)
-        rule = _short(shape if isinstance(shape, URIRef) else component)
+        owner = shape if isinstance(shape, URIRef) else owners.get(_signature(report, shape))
+        rule = _short(owner if owner is not None else component)
         if path is not None and isinstance(path, URIRef):
             rule += f" {_short(path)}"
         where = str(focus)
@@ -74,6 +76,20 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None, shapes_file: st
     violations.sort(key=str)
     warnings.sort(key=str)
     return ValidationOutcome(not violations, violations, warnings, report)
+
+
+def _signature(graph: Graph, node) -> frozenset:
+    return frozenset((p, o) for p, o in graph.predicate_objects(node) if not isinstance(o, BNode))
+
+
+def _shape_owners(shapes: Graph) -> dict[frozenset, URIRef]:
+    """Blank property shapes (by their triples) -> the named shape they belong to; pySHACL's report holds copies
+    of blank shapes, so they are matched by content."""
+    owners = {}
+    for owner, prop in shapes.subject_objects(SH.property):
+        if isinstance(owner, URIRef) and isinstance(prop, BNode):
+            owners[_signature(shapes, prop)] = owner
+    return owners
 
 
 def _short(term) -> str:
