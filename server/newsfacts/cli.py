@@ -34,11 +34,23 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--store", help="'embedded' or the SPARQL endpoint URL of a remote store")
+    generate = commands.add_parser("generate", help="write synthetic articles (facts and texts) for scale tests")
+    generate.add_argument("--articles", type=int, required=True, help="how many articles")
+    generate.add_argument("--claims", type=int, default=10, help="claims per article (default 10)")
+    generate.add_argument("--out", required=True, help="folder to write facts/ and sources/ into")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "generate":
+        from pathlib import Path
+
+        from .synthetic import generate
+
+        out = generate(Path(args.out), args.articles, args.claims)
+        print(f"wrote {args.articles} synthetic articles to {out}/facts and {out}/sources")
+        return EXIT_OK
     overrides = {k: v for k, v in vars(args).items() if k != "command"}
     try:
         settings = Settings.load(overrides)
