@@ -27,7 +27,7 @@ SECTIONS: dict[str, tuple[set[str], set[str]]] = {
         {"id", "label", "author", "source_text", "source_sha256"},
         {"author_description", "genre", "language", "relays", "not_stated"},
     ),
-    "reports": ({"id", "label", "publisher"}, {"time_description"}),
+    "reports": ({"id", "label", "publisher"}, {"time_description", "on_the_word_of"}),
     "entities": (
         {"id", "type", "label"},
         {"alt_labels", "description", "wikidata", "located_in", "part_of", "duration"},
@@ -180,6 +180,8 @@ class _FileChecker:
         self.article()
         for report in f.reports:
             self.ref(report, "publisher", report["publisher"], self.entities)
+            if "on_the_word_of" in report:
+                self.ref(report, "on_the_word_of", report["on_the_word_of"], self.entities)
         for entity in f.entities:
             self.entity(entity)
         for event in f.events:

@@ -107,7 +107,8 @@ class _Nodes:
         yield self.article()
         for report in self.f.reports:
             yield _clean({"id": self.iri.report(report["id"]), "type": "Report", "label": _label(report),
-                          "publisher": self.ref(report["publisher"]), "time_description": report.get("time_description")})
+                          "publisher": self.ref(report["publisher"]), "time_description": report.get("time_description"),
+                          "on_the_word_of": self.ref(report.get("on_the_word_of"))})
         for entity in self.f.entities:
             yield self.entity(entity)
         for event in self.f.events:
