@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
 from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease
-from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, load_shapes, to_rdflib, validate
+from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, check_shapes, load_shapes, split, validate
 from .vocabulary import Vocabulary
 
 SSSOM_FILE = "wikidata.sssom.tsv"
@@ -63,26 +64,33 @@ def check(settings: Settings) -> Checked:
     rows, problems = check_links(rows, files)
     _stop_if(problems)
 
-    article_quads: list[ox.Quad] = []
+    per_article: list[list[ox.Quad]] = []
     origin: dict[str, str] = {}
     for facts in files:
         quads = mapper.to_quads(facts)
-        article_quads.extend(quads)
+        per_article.append(quads)
         for q in quads:
             origin.setdefault(q.subject.value, str(facts.path))
+    article_quads = [q for quads in per_article for q in quads]
     vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
     vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
     links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))
     timings["mapping_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    vocab_check = validate(to_rdflib(vocabulary.triples), load_shapes(settings.shapes_dir, VOCABULARY_SHAPES), None,
-                           "shapes/vocabulary.ttl", lambda iri: str(settings.ontology_dir))
+    vocabulary_shapes = load_shapes(settings.shapes_dir, VOCABULARY_SHAPES)
+    data_shapes = load_shapes(settings.shapes_dir, DATA_SHAPES)
+    check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl")
+    check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl")
+    vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir))
     _stop_if(vocab_check.violations)
-    # The vocabulary goes into the data graph: sh:class follows rdfs:subClassOf, and concepts are checked
-    # for their scheme.
-    data = to_rdflib(article_quads + links + vocabulary.triples)
-    outcome = validate(data, load_shapes(settings.shapes_dir, DATA_SHAPES), None, "shapes/shapes.ttl",
+    # Each chunk of articles is checked with every entity description, the links and the vocabulary beside it:
+    # sh:class follows rdfs:subClassOf, concepts are checked for their scheme, references cross articles.
+    entity_prefix = mapper.iri.entity("")
+    shared = [q for q in article_quads if q.subject.value.startswith(entity_prefix)] + links + vocabulary.triples
+    chunks = split([[q for q in quads if not q.subject.value.startswith(entity_prefix)] for quads in per_article],
+                   os.cpu_count() or 1)
+    outcome = validate(chunks, shared, data_shapes,
                        lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")))
     timings["shacl_s"] = time.perf_counter() - started
     _stop_if(outcome.violations)
