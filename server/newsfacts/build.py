@@ -27,6 +27,7 @@ from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
 from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease
+from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
 from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, check_shapes, load_shapes, split, validate
 from .vocabulary import Vocabulary
 
@@ -126,10 +127,14 @@ def build(settings: Settings) -> Release:
             checked.validation.report.serialize(staged.file(REPORT_FILE), format="turtle")
 
             started = time.perf_counter()
-            store = ox.Store(str(staged.file(STORE_DIR)))
-            store.bulk_extend(checked.quads + description)
-            store.optimize()
-            del store
+            if settings.store == "embedded":
+                store = ox.Store(str(staged.file(STORE_DIR)))
+                store.bulk_extend(checked.quads + description)
+                store.optimize()
+                del store
+            else:
+                # the remote store switches first; if it fails, nothing is published anywhere
+                RemoteStore.from_settings(settings).publish(checked.quads + description, version)
             checked.timings["store_s"] = time.perf_counter() - started
 
             manifest = {
@@ -137,6 +142,7 @@ def build(settings: Settings) -> Release:
                 "built_at": built_at.isoformat().replace("+00:00", "Z"),
                 "newsfacts_version": __version__,
                 "base_iri": settings.base_iri,
+                "store": settings.store,
                 "inputs": inputs,
                 "grounding": [vars(g) for g in checked.grounding],
                 "graphs": _counts_by_graph(checked.quads + description),
@@ -150,6 +156,8 @@ def build(settings: Settings) -> Release:
             return staged.finish(manifest)
     except OSError as exc:
         raise BuildFailed(f"cannot write the release in {settings.releases_dir}: {exc}") from exc
+    except (StoreUnavailable, RemoteQueryError, ValueError) as exc:
+        raise BuildFailed(f"cannot publish to the store {settings.store}: {exc}") from exc
 
 
 def _stop_if(problems) -> None:

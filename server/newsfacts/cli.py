@@ -20,6 +20,7 @@ def _settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sources-dir", help="folder of article source texts for the evidence checks")
     parser.add_argument("--releases-dir", help="folder of releases (default: ./releases)")
     parser.add_argument("--base-iri", help="canonical base IRI of minted IRIs")
+    parser.add_argument("--store", help="'embedded' (default) or the SPARQL query endpoint URL of a remote store")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +34,6 @@ def _parser() -> argparse.ArgumentParser:
     _settings_arguments(serve)
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
-    serve.add_argument("--store", help="'embedded' or the SPARQL endpoint URL of a remote store")
     generate = commands.add_parser("generate", help="write synthetic articles (facts and texts) for scale tests")
     generate.add_argument("--articles", type=int, required=True, help="how many articles")
     generate.add_argument("--claims", type=int, default=10, help="claims per article (default 10)")

@@ -52,6 +52,9 @@ class Settings:
         "Where releases are stored and queried: 'embedded' (an on-disk store in each release) or the URL of a "
         "SPARQL 1.1 query endpoint of a remote store.",
     )
+    store_update_url: str = _setting(
+        "", "SPARQL Update endpoint of the remote store, for publishing; defaults to the query URL's sibling "
+        "(/query -> /update for Oxigraph, /sparql -> /update for Fuseki).")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     query_timeout_s: float = _setting(10.0, "SPARQL queries running longer than this many seconds are stopped.")
