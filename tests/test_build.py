@@ -71,6 +71,16 @@ def test_each_build_is_a_new_release_and_the_old_one_is_untouched(workspace):
     assert (releases / first_version / "manifest.json").read_bytes() == first_manifest
 
 
+def test_the_same_facts_give_the_same_iris_and_the_same_dump_bytes(workspace):
+    releases = workspace["releases"]
+    first = json.loads((releases / "current" / "manifest.json").read_text())
+    assert run_build(*workspace["args"]).returncode == 0
+    second = json.loads((releases / "current" / "manifest.json").read_text())
+    assert first["version"] != second["version"]
+    digests = [{d["name"].split(".", 1)[1]: d["sha256"] for d in m["dumps"]} for m in (first, second)]
+    assert digests[0] == digests[1]
+
+
 def test_dump_checksums_and_sizes_match_the_manifest(workspace):
     current = workspace["releases"] / "current"
     manifest = json.loads((current / "manifest.json").read_text())

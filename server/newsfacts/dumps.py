@@ -75,7 +75,8 @@ def write_dumps(quads: list[ox.Quad], folder: Path, stem: str, base_iri: str) ->
     for fmt in DUMP_FORMATS:
         path = folder / f"{stem}.{fmt.suffix}"
         items: Iterable = ordered if fmt.quads else triples
-        with gzip.GzipFile(path, "wb", mtime=0) as out:
+        # no file name and no time in the gzip header: the same data gives the same bytes
+        with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
             if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
                 ox.serialize(items, out, format=fmt.rdf_format, prefixes=prefixes)
             else:

@@ -1,0 +1,8 @@
+"""The WSGI application for production servers, configured from NEWSFACTS_* environment variables:
+
+    granian --interface wsgi --host 0.0.0.0 --port 8080 --workers 2 newsfacts.web.wsgi:app
+"""
+
+from .app import create_app
+
+app = create_app()
