@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,8 @@ from newsfacts.config import PROJECT_ROOT
 
 
 def test_ruff_finds_nothing():
-    ruff = shutil.which("ruff")
+    beside_python = Path(sys.executable).parent / "ruff"
+    ruff = str(beside_python) if beside_python.exists() else shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (it is in the test extra)")
     result = subprocess.run([ruff, "check", "server", "tests", "benchmarks"], cwd=PROJECT_ROOT, capture_output=True,
