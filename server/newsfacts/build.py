@@ -109,13 +109,14 @@ def build(settings: Settings) -> Release:
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
-            dumps = write_dumps(checked.quads, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
+            triples = {q.triple for q in checked.quads}
+            dumps = write_dumps(checked.quads, triples, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom)
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
 
-            description = describe(checked.quads, dumps, base_iri=settings.base_iri, version=version,
+            description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
                                    built_at=built_at.isoformat().replace("+00:00", "Z"),
                                    license_iri=settings.license, graph=description_graph)
             with open(staged.file(VOID_FILE), "wb") as out:
@@ -146,7 +147,7 @@ def build(settings: Settings) -> Release:
                 "inputs": inputs,
                 "grounding": [vars(g) for g in checked.grounding],
                 "graphs": _counts_by_graph(checked.quads + description),
-                "triples": len({(q.subject, q.predicate, q.object) for q in checked.quads}),
+                "triples": len(triples),
                 "quads": len(checked.quads) + len(description),
                 "articles": [f.id for f in checked.files],
                 "dumps": [vars(d) for d in dumps],

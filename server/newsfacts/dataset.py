@@ -29,8 +29,8 @@ def dump_url(base_iri: str, version: str, name: str) -> str:
     return f"{base_iri}dumps/{version}/{name}"
 
 
-def describe(quads: list[ox.Quad], dumps: list[DumpFile], *, base_iri: str, version: str, built_at: str,
-             license_iri: str, graph: str) -> list[ox.Quad]:
+def describe(quads: list[ox.Quad], triples: set[ox.Triple], dumps: list[DumpFile], *, base_iri: str, version: str,
+             built_at: str, license_iri: str, graph: str) -> list[ox.Quad]:
     """VoID + DCAT triples describing the dataset ``quads`` and its ``dumps``, in the named graph ``graph``."""
     g = ox.NamedNode(graph)
     ds = ox.NamedNode(dataset_iri(base_iri))
@@ -42,7 +42,6 @@ def describe(quads: list[ox.Quad], dumps: list[DumpFile], *, base_iri: str, vers
     def lit(value, datatype=None):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype) if datatype else None)
 
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     add(ds, RDF_TYPE, ox.NamedNode(VOID + "Dataset"))
     add(ds, RDF_TYPE, ox.NamedNode(DCAT + "Dataset"))
     add(ds, DCT + "title", ox.Literal("newsfacts", language="en"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,21 +66,25 @@ def describe_file(path: Path, media_type: str, compression: str | None) -> DumpF
     return DumpFile(path.name, media_type, compression, path.stat().st_size, file_digest(path))
 
 
-def write_dumps(quads: list[ox.Quad], folder: Path, stem: str, base_iri: str) -> list[DumpFile]:
-    """Write every dump format of ``quads``; triple formats hold the union of the graphs."""
+def write_dumps(quads: list[ox.Quad], triples: set[ox.Triple], folder: Path, stem: str, base_iri: str) -> list[DumpFile]:
+    """Write every dump format: quad formats keep the named graphs, triple formats hold their union.
+
+    Items are sorted, and gzip headers carry no name or time, so the same data gives the same bytes.
+    Serialising is quick; compressing is not, and zlib releases the GIL, so formats compress side by side.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))  # same data, same bytes
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in ordered}, key=str)
+    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
+    ordered_triples = sorted(triples, key=str)
     prefixes = dict(PREFIXES, nfe=f"{base_iri}entity/")
-    files = []
-    for fmt in DUMP_FORMATS:
+
+    def write(fmt: DumpFormat) -> DumpFile:
         path = folder / f"{stem}.{fmt.suffix}"
-        items: Iterable = ordered if fmt.quads else triples
-        # no file name and no time in the gzip header: the same data gives the same bytes
-        with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
-            if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-                ox.serialize(items, out, format=fmt.rdf_format, prefixes=prefixes)
-            else:
-                ox.serialize(items, out, format=fmt.rdf_format)
-        files.append(describe_file(path, fmt.media_type, "gzip"))
-    return files
+        items: Iterable = ordered if fmt.quads else ordered_triples
+        options = {"prefixes": prefixes} if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        data = ox.serialize(items, format=fmt.rdf_format, **options)
+        with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6) as out:
+            out.write(data)
+        return describe_file(path, fmt.media_type, "gzip")
+
+    with ThreadPoolExecutor(max_workers=len(DUMP_FORMATS)) as pool:
+        return list(pool.map(write, DUMP_FORMATS))
