@@ -130,8 +130,7 @@ def build(settings: Settings) -> Release:
             started = time.perf_counter()
             if settings.store == "embedded":
                 store = ox.Store(str(staged.file(STORE_DIR)))
-                store.bulk_extend(checked.quads + description)
-                store.optimize()
+                store.bulk_extend(checked.quads + description)  # the bulk loader writes compacted files already
                 del store
             else:
                 # the remote store switches first; if it fails, nothing is published anywhere
