@@ -1,9 +1,13 @@
-"""The SPARQL 1.1 endpoint. (To be filled in.)"""
+"""The SPARQL 1.1 endpoint at /sparql: protocol, guard, worker processes, results, service description, query page.
 
-from flask import Blueprint, Flask
+See docs/sparql.md. Flask is imported only by ``init_app`` so that the query
+worker processes (``python -m newsfacts.web.sparql.worker``) start without it.
+"""
 
-bp = Blueprint("sparql", __name__)
+from __future__ import annotations
 
 
-def init_app(app: Flask) -> None:
+def init_app(app) -> None:
+    from .views import bp
+
     app.register_blueprint(bp)

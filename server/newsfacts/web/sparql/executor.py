@@ -1,0 +1,239 @@
+"""Evaluating queries in a small pool of worker processes, with a timeout that really stops them.
+
+pyoxigraph cannot cancel a query, so each query runs in a separate process
+(worker.py) that the web process can kill. The pool of one web process holds
+``query_workers`` regular workers and one spare:
+
+- a query takes an idle regular worker and may run ``query_timeout_s``;
+- when every regular worker is busy it takes the spare, for at most
+  ``query_spare_timeout_s`` — so cheap queries are still answered while long
+  ones run, and long ones cannot pile up;
+- when the spare is busy too, the query is refused at once (503, Retry-After);
+- at the deadline the worker is killed (SIGKILL) — the CPU is freed at once —
+  and a replacement is started in the background;
+- a worker that dies (a crash in the engine) fails only its own query (500);
+  it is replaced the same way, and an idle worker found dead is restarted.
+
+Workers start lazily: the first query starts one and warms the others up in the
+background. They are started from one long-lived thread so that their
+parent-death signal fires only when the web process ends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import pipes
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_S = 30.0
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
+
+
+class QueryTimeout(Exception):
+    def __init__(self, seconds: float, spare: bool):
+        super().__init__(f"stopped after {seconds:g} s")
+        self.seconds, self.spare = seconds, spare
+
+
+class WorkerCrashed(Exception):
+    def __init__(self, returncode: int | None):
+        self.returncode = returncode
+        name = ""
+        if returncode is not None and returncode < 0:
+            try:
+                name = f" ({signal.Signals(-returncode).name})"
+            except ValueError:
+                name = ""
+        super().__init__(f"the query worker stopped unexpectedly with status {returncode}{name}")
+
+
+class WorkerUnavailable(Exception):
+    pass
+
+
+class PoolBusy(Exception):
+    pass
+
+
+class Worker:
+    """One worker process (or none yet), regular or spare."""
+
+    def __init__(self, spare: bool = False):
+        self.spare = spare
+        self.process: subprocess.Popen | None = None
+        self.sandboxed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, spawner: ThreadPoolExecutor) -> None:
+        self.stop()
+        self.process = spawner.submit(_spawn).result()
+        try:
+            header, _ = pipes.read(self.process.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S)
+        except (pipes.Deadline, pipes.PipeClosed) as error:
+            self.stop()
+            raise WorkerUnavailable(f"a query worker did not start ({type(error).__name__})") from error
+        self.sandboxed = bool(header.get("sandboxed"))
+        if not self.sandboxed:
+            log.warning("query worker %s runs without the network sandbox: %s", self.pid, header.get("problem"))
+
+    def run(self, job: dict, deadline: float) -> tuple[dict, bytes]:
+        try:
+            pipes.write(self.process.stdin.fileno(), job)
+        except OSError as error:
+            raise pipes.PipeClosed() from error
+        return pipes.read(self.process.stdout.fileno(), deadline)
+
+    def stop(self) -> int | None:
+        """Kill the process (SIGKILL: no cleanup needed, the store is read-only) and reap it."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.kill()
+        returncode = process.wait()
+        for stream in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        return returncode
+
+
+def _spawn() -> subprocess.Popen:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen([sys.executable, "-m", "newsfacts.web.sparql.worker", str(os.getpid())],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+
+
+class QueryPool:
+    def __init__(self, size: int, spare: bool = True):
+        self._lock = threading.Lock()
+        self._regular = [Worker() for _ in range(max(1, size))]
+        self._spare = [Worker(spare=True)] if spare else []
+        self._workers = self._regular + self._spare
+        self._idle_regular = list(self._regular)
+        self._idle_spare = list(self._spare)
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-spawner")
+        self._warming = False
+        self._closed = False
+
+    def pids(self) -> list[int]:
+        return [w.pid for w in self._workers if w.pid is not None]
+
+    def run(self, job: dict, timeout: float, spare_timeout: float) -> tuple[dict, bytes]:
+        """Evaluate a job; raises PoolBusy, QueryTimeout, WorkerCrashed or WorkerUnavailable."""
+        worker = self._acquire()
+        limit = min(timeout, spare_timeout) if worker.spare else timeout
+        try:
+            if not worker.alive():
+                worker.start(self._spawner)
+            header, body = worker.run(job, time.monotonic() + limit)
+        except pipes.Deadline:
+            worker.stop()
+            self._replace(worker)
+            raise QueryTimeout(limit, worker.spare) from None
+        except pipes.PipeClosed:
+            returncode = worker.stop()
+            self._replace(worker)
+            raise WorkerCrashed(returncode) from None
+        except BaseException:
+            worker.stop()
+            self._release(worker)
+            raise
+        self._release(worker)
+        return header, body
+
+    def _acquire(self) -> Worker:
+        with self._lock:
+            if self._closed:
+                raise WorkerUnavailable("the query pool is shut down")
+            if self._idle_regular:
+                worker = self._idle_regular.pop()
+            elif self._idle_spare:
+                worker = self._idle_spare.pop()
+            else:
+                worker = None
+            start_warming = not self._warming
+            self._warming = True
+        if worker is None:
+            raise PoolBusy()
+        if start_warming:
+            threading.Thread(target=self._warm_up, name="sparql-warm-up", daemon=True).start()
+        return worker
+
+    def _release(self, worker: Worker) -> None:
+        with self._lock:
+            (self._idle_spare if worker.spare else self._idle_regular).append(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        """Start a new process for this slot in the background, then make it available again."""
+        def restart():
+            try:
+                if not self._closed:
+                    worker.start(self._spawner)
+            except Exception:  # the slot is released dead: the next query that takes it retries the start
+                log.exception("could not restart a query worker")
+            finally:
+                self._release(worker)
+
+        threading.Thread(target=restart, name="sparql-restart", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        for _ in range(len(self._workers)):
+            with self._lock:
+                idle = self._idle_regular + self._idle_spare
+                cold = next((w for w in idle if not w.alive()), None)
+                if cold is None or self._closed:
+                    return
+                (self._idle_spare if cold.spare else self._idle_regular).remove(cold)
+            try:
+                cold.start(self._spawner)
+            except Exception:
+                log.exception("could not start a query worker")
+            finally:
+                self._release(cold)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        for worker in self._workers:
+            worker.stop()
+        self._spawner.shutdown(wait=False)
+
+
+_pools: dict[tuple[int, int], QueryPool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_for(owner: object, size: int, spare: bool) -> QueryPool:
+    """The pool of this process for an app (a forked web worker gets its own)."""
+    key = (os.getpid(), id(owner))
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = QueryPool(size, spare)
+        return pool
+
+
+@atexit.register
+def _close_pools() -> None:
+    for (pid, _), pool in list(_pools.items()):
+        if pid == os.getpid():
+            pool.close()

@@ -1,0 +1,270 @@
+"""Lexical checks on a query before any engine sees it.
+
+One linear pass over the tokens of the query text (strings, IRIs and comments
+are skipped as whole tokens, so ``"SERVICE"`` in a literal, ``?service`` or
+``ex:service`` are harmless) finds:
+
+- the nesting depth of ``( [ {`` — pyoxigraph crashes near 5,000 nested
+  parentheses, so anything deeper than ``max_query_depth`` is refused;
+- ``SERVICE``, which would make the engine connect to any URL: refused;
+- update keywords (``LOAD``, ``INSERT``, ``DROP``, …): refused, the endpoint is read-only;
+- ``FROM`` / ``FROM NAMED`` IRIs (prefixed names and relative IRIs resolved
+  against the prologue), which must name graphs of the dataset;
+- the query form and the prologue's prefixes.
+
+``<`` is both the start of an IRI and the less-than operator. Inside an
+expression, after an operand, it is the operator (``FILTER(?a<1)`` must not
+hide what follows as an "IRI"); elsewhere it starts an IRI when one is there.
+The worker processes also run without network access (see sandbox.py), so a
+trick that got past this pass still connects nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from ..errors import ApiError
+
+IRI_RE = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
+NAME_CHARS = re.compile(r"(?:[\w\-.:%\u00b7-\uffff]|\\.)+")
+WORD_RE = re.compile(r"[A-Za-z0-9_\u00b7-\uffff]+")
+VAR_RE = re.compile(r"[?$][A-Za-z0-9_\u00b7-\uffff]+")
+NUMBER_RE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+LANGTAG_RE = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+OPERATORS = ("&&", "||", "!=", "<=", ">=", "^^")
+
+UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy"}
+QUERY_FORMS = {"select", "construct", "describe", "ask"}
+NOT_CALLS = {"a", "values"}  # words after which "(" opens a collection / a variable list, not an expression
+
+
+@dataclass
+class Token:
+    kind: str  # word, pname, var, iri, string, number, langtag, punct
+    text: str
+    start: int
+
+
+@dataclass
+class QueryInfo:
+    """What the lexical pass learnt about a query."""
+
+    form: str | None = None  # select, construct, describe, ask (None if not found: the parser will say why)
+    depth: int = 0
+    base: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    from_graphs: list[str] = field(default_factory=list)
+    from_named_graphs: list[str] = field(default_factory=list)
+    service_at: int | None = None
+    update_keyword: str | None = None
+
+    @property
+    def has_dataset_clause(self) -> bool:
+        return bool(self.from_graphs or self.from_named_graphs)
+
+
+def _end_of_string(text: str, i: int) -> int:
+    quote = text[i]
+    n = len(text)
+    if text.startswith(quote * 3, i):
+        j = i + 3
+        while j < n:
+            if text[j] == "\\":
+                j += 2
+            elif text.startswith(quote * 3, j):
+                return j + 3
+            else:
+                j += 1
+        return n
+    j = i + 1
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif c == quote:
+            return j + 1
+        elif c in "\r\n":  # a short string cannot span lines: the parser will refuse it
+            return j
+        else:
+            j += 1
+    return n
+
+
+def _is_operand_end(token: Token | None) -> bool:
+    if token is None:
+        return False
+    if token.kind in ("var", "number", "string", "langtag", "iri", "pname"):
+        return True
+    if token.kind == "word":
+        return token.text.lower() in ("true", "false")
+    return token.text in (")", "]")
+
+
+def tokens(text: str):
+    """The tokens of a SPARQL text, with comments and whitespace dropped; never raises, never recurses."""
+    n = len(text)
+    i = 0
+    frames: list[str] = []  # "brace", "expr", "coll", "bracket"
+    previous: Token | None = None
+    before_previous: Token | None = None
+    while i < n:
+        c = text[i]
+        token: Token | None = None
+        if c.isspace():
+            i += 1
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            cr = text.find("\r", i)
+            ends = [e for e in (end, cr) if e != -1]
+            i = min(ends) if ends else n
+            continue
+        if c in "\"'":
+            end = _end_of_string(text, i)
+            token = Token("string", text[i:end], i)
+        elif c == "<":
+            in_expression = bool(frames) and frames[-1] == "expr"
+            match = None if (in_expression and _is_operand_end(previous)) else IRI_RE.match(text, i)
+            if match:
+                token = Token("iri", match.group(1), i)
+            else:
+                op = "<=" if text.startswith("<=", i) else "<"
+                token = Token("punct", op, i)
+        elif c in "?$" and (m := VAR_RE.match(text, i)):
+            token = Token("var", m.group(0), i)
+        elif c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+            m = NUMBER_RE.match(text, i)
+            token = Token("number", m.group(0), i)
+        elif c == "@" and (m := LANGTAG_RE.match(text, i)):
+            token = Token("langtag", m.group(0), i)
+        elif c.isalpha() or c in "_:" or ord(c) > 0x7F:
+            m = NAME_CHARS.match(text, i)
+            name = m.group(0).rstrip(".") if m else c
+            if ":" in name:
+                token = Token("pname", name, i)
+            else:
+                word = WORD_RE.match(text, i)
+                token = Token("word", word.group(0) if word else c, i)
+        else:
+            op = next((o for o in OPERATORS if text.startswith(o, i)), c)
+            token = Token("punct", op, i)
+            if op == "{":
+                frames.append("brace")
+            elif op == "[":
+                frames.append("bracket")
+            elif op == "(":
+                frames.append("expr" if _opens_expression(frames, previous, before_previous) else "coll")
+            elif op in ")]}" and frames:
+                frames.pop()
+        yield token, len(frames)
+        i = token.start + len(token.text) if token.kind != "iri" else token.start + len(token.text) + 2
+        before_previous, previous = previous, token
+
+
+def _opens_expression(frames: list[str], previous: Token | None, before_previous: Token | None) -> bool:
+    if not frames or frames[-1] == "expr":
+        return True  # SELECT (…), GROUP BY (…), ORDER BY (…) at top level; nested expressions
+    if previous is None:
+        return False
+    if previous.kind == "word":
+        return previous.text.lower() not in NOT_CALLS  # FILTER(, BIND(, regex(, EXISTS…
+    if previous.kind == "punct":
+        return previous.text in ("!", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "&&", "||", "^", "|")
+    if previous.kind in ("iri", "pname") and before_previous is not None and before_previous.kind == "word":
+        return before_previous.text.lower() not in NOT_CALLS  # FILTER ex:fn(…)
+    return False
+
+
+def _resolve(reference: str, base: str | None) -> str:
+    return urljoin(base, reference) if base else reference
+
+
+def _expand(pname: str, prefixes: dict[str, str]) -> str | None:
+    prefix, _, local = pname.partition(":")
+    if prefix not in prefixes:
+        return None
+    return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+
+
+def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
+    """Everything the checks need, from one pass over the text."""
+    info = QueryInfo(base=base_iri)
+    stream = list(tokens(text))
+    count = len(stream)
+    k = 0
+    while k < count:
+        token, depth = stream[k]
+        info.depth = max(info.depth, depth)
+        if token.kind == "word":
+            word = token.text.lower()
+            if word == "service" and info.service_at is None:
+                info.service_at = token.start
+            elif word in UPDATE_KEYWORDS and info.update_keyword is None:
+                info.update_keyword = token.text.upper()
+            elif word in QUERY_FORMS and info.form is None:
+                info.form = word
+            elif word == "base" and info.form is None and k + 1 < count and stream[k + 1][0].kind == "iri":
+                info.base = _resolve(stream[k + 1][0].text, info.base)
+            elif (word == "prefix" and info.form is None and k + 2 < count and stream[k + 1][0].kind == "pname"
+                  and stream[k + 2][0].kind == "iri"):
+                info.prefixes[stream[k + 1][0].text.rstrip(":").partition(":")[0]] = _resolve(stream[k + 2][0].text, info.base)
+            elif word == "from" and k + 1 < count:
+                target_at = k + 1
+                named = stream[target_at][0].kind == "word" and stream[target_at][0].text.lower() == "named"
+                if named:
+                    target_at += 1
+                if target_at < count:
+                    target = stream[target_at][0]
+                    graph = (_resolve(target.text, info.base) if target.kind == "iri"
+                             else _expand(target.text, info.prefixes) if target.kind == "pname" else None)
+                    if graph is not None:
+                        (info.from_named_graphs if named else info.from_graphs).append(graph)
+        k += 1
+    return info
+
+
+def is_http_iri(value: str) -> bool:
+    if not value or any(ch in value for ch in '<>"{}|^`\\') or any(ord(ch) <= 0x20 for ch in value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _position(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None) -> QueryInfo:
+    """Refuse what must never reach the engine (ApiError), or return what the pass learnt."""
+    info = inspect(text, base_iri)
+    if info.depth > max_depth:
+        raise ApiError(400, "Query too deeply nested",
+                       f"The query nests brackets {info.depth} levels deep; this endpoint accepts at most {max_depth}.",
+                       extra={"depth": info.depth, "max_depth": max_depth})
+    if info.update_keyword is not None:
+        raise ApiError(403, "Read-only endpoint",
+                       f"{info.update_keyword} is SPARQL Update; this endpoint is read-only and accepts queries only "
+                       "(SELECT, ASK, CONSTRUCT, DESCRIBE).")
+    if info.service_at is not None:
+        raise ApiError(403, "SERVICE not allowed",
+                       f"Federated queries (SERVICE, at {_position(text, info.service_at)}) are not allowed: this "
+                       "endpoint never connects to other services. Query the remote endpoint yourself and combine the "
+                       "results.")
+    for graph in info.from_graphs + info.from_named_graphs:
+        check_graph(graph, graphs, "FROM")
+    return info
+
+
+def check_graph(graph: str, graphs: set[str], where: str) -> None:
+    """A graph named by FROM / FROM NAMED / default-graph-uri / named-graph-uri must be one of the dataset's."""
+    if graph in graphs:
+        return
+    reason = "is not an http(s) IRI" if not is_http_iri(graph) else "is not a graph of this dataset"
+    raise ApiError(400, "Unknown graph",
+                   f"{where} <{graph}> {reason}; nothing is ever fetched from outside. The dataset's graphs are "
+                   "listed in the service description (GET /sparql with Accept: text/turtle).",
+                   extra={"graphs": sorted(graphs)})

@@ -1,0 +1,225 @@
+"""Serialising query results with the row cap (runs in the worker processes).
+
+At most ``max_rows`` solutions (or triples) are written; when the query had
+more, the result says so:
+
+- every format: the response headers (``X-Newsfacts-Truncated: true``,
+  ``X-SPARQL-MaxRows``), set by the web process from what this module reports;
+- SPARQL JSON: top-level ``"truncated": true`` and ``"maxRows"`` (placed
+  before ``results``, where every parser tried accepts them) and a ``head.link``
+  to the endpoint's page on limits;
+- SPARQL XML: a ``<link>`` in ``<head>`` and an XML comment;
+- Turtle, N-Triples, TriG, N-Quads: a ``#`` comment on the first line;
+- RDF/XML: an XML comment; CSV, TSV and JSON-LD have no place for it: headers only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+}
+_BOOLEAN_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+
+
+@dataclass
+class Serialised:
+    kind: str  # "solutions", "boolean", "graph"
+    format: str
+    body: bytes
+    rows: int = 0
+    truncated: bool = False
+
+
+def capped(items: Iterable, max_rows: int) -> tuple[list, bool]:
+    """The first ``max_rows`` items, and whether there were more."""
+    taken = []
+    for item in items:
+        if len(taken) == max_rows:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
+def serialise(result, format_name: str, max_rows: int, limits_url: str = "", prefixes: dict | None = None) -> Serialised:
+    """Serialise what ``Store.query`` returned; a format that does not fit the result's kind falls back to its default.
+
+    ``table`` (for the HTML page) is SPARQL JSON for every kind, a graph's triples as ?subject ?predicate ?object rows.
+    """
+    if format_name == "table" and isinstance(result, ox.QueryTriples):
+        rows, truncated = capped(triples_as_solutions(result), max_rows)
+        body = solutions_json(["subject", "predicate", "object"], rows, truncated=truncated, max_rows=max_rows)
+        return Serialised("graph", "table", body, rows=len(rows), truncated=truncated)
+    if format_name == "table":
+        format_name = "json"
+    if isinstance(result, ox.QueryBoolean):
+        name = format_name if format_name in _BOOLEAN_FORMATS else "json"
+        return Serialised("boolean", name, result.serialize(format=_BOOLEAN_FORMATS[name]), rows=1)
+    if isinstance(result, ox.QuerySolutions):
+        name = format_name if format_name in _BOOLEAN_FORMATS else "json"
+        variables = [v.value for v in result.variables]
+        rows, truncated = capped(result, max_rows)
+        writer = {"json": solutions_json, "xml": solutions_xml, "csv": solutions_csv, "tsv": solutions_tsv}[name]
+        body = writer(variables, rows, truncated=truncated, max_rows=max_rows, limits_url=limits_url)
+        return Serialised("solutions", name, body, rows=len(rows), truncated=truncated)
+    name = format_name if format_name in _RDF_FORMATS else "turtle"
+    triples, truncated = capped(result, max_rows)
+    return Serialised("graph", name, graph_bytes(triples, name, truncated, max_rows, prefixes), rows=len(triples),
+                      truncated=truncated)
+
+
+def graph_bytes(triples: list, name: str, truncated: bool = False, max_rows: int = 0, prefixes: dict | None = None) -> bytes:
+    fmt = _RDF_FORMATS[name]
+    kwargs = {"prefixes": _used(prefixes, triples)} if prefixes and name in ("turtle", "trig", "rdfxml") else {}
+    try:
+        body = ox.serialize(triples, format=fmt, **kwargs) or b""
+    except ValueError:  # a prefix the serialiser does not accept: write full IRIs
+        body = ox.serialize(triples, format=fmt) or b""
+    if not truncated:
+        return body
+    note = f"truncated: the query matched more than {max_rows} triples; only the first {max_rows} are here"
+    if name in ("turtle", "ntriples", "trig", "nquads"):
+        return f"# {note}\n".encode() + body
+    if name == "rdfxml":
+        declaration_end = body.find(b"?>") + 2 if body.startswith(b"<?xml") else 0
+        return body[:declaration_end] + f"<!-- {note} -->".encode() + body[declaration_end:]
+    return body
+
+
+def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
+    """The prefixes whose namespace starts some IRI of the statements (so the output declares only those)."""
+    iris = set()
+    for statement in statements:
+        for term in (statement.subject, statement.predicate, statement.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+# --- terms -----------------------------------------------------------------------------------------------------------
+
+def term_json(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject), "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _term_xml(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_term_xml(term.subject)}</subject><predicate>{_term_xml(term.predicate)}</predicate>"
+                f"<object>{_term_xml(term.object)}</object></triple>")
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _xml_text(value: str) -> str:
+    # XML 1.0 cannot carry most control characters even escaped; they are written as U+FFFD.
+    cleaned = "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else "\ufffd" for ch in value)
+    return escape(cleaned, {"\r": "&#13;"})
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return f"<< {term} >>"
+    return term.value
+
+
+# --- solution writers ------------------------------------------------------------------------------------------------
+
+def solutions_json(variables: list[str], rows: list, *, truncated: bool = False, max_rows: int = 0,
+                   limits_url: str = "") -> bytes:
+    out = io.StringIO()
+    head = {"vars": variables}
+    if truncated and limits_url:
+        head["link"] = [limits_url]
+    out.write('{"head":' + json.dumps(head, ensure_ascii=False))
+    if truncated:
+        out.write(f',"truncated":true,"maxRows":{max_rows}')
+    out.write(',"results":{"bindings":[')
+    for number, row in enumerate(rows):
+        binding = {v: term_json(row[v]) for v in variables if row[v] is not None}
+        out.write(("," if number else "") + json.dumps(binding, ensure_ascii=False))
+    out.write("]}}\n")
+    return out.getvalue().encode("utf-8")
+
+
+def solutions_xml(variables: list[str], rows: list, *, truncated: bool = False, max_rows: int = 0,
+                  limits_url: str = "") -> bytes:
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<sparql xmlns="{SPARQL_RESULTS_NS}"><head>']
+    parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+    if truncated and limits_url:
+        parts.append(f"<link href={quoteattr(limits_url)}/>")
+    parts.append("</head>")
+    if truncated:
+        parts.append(f"<!-- truncated: more than {max_rows} results; only the first {max_rows} are here -->")
+    parts.append("<results>")
+    for row in rows:
+        parts.append("<result>")
+        parts += [f"<binding name={quoteattr(v)}>{_term_xml(row[v])}</binding>" for v in variables if row[v] is not None]
+        parts.append("</result>")
+    parts.append("</results></sparql>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def solutions_csv(variables: list[str], rows: list, **_) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([_csv_value(row[v]) for v in variables])
+    return out.getvalue().encode("utf-8")
+
+
+def solutions_tsv(variables: list[str], rows: list, **_) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def triples_as_solutions(triples: Iterator) -> Iterator[dict]:
+    """Triples as rows of ?subject ?predicate ?object (for the HTML table)."""
+    for triple in triples:
+        yield {"subject": triple.subject, "predicate": triple.predicate, "object": triple.object}

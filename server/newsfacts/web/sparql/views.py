@@ -1,0 +1,199 @@
+"""The routes: /sparql (queries, service description, query page) and /sparql/graph (Graph Store Protocol, read).
+
+A query goes: protocol (read the request) -> guard (lexical refusals) ->
+dataset (which graphs) -> format (Accept / format=) -> a worker process
+(executor) -> the response, with the row-cap headers. Every refusal is an
+ApiError, shown inline on the query page for browsers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import Blueprint, Response, current_app, request, url_for
+
+from ...config import Settings
+from ..errors import ApiError
+from ..negotiation import negotiate
+from . import executor, formats, graph_store, guard, page, protocol, service_description
+from .dataset_graphs import graphs_of, prefixes_for
+from .results import graph_bytes
+
+bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="static", static_url_path="/sparql/static")
+
+CORS_EXPOSED = "X-Newsfacts-Truncated, X-SPARQL-MaxRows, X-Newsfacts-Rows, X-Newsfacts-Release, Retry-After, ETag"
+BUSY_RETRY_AFTER_S = "2"
+
+
+def _settings() -> Settings:
+    return current_app.config["NEWSFACTS"]
+
+
+def _served():
+    return current_app.extensions["newsfacts.releases"].current()
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+    return response
+
+
+def _preflight() -> Response:
+    return Response(status=204, headers={
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match, If-Modified-Since",
+        "Access-Control-Max-Age": "86400",
+        "Allow": "GET, HEAD, POST, OPTIONS",
+    })
+
+
+@bp.route("/sparql/", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False, endpoint="endpoint")
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False, endpoint="endpoint")
+def endpoint() -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
+    settings = _settings()
+    parsed = protocol.parse(request, settings)
+    if parsed.query is None:
+        return _no_query(settings, parsed.format)
+    wants_html = _wants_html(parsed.format)
+    try:
+        return _answer(settings, parsed, wants_html)
+    except ApiError as error:
+        if not wants_html:
+            raise
+        served = _served()
+        return page.render(settings, served.version, graphs_of(served), query=parsed.query, error=error)
+
+
+def _wants_html(format_param: str | None) -> bool:
+    if format_param is not None:
+        return format_param.strip().lower() in ("html", formats.HTML)
+    every = [f.media_type for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS] + [formats.HTML]
+    return negotiate(request.headers.get("Accept"), every) == formats.HTML
+
+
+def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool) -> Response:
+    served = _served()
+    graphs = graphs_of(served)
+    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri)
+    dataset = _dataset(parsed, info, set(graphs))
+    kind = formats.kind_of(info.form)
+    chosen = formats.HTML if wants_html else formats.choose(kind, request.headers.get("Accept"), parsed.format)
+    job = {
+        "store": str(served.release.store_path),
+        "query": parsed.query,
+        "base_iri": settings.base_iri,
+        "dataset": dataset,
+        "format": "table" if chosen == formats.HTML else chosen.name,
+        "max_rows": min(settings.max_rows, page.HTML_ROWS) if chosen == formats.HTML else settings.max_rows,
+        "limits_url": url_for("sparql.endpoint", _external=True) + "#limits",
+        "prefixes": prefixes_for(settings.base_iri, info.prefixes),
+    }
+    started = time.monotonic()
+    header, body = _evaluate(settings, job)
+    elapsed = time.monotonic() - started
+    if chosen == formats.HTML:
+        table = page.table_from(body, header["kind"], settings, info.prefixes)
+        return page.render(settings, served.version, graphs, query=parsed.query, table=table, elapsed_s=elapsed,
+                           dataset_params=_dataset_params(parsed))
+    produced = formats.BY_NAME[header["format"]]
+    response = Response(body, status=200, content_type=produced.content_type)
+    response.headers["X-Newsfacts-Truncated"] = "true" if header["truncated"] else "false"
+    response.headers["X-Newsfacts-Rows"] = str(header["rows"])
+    response.headers["X-Newsfacts-Release"] = served.version
+    if header["truncated"]:
+        response.headers["X-SPARQL-MaxRows"] = str(settings.max_rows)
+    if parsed.format is None:
+        response.headers["Vary"] = "Accept"
+    else:
+        response.headers["Content-Disposition"] = f'inline; filename="query-results.{produced.extension}"'
+    return response
+
+
+def _dataset(parsed: protocol.QueryRequest, info: guard.QueryInfo, graphs: set[str]) -> dict:
+    """The RDF dataset of the query: protocol parameters win over FROM; neither: the union default graph."""
+    if parsed.has_protocol_dataset:
+        for name in parsed.default_graphs or []:
+            guard.check_graph(name, graphs, "default-graph-uri")
+        for name in parsed.named_graphs or []:
+            guard.check_graph(name, graphs, "named-graph-uri")
+        return {"default": parsed.default_graphs or [], "named": parsed.named_graphs or []}
+    if info.has_dataset_clause:
+        return {}
+    return {"union": True}
+
+
+def _dataset_params(parsed: protocol.QueryRequest) -> list[tuple[str, str]]:
+    return ([("default-graph-uri", g) for g in parsed.default_graphs or []]
+            + [("named-graph-uri", g) for g in parsed.named_graphs or []])
+
+
+def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
+    pool = executor.pool_for(current_app._get_current_object(), settings.query_workers, settings.query_spare_timeout_s > 0)
+    try:
+        header, body = pool.run(job, settings.query_timeout_s, settings.query_spare_timeout_s)
+    except executor.PoolBusy:
+        raise ApiError(503, "Busy", f"All {settings.query_workers} query workers (and the spare) are busy with other "
+                       "queries; try again in a moment.", headers={"Retry-After": BUSY_RETRY_AFTER_S}) from None
+    except executor.QueryTimeout as stopped:
+        if stopped.spare:
+            raise ApiError(503, "Busy: query stopped", f"All {settings.query_workers} query workers were busy, so this "
+                           f"query ran on the spare worker, which allows {stopped.seconds:g} s; it needed longer and was "
+                           "stopped. Try again in a moment.", headers={"Retry-After": BUSY_RETRY_AFTER_S},
+                           extra={"timeout_s": stopped.seconds}) from None
+        raise ApiError(503, "Query timeout", f"The query ran longer than {stopped.seconds:g} s and was stopped. Make it "
+                       "more selective (more specific patterns, LIMIT), or download a dump and query it locally.",
+                       extra={"timeout_s": stopped.seconds}) from None
+    except executor.WorkerCrashed as crashed:
+        raise ApiError(500, "Query crashed", f"The query engine failed while evaluating this query ({crashed}). The "
+                       "server and other queries are not affected; a simpler query may work.") from None
+    except executor.WorkerUnavailable as unavailable:
+        raise ApiError(503, "No query worker", f"No query worker could be started ({unavailable}); try again later.",
+                       headers={"Retry-After": "10"}) from None
+    if header.get("ok"):
+        return header, body
+    message = header.get("message", "")
+    if header.get("error") == "syntax":
+        position = re.match(r"error at (\d+):(\d+)", message)
+        extra = {"line": int(position.group(1)), "column": int(position.group(2))} if position else {}
+        raise ApiError(400, "Query syntax error", message, extra=extra)
+    if header.get("error") == "store":
+        raise ApiError(503, "Release unavailable", message, headers={"Retry-After": "5"})
+    raise ApiError(500, "Query failed", f"The query could not be evaluated: {message}")
+
+
+def _no_query(settings: Settings, format_param: str | None) -> Response:
+    """GET /sparql without a query: the service description (RDF), or the query page for browsers."""
+    served = _served()
+    graphs = graphs_of(served)
+    if format_param is not None:
+        chosen = formats.choose("graph", None, format_param)
+    else:
+        available = [f.media_type for f in formats.GRAPH_FORMATS] + [formats.HTML]
+        picked = negotiate(request.headers.get("Accept"), available)
+        if picked is None:
+            raise ApiError(406, "Not Acceptable", "The service description is available as "
+                           + ", ".join(available) + ".", extra={"available": available})
+        chosen = formats.HTML if picked == formats.HTML else next(f for f in formats.GRAPH_FORMATS if f.media_type == picked)
+    if chosen == formats.HTML:
+        return page.render(settings, served.version, graphs)
+    endpoint_url = url_for("sparql.endpoint", _external=True)
+    triples = service_description.describe(endpoint_url, graphs, served.manifest.get("triples"), settings, served.version,
+                                           request.url_root + ".well-known/void")
+    body = graph_bytes(triples, chosen.name, prefixes=service_description.PREFIXES)
+    response = Response(body, status=200, content_type=chosen.content_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["X-Newsfacts-Release"] = served.version
+    return response
+
+
+@bp.route("/sparql/graph", methods=["GET", "OPTIONS"], provide_automatic_options=False, endpoint="graph_store")
+def graph_store_view() -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
+    return graph_store.respond(request, _served(), _settings().base_iri)

@@ -1,0 +1,90 @@
+"""A query worker process: evaluates one query at a time on a release store opened read-only.
+
+Started by executor.py as ``python -m newsfacts.web.sparql.worker <parent pid>``;
+reads jobs on stdin, answers on stdout (pipes.py). Before its first job it
+loses network access (sandbox.py) and lowers its CPU priority so the web
+process stays responsive. Queries run on a thread with a large stack, so deep
+expressions that overflow the default 8 MB stack (chains of thousands of
+operators, BINDs or UNIONs) are evaluated instead of crashing the process. The
+store is reopened when a job names another release.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+
+import pyoxigraph as ox
+
+from . import pipes, sandbox
+from .results import serialise
+
+STACK_BYTES = 512 * 1024 * 1024
+NICENESS = 5
+
+
+def _dataset_arguments(dataset: dict) -> dict:
+    if dataset.get("union"):
+        return {"use_default_graph_as_union": True}
+    arguments = {}
+    if dataset.get("default") is not None:
+        arguments["default_graph"] = [ox.NamedNode(g) for g in dataset["default"]]
+    if dataset.get("named") is not None:
+        arguments["named_graphs"] = [ox.NamedNode(g) for g in dataset["named"]]
+    return arguments
+
+
+def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
+    try:
+        result = store.query(job["query"], base_iri=job.get("base_iri") or None, **_dataset_arguments(job.get("dataset", {})))
+        done = serialise(result, job["format"], job["max_rows"], job.get("limits_url", ""), job.get("prefixes"))
+    except SyntaxError as error:
+        return {"ok": False, "error": "syntax", "message": str(error)}, b""
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        return {"ok": False, "error": "evaluation", "message": f"{type(error).__name__}: {error}"}, b""
+    return {"ok": True, "kind": done.kind, "format": done.format, "rows": done.rows, "truncated": done.truncated}, done.body
+
+
+def serve(in_fd: int, out_fd: int, sandboxed: bool, sandbox_problem: str) -> None:
+    pipes.write(out_fd, {"ready": True, "pid": os.getpid(), "sandboxed": sandboxed, "problem": sandbox_problem})
+    store_path, store = None, None
+    while True:
+        try:
+            job, _ = pipes.read(in_fd)
+        except pipes.PipeClosed:
+            return
+        if job["store"] != store_path:
+            store = None
+            try:
+                store = ox.Store.read_only(job["store"])
+                store_path = job["store"]
+            except OSError as error:
+                store_path = None
+                pipes.write(out_fd, {"ok": False, "error": "store", "message": f"cannot open the release store: {error}"})
+                continue
+        header, body = evaluate(store, job)
+        pipes.write(out_fd, header, body)
+
+
+def main() -> None:
+    parent = int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid()
+    sandbox.die_with_parent(parent)
+    in_fd, out_fd = 0, os.dup(1)
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the message stream
+    try:
+        sandbox.no_sockets()
+        sandboxed, problem = True, ""
+    except OSError as error:
+        sandboxed, problem = False, str(error)
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(in_fd, out_fd, sandboxed, problem), name="query")
+    thread.start()
+    thread.join()
+
+
+if __name__ == "__main__":
+    main()
