@@ -152,9 +152,14 @@ def _term_xml(term) -> str:
 
 
 def _xml_text(value: str) -> str:
-    # XML 1.0 cannot carry most control characters even escaped; they are written as U+FFFD.
+    # XML 1.0 cannot carry most control characters even escaped; they are written as U+FFFD. Whitespace is written
+    # as character references, which parsers that trim text content keep.
     cleaned = "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else "\ufffd" for ch in value)
-    return escape(cleaned, {"\r": "&#13;"})
+    text = escape(cleaned, {"\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+    stripped = text.lstrip(" ")
+    text = "&#32;" * (len(text) - len(stripped)) + stripped
+    stripped = text.rstrip(" ")
+    return stripped + "&#32;" * (len(text) - len(stripped))
 
 
 def _csv_value(term) -> str:

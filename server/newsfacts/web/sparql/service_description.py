@@ -34,9 +34,8 @@ def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
 
 
-def describe(endpoint: str, graphs: dict[str, int | None], union_triples: int | None, settings: Settings, version: str,
-             void_url: str) -> list[ox.Triple]:
-    """``union_triples``: distinct triples of the default graph (a triple in two named graphs counts once)."""
+def describe(endpoint: str, graphs: dict[str, int | None], settings: Settings, version: str, void_url: str) -> list[ox.Triple]:
+    """The description; each named graph with its size (the default graph, their union, without one)."""
     service = ox.NamedNode(endpoint)
     dataset, default_graph = ox.BlankNode(), ox.BlankNode()
     triples = [
@@ -61,8 +60,6 @@ def describe(endpoint: str, graphs: dict[str, int | None], union_triples: int | 
     ]
     triples += [ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + FORMAT_IRIS[f.name]))
                 for f in RESULT_FORMATS + GRAPH_FORMATS]
-    if isinstance(union_triples, int):
-        triples.append(ox.Triple(default_graph, VOID_TRIPLES, ox.Literal(str(union_triples), datatype=XSD_INTEGER)))
     for name in sorted(graphs):
         named, graph = ox.BlankNode(), ox.BlankNode()
         triples += [

@@ -183,7 +183,7 @@ def _no_query(settings: Settings, format_param: str | None) -> Response:
     if chosen == formats.HTML:
         return page.render(settings, served.version, graphs)
     endpoint_url = url_for("sparql.endpoint", _external=True)
-    triples = service_description.describe(endpoint_url, graphs, served.manifest.get("triples"), settings, served.version,
+    triples = service_description.describe(endpoint_url, graphs, settings, served.version,
                                            request.url_root + ".well-known/void")
     body = graph_bytes(triples, chosen.name, prefixes=service_description.PREFIXES)
     response = Response(body, status=200, content_type=chosen.content_type)
