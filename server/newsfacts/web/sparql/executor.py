@@ -8,7 +8,8 @@ pyoxigraph cannot cancel a query, so each query runs in a separate process
 - when every regular worker is busy it takes the spare, for at most
   ``query_spare_timeout_s`` — so cheap queries are still answered while long
   ones run, and long ones cannot pile up;
-- when the spare is busy too, the query is refused at once (503, Retry-After);
+- when the spare is busy too, the query is refused at once (503, Retry-After),
+  unless a worker is only being restarted: then it waits for that one;
 - at the deadline the worker is killed (SIGKILL) — the CPU is freed at once —
   and a replacement is started in the background;
 - a worker that dies (a crash in the engine) fails only its own query (500);
@@ -38,6 +39,7 @@ from . import pipes
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S = 30.0
+RESTART_WAIT_S = 5.0  # how long a query waits for a worker being restarted, when no other is idle
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 
 
@@ -125,6 +127,8 @@ def _spawn() -> subprocess.Popen:
 class QueryPool:
     def __init__(self, size: int, spare: bool = True):
         self._lock = threading.Lock()
+        self._released = threading.Condition(self._lock)
+        self._restarting = 0
         self._regular = [Worker() for _ in range(max(1, size))]
         self._spare = [Worker(spare=True)] if spare else []
         self._workers = self._regular + self._spare
@@ -161,7 +165,11 @@ class QueryPool:
         return header, body
 
     def _acquire(self) -> Worker:
+        deadline = time.monotonic() + RESTART_WAIT_S
         with self._lock:
+            while (not self._idle_regular and not self._idle_spare and self._restarting and not self._closed
+                   and time.monotonic() < deadline):
+                self._released.wait(deadline - time.monotonic())
             if self._closed:
                 raise WorkerUnavailable("the query pool is shut down")
             if self._idle_regular:
@@ -178,12 +186,18 @@ class QueryPool:
             threading.Thread(target=self._warm_up, name="sparql-warm-up", daemon=True).start()
         return worker
 
-    def _release(self, worker: Worker) -> None:
+    def _release(self, worker: Worker, restarted: bool = False) -> None:
         with self._lock:
             (self._idle_spare if worker.spare else self._idle_regular).append(worker)
+            if restarted:
+                self._restarting -= 1
+            self._released.notify()
 
     def _replace(self, worker: Worker) -> None:
         """Start a new process for this slot in the background, then make it available again."""
+        with self._lock:
+            self._restarting += 1
+
         def restart():
             try:
                 if not self._closed:
@@ -191,7 +205,7 @@ class QueryPool:
             except Exception:  # the slot is released dead: the next query that takes it retries the start
                 log.exception("could not restart a query worker")
             finally:
-                self._release(worker)
+                self._release(worker, restarted=True)
 
         threading.Thread(target=restart, name="sparql-restart", daemon=True).start()
 
@@ -213,6 +227,7 @@ class QueryPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._released.notify_all()
         for worker in self._workers:
             worker.stop()
         self._spawner.shutdown(wait=False)
