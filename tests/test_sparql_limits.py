@@ -1,5 +1,5 @@
-"""Bounded evaluation against a server with small limits (2 s timeout, 25 rows, 4 KiB queries): timeouts that really
-stop the work, the busy answer, a crashing worker, the row cap, request sizes."""
+"""Bounded evaluation against a server with small limits (2 s timeout, 25 rows, 4 KiB queries, 256 MB per query):
+timeouts that really stop the work, the memory limit, the busy answer, a crashing worker, the row cap, request sizes."""
 
 from __future__ import annotations
 
@@ -143,6 +143,14 @@ def test_a_crashing_worker_fails_only_its_own_query(limited_server):
     time.sleep(0.2)
     for _ in range(3):
         assert_answers_normally(limited_server)
+
+
+def test_a_query_needing_too_much_memory_is_stopped(limited_server):
+    """Sorting the store joined with itself holds millions of rows: past 256 MB the worker stops, not the machine."""
+    response, elapsed = timed(lambda: query(limited_server, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"))
+    body = assert_error(response, 503, "Query memory limit", "256 MB")
+    assert body["memory_mb"] == 256 and elapsed < TIMEOUT_S
+    assert_answers_normally(limited_server)
 
 
 def test_the_server_keeps_working_after_a_crash_in_a_separate_server(releases_dir):

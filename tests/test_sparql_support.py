@@ -2,8 +2,8 @@
 
 - ``drain``: read a server's output pipes (a server whose log pipe fills up
   stops answering); each module's ``sparql_server`` fixture drains ``server``;
-- ``LIMITED_ENV``: small limits (2 s timeout, 25 rows, 4 KiB queries) for the
-  timeout, crash, busy and row-cap tests;
+- ``LIMITED_ENV``: small limits (2 s timeout, 25 rows, 4 KiB queries, 256 MB)
+  for the timeout, memory, crash, busy and row-cap tests;
 - ``Listener``: a loopback socket server that counts connection attempts, to
   prove that nothing ever connects out;
 - process-tree CPU time and worker pids from /proc.
@@ -24,6 +24,7 @@ LIMITED_ENV = {
     "NEWSFACTS_QUERY_TIMEOUT_S": "2",
     "NEWSFACTS_MAX_ROWS": "25",
     "NEWSFACTS_MAX_QUERY_BYTES": "4096",
+    "NEWSFACTS_QUERY_MEMORY_MB": "256",
 }
 # Three copies of the store joined with each other: about 9e10 rows, far beyond any timeout.
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

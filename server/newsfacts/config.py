@@ -67,6 +67,9 @@ class Settings:
     query_spare_timeout_s: float = _setting(
         1.0, "When all query workers are busy, one more query at a time runs on a spare worker for at most this many "
         "seconds, so cheap queries are still answered during long ones; 0 turns the spare off (such queries get 503).")
+    query_memory_mb: int = _setting(
+        1024, "Memory one SPARQL query may use, in MB (the data of its worker process, beyond its stack); a query "
+        "needing more is stopped with 503.")
     page_size: int = _setting(100, "Incoming links shown per page of a resource description.")
 
     @classmethod

@@ -52,6 +52,8 @@ class QueryTimeout(Exception):
 class WorkerCrashed(Exception):
     def __init__(self, returncode: int | None):
         self.returncode = returncode
+        # the engine aborts the process when an allocation fails (the worker's memory limit)
+        self.out_of_memory = returncode == -signal.SIGABRT
         name = ""
         if returncode is not None and returncode < 0:
             try:
@@ -84,9 +86,9 @@ class Worker:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, spawner: ThreadPoolExecutor) -> None:
+    def start(self, spawner: ThreadPoolExecutor, memory_mb: int) -> None:
         self.stop()
-        self.process = spawner.submit(_spawn).result()
+        self.process = spawner.submit(_spawn, memory_mb).result()
         try:
             header, _ = pipes.read(self.process.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S)
         except (pipes.Deadline, pipes.PipeClosed) as error:
@@ -117,15 +119,16 @@ class Worker:
         return returncode
 
 
-def _spawn() -> subprocess.Popen:
+def _spawn(memory_mb: int) -> subprocess.Popen:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
-    return subprocess.Popen([sys.executable, "-m", "newsfacts.web.sparql.worker", str(os.getpid())],
+    return subprocess.Popen([sys.executable, "-m", "newsfacts.web.sparql.worker", str(os.getpid()), str(memory_mb)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
 
 
 class QueryPool:
-    def __init__(self, size: int, spare: bool = True):
+    def __init__(self, size: int, spare: bool = True, memory_mb: int = 0):
+        self.memory_mb = memory_mb
         self._lock = threading.Lock()
         self._released = threading.Condition(self._lock)
         self._restarting = 0
@@ -147,7 +150,7 @@ class QueryPool:
         limit = min(timeout, spare_timeout) if worker.spare else timeout
         try:
             if not worker.alive():
-                worker.start(self._spawner)
+                worker.start(self._spawner, self.memory_mb)
             header, body = worker.run(job, time.monotonic() + limit)
         except pipes.Deadline:
             worker.stop()
@@ -201,7 +204,7 @@ class QueryPool:
         def restart():
             try:
                 if not self._closed:
-                    worker.start(self._spawner)
+                    worker.start(self._spawner, self.memory_mb)
             except Exception:  # the slot is released dead: the next query that takes it retries the start
                 log.exception("could not restart a query worker")
             finally:
@@ -218,7 +221,7 @@ class QueryPool:
                     return
                 (self._idle_spare if cold.spare else self._idle_regular).remove(cold)
             try:
-                cold.start(self._spawner)
+                cold.start(self._spawner, self.memory_mb)
             except Exception:
                 log.exception("could not start a query worker")
             finally:
@@ -237,13 +240,13 @@ _pools: dict[tuple[int, int], QueryPool] = {}
 _pools_lock = threading.Lock()
 
 
-def pool_for(owner: object, size: int, spare: bool) -> QueryPool:
+def pool_for(owner: object, size: int, spare: bool, memory_mb: int = 0) -> QueryPool:
     """The pool of this process for an app (a forked web worker gets its own)."""
     key = (os.getpid(), id(owner))
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
-            pool = _pools[key] = QueryPool(size, spare)
+            pool = _pools[key] = QueryPool(size, spare, memory_mb)
         return pool
 
 

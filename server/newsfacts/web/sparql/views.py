@@ -134,7 +134,8 @@ def _dataset_params(parsed: protocol.QueryRequest) -> list[tuple[str, str]]:
 
 
 def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
-    pool = executor.pool_for(current_app._get_current_object(), settings.query_workers, settings.query_spare_timeout_s > 0)
+    pool = executor.pool_for(current_app._get_current_object(), settings.query_workers, settings.query_spare_timeout_s > 0,
+                             settings.query_memory_mb)
     try:
         header, body = pool.run(job, settings.query_timeout_s, settings.query_spare_timeout_s)
     except executor.PoolBusy:
@@ -150,6 +151,8 @@ def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
                        "more selective (more specific patterns, LIMIT), or download a dump and query it locally.",
                        extra={"timeout_s": stopped.seconds}) from None
     except executor.WorkerCrashed as crashed:
+        if crashed.out_of_memory:
+            raise _memory_error(settings) from None
         raise ApiError(500, "Query crashed", f"The query engine failed while evaluating this query ({crashed}). The "
                        "server and other queries are not affected; a simpler query may work.") from None
     except executor.WorkerUnavailable as unavailable:
@@ -162,9 +165,18 @@ def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
         position = re.match(r"error at (\d+):(\d+)", message)
         extra = {"line": int(position.group(1)), "column": int(position.group(2))} if position else {}
         raise ApiError(400, "Query syntax error", message, extra=extra)
+    if header.get("error") == "memory":
+        raise _memory_error(settings)
     if header.get("error") == "store":
         raise ApiError(503, "Release unavailable", message, headers={"Retry-After": "5"})
     raise ApiError(500, "Query failed", f"The query could not be evaluated: {message}")
+
+
+def _memory_error(settings: Settings) -> ApiError:
+    return ApiError(503, "Query memory limit", f"The query needed more than the {settings.query_memory_mb} MB of memory a "
+                    "query may use and was stopped. Make it more selective (ORDER BY, GROUP BY and DISTINCT over many "
+                    "rows hold them all in memory), or download a dump and query it locally.",
+                    extra={"memory_mb": settings.query_memory_mb})
 
 
 def _no_query(settings: Settings, format_param: str | None) -> Response:

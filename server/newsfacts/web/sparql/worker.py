@@ -1,9 +1,10 @@
 """A query worker process: evaluates one query at a time on a release store opened read-only.
 
-Started by executor.py as ``python -m newsfacts.web.sparql.worker <parent pid>``;
+Started by executor.py as ``python -m newsfacts.web.sparql.worker <parent pid> <memory MB>``;
 reads jobs on stdin, answers on stdout (pipes.py). Before its first job it
-loses network access (sandbox.py) and lowers its CPU priority so the web
-process stays responsive. Queries run on a thread with a large stack, so deep
+loses network access (sandbox.py), limits its memory (RLIMIT_DATA: a query
+that needs more fails, MemoryError or an abort, instead of exhausting the
+machine) and lowers its CPU priority so the web process stays responsive. Queries run on a thread with a large stack, so deep
 expressions that overflow the default 8 MB stack (chains of thousands of
 operators, BINDs or UNIONs) are evaluated instead of crashing the process. The
 store is reopened when a job names another release.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import sys
 import threading
 
@@ -23,6 +25,8 @@ from .results import serialise
 
 STACK_BYTES = 512 * 1024 * 1024
 NICENESS = 5
+MB = 1024 * 1024
+BASELINE_BYTES = 128 * MB  # the interpreter, pyoxigraph and the store's caches before any query
 
 
 def _dataset_arguments(dataset: dict) -> dict:
@@ -42,6 +46,8 @@ def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         done = serialise(result, job["format"], job["max_rows"], job.get("limits_url", ""), job.get("prefixes"))
     except SyntaxError as error:
         return {"ok": False, "error": "syntax", "message": str(error)}, b""
+    except MemoryError:
+        return {"ok": False, "error": "memory", "message": "the query needed more memory than it may use"}, b""
     except (OSError, ValueError, TypeError, RuntimeError) as error:
         return {"ok": False, "error": "evaluation", "message": f"{type(error).__name__}: {error}"}, b""
     return {"ok": True, "kind": done.kind, "format": done.format, "rows": done.rows, "truncated": done.truncated}, done.body
@@ -70,6 +76,7 @@ def serve(in_fd: int, out_fd: int, sandboxed: bool, sandbox_problem: str) -> Non
 
 def main() -> None:
     parent = int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid()
+    memory_mb = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     sandbox.die_with_parent(parent)
     in_fd, out_fd = 0, os.dup(1)
     os.dup2(2, 1)  # anything printed goes to stderr, never into the message stream
@@ -80,6 +87,9 @@ def main() -> None:
         sandboxed, problem = False, str(error)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
+    if memory_mb > 0:
+        limit = STACK_BYTES + BASELINE_BYTES + memory_mb * MB
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     threading.stack_size(STACK_BYTES)
     thread = threading.Thread(target=serve, args=(in_fd, out_fd, sandboxed, problem), name="query")
     thread.start()
