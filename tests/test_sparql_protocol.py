@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
 
+from conftest import start_server
+from newsfacts.build import build
+from newsfacts.config import PROJECT_ROOT, Settings
+from newsfacts.release import make_current
 from test_sparql_support import SPARQL_JSON, assert_answers_normally, assert_error, drain, query
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -196,3 +201,26 @@ def test_solutions_json_is_what_rdflib_reads(sparql_server, store):
     result = rdflib.query.Result.parse(io.BytesIO(response.content), format="json")
     assert len(result) == len(rows_of(store, LABELS))
     assert json.loads(response.content)["head"]["vars"] == ["s", "l"]
+
+
+def test_a_new_release_is_queried_without_a_restart(release, tmp_path):
+    """The web process and every worker process follow the 'current' pointer: the next query sees the new release."""
+    folder = tmp_path / "releases"
+    shutil.copytree(release.path, folder / release.version)
+    make_current(folder, release.version)
+    running = start_server(folder)
+    drain(running)
+    second = PROJECT_ROOT / "tests" / "data" / "second-article"
+    graphs = "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
+    try:
+        before = [b["g"]["value"] for b in query(running, graphs).json()["results"]["bindings"]]
+        assert f"{BASE}graph/article/harbour-seizure" not in before
+        build(Settings.load({"releases_dir": str(folder), "facts_dir": str(second / "facts"),
+                             "sources_dir": str(second / "sources")}))
+        after = query(running, graphs)
+        assert after.headers["X-Newsfacts-Release"] != release.version
+        assert f"{BASE}graph/article/harbour-seizure" in [b["g"]["value"] for b in after.json()["results"]["bindings"]]
+        described = rdflib.Graph().parse(data=requests.get(running.url + "/sparql").content, format="turtle")
+        assert rdflib.URIRef(f"{BASE}graph/article/harbour-seizure") in set(described.objects(None, SD.name))
+    finally:
+        running.stop()

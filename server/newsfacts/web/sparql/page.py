@@ -133,6 +133,7 @@ def render(settings: Settings, version: str | None, graphs: dict[str, int | None
         prefixes=prefixes_for(settings.base_iri),
     )
     response = Response(html, status=error.status if error else 200, mimetype="text/html")
+    response.headers["Vary"] = "Accept"
     if error is not None:
         for name, value in error.headers.items():
             response.headers[name] = value
