@@ -48,13 +48,13 @@ def sparql_server(server):
 
 
 def warm(server, workers: int = 5) -> None:
-    """Run a query, then wait until the pool has started all its worker processes (4 regular and the spare)."""
+    """Run a query, then wait until the pool has all its worker processes (4 regular and the spare) started and idle."""
     assert_answers_normally(server)
     deadline = time.monotonic() + 15
-    while len(children(server.process.pid)) < workers and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.3)
-    assert len(children(server.process.pid)) >= workers
+    while time.monotonic() < deadline:
+        if len(children(server.process.pid)) >= workers and not busy_workers(server.process.pid, 0.3, share=0.05):
+            return
+    raise AssertionError(f"the worker processes of {server.url} did not settle")
 
 
 def run_in_threads(server, texts: list[str]) -> tuple[list[threading.Thread], list]:

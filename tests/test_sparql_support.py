@@ -136,11 +136,11 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
 
 
-def busy_workers(server_pid: int, window_s: float = 0.4) -> list[int]:
-    """Worker processes of a server that used CPU during the window."""
+def busy_workers(server_pid: int, window_s: float = 0.4, share: float = 0.25) -> list[int]:
+    """Worker processes of a server that used more than ``share`` of a core during the window."""
     before = {pid: process_cpu(pid) for pid in children(server_pid)}
     time.sleep(window_s)
-    return [pid for pid, cpu in before.items() if process_cpu(pid) - cpu > window_s / 4]
+    return [pid for pid, cpu in before.items() if process_cpu(pid) - cpu > window_s * share]
 
 
 def alive(pid: int) -> bool:

@@ -141,9 +141,6 @@ class QueryPool:
         self._warming = False
         self._closed = False
 
-    def pids(self) -> list[int]:
-        return [w.pid for w in self._workers if w.pid is not None]
-
     def run(self, job: dict, timeout: float, spare_timeout: float) -> tuple[dict, bytes]:
         """Evaluate a job; raises PoolBusy, QueryTimeout, WorkerCrashed or WorkerUnavailable."""
         worker = self._acquire()
