@@ -152,7 +152,7 @@ class QueryPool:
         except pipes.Deadline:
             worker.stop()
             self._replace(worker)
-            raise QueryTimeout(limit, worker.spare) from None
+            raise QueryTimeout(limit, worker.spare and limit < timeout) from None
         except pipes.PipeClosed:
             returncode = worker.stop()
             self._replace(worker)

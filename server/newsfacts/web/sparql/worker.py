@@ -48,7 +48,9 @@ def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         return {"ok": False, "error": "syntax", "message": str(error)}, b""
     except MemoryError:
         return {"ok": False, "error": "memory", "message": "the query needed more memory than it may use"}, b""
-    except (OSError, ValueError, TypeError, RuntimeError) as error:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # OSError from the store, and the engine's panics (not Exception subclasses)
         return {"ok": False, "error": "evaluation", "message": f"{type(error).__name__}: {error}"}, b""
     return {"ok": True, "kind": done.kind, "format": done.format, "rows": done.rows, "truncated": done.truncated}, done.body
 
