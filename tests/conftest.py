@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def wait_for_http(url: str, process: subprocess.Popen | None = None, timeout: fl
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
+            raise RuntimeError(f"server exited with {process.returncode}")
         try:
             requests.get(url, timeout=1)
             return
@@ -66,10 +67,19 @@ def store(release):
 
 
 class RunningServer:
+    """A server process whose output goes to a log file (a pipe nobody reads would fill up and stall it)."""
+
     def __init__(self, command: list[str], env: dict, url: str):
         self.url = url
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wait_for_http(url + "/", self.process)
+        self.log = tempfile.NamedTemporaryFile(prefix="newsfacts-server-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_for_http(url + "/", self.process)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}; server output:\n{self.output()}") from exc
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -78,6 +88,8 @@ class RunningServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def start_server(releases_dir: Path, extra_env: dict | None = None, command: list[str] | None = None) -> RunningServer:
