@@ -140,3 +140,37 @@ def test_the_build_command_publishes_to_a_remote_store(oxigraph, tmp_path):
     answer = requests.post(f"{oxigraph.url}/query", data={"query": "ASK { ?s ?p ?o }"},
                            headers={"Accept": "application/sparql-results+json"}, timeout=10)
     assert answer.json()["boolean"] is True
+
+
+def test_the_server_on_a_remote_store_and_its_outage(oxigraph, tmp_path):
+    from conftest import start_server
+
+    store_url = f"{oxigraph.url}/query"
+    release = build(settings(tmp_path, store_url))
+    web = start_server(tmp_path / "releases", {"NEWSFACTS_STORE": store_url})
+    try:
+        ask = {"query": "ASK { ?c a <https://newsfacts.example/ontology/Claim> }"}
+        json_accept = {"Accept": "application/sparql-results+json"}
+        answer = requests.get(f"{web.url}/sparql", params=ask, headers=json_accept, timeout=10)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        assert answer.headers["X-Newsfacts-Release"] == release.version
+        select = {"query": "SELECT ?who WHERE { ?c <https://newsfacts.example/ontology/attributedTo> ?who } ORDER BY ?who"}
+        rows = requests.get(f"{web.url}/sparql", params=select, headers=json_accept, timeout=10).json()["results"]["bindings"]
+        assert [r["who"]["value"].rsplit("/", 1)[1] for r in rows] == ["ana-nunez", "diario-ficticio", "diario-ficticio"]
+        refused = requests.get(f"{web.url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> {} }"},
+                               headers=json_accept, timeout=10)
+        assert refused.status_code == 403
+
+        oxigraph.stop()
+        import time
+
+        time.sleep(1.1)  # past the remote version's time to live
+        down = requests.get(f"{web.url}/sparql", params=ask, headers=json_accept, timeout=30)
+        assert down.status_code == 503 and down.headers["Retry-After"] == "5"
+        assert down.json()["title"] == "Store unavailable" and "not answering" in down.json()["detail"]
+
+        oxigraph.start()
+        back = requests.get(f"{web.url}/sparql", params=ask, headers=json_accept, timeout=10)
+        assert back.status_code == 200 and back.json()["boolean"] is True
+    finally:
+        web.stop()

@@ -69,14 +69,21 @@ class RemoteStore:
     # ---------------------------------------------------------------- reading
 
     def query(self, query: str, *, use_default_graph_as_union: bool = True, default_graph=None, named_graphs=None,
-              timeout_s: float | None = None):
+              base_iri: str | None = None, timeout_s: float | None = None):
+        """Like pyoxigraph's Store.query. A query the store rejects (400) raises SyntaxError with its message;
+        ``base_iri`` is accepted for the same signature (relative IRIs are resolved by the remote store)."""
         form = [("query", query)]
         for graph in _as_list(default_graph):
             form.append(("default-graph-uri", graph.value))
         for graph in _as_list(named_graphs):
             form.append(("named-graph-uri", graph.value))
-        response = self._post(self.query_url, data=form, timeout_s=timeout_s,
-                              headers={"Accept": f"{RESULTS_JSON}, {NTRIPLES};q=0.9"})
+        try:
+            response = self._post(self.query_url, data=form, timeout_s=timeout_s,
+                                  headers={"Accept": f"{RESULTS_JSON}, {NTRIPLES};q=0.9"})
+        except RemoteQueryError as rejected:
+            if rejected.status == 400:
+                raise SyntaxError(str(rejected)) from None
+            raise
         kind = response.headers.get("Content-Type", "").split(";")[0].strip()
         if kind == RESULTS_JSON:
             return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)

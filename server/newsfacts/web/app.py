@@ -18,7 +18,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.config["NEWSFACTS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes + 4096
     app.json.sort_keys = False
-    app.extensions["newsfacts.releases"] = ReleaseAccess(settings.releases_dir)
+    app.extensions["newsfacts.releases"] = ReleaseAccess(settings.releases_dir, settings)
     errors.init_app(app)
 
     from . import documents, sparql

@@ -12,6 +12,7 @@ import logging
 from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..remote import StoreUnavailable
 from .negotiation import negotiate
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         return error_response(error.status, error.title, error.detail, error.headers, error.extra)
+
+    @app.errorhandler(StoreUnavailable)
+    def _store_unavailable(error: StoreUnavailable):
+        log.warning("remote store unavailable: %s", error)
+        return error_response(503, "Store unavailable", f"The data store is not answering ({error}). Try again shortly.",
+                              {"Retry-After": "5"})
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

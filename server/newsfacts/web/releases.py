@@ -9,18 +9,22 @@ switch never shows it a mixture; the next request sees the new release.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..release import Release, current_release
+from ..config import Settings
+from ..release import MANIFEST, Release, current_release
+from ..remote import RemoteStore
 from .errors import ApiError
 
 
 @dataclass(frozen=True)
 class Served:
     release: Release
-    store: ox.Store
+    store: ox.Store | RemoteStore
     manifest: dict
 
     @property
@@ -29,12 +33,24 @@ class Served:
 
 
 class ReleaseAccess:
-    def __init__(self, releases_dir: str):
+    """The served release: the embedded store of the release 'current' points at, or, with a remote store, the
+    release whose version the remote store holds (its dumps and manifest come from the releases folder, which
+    replicas share)."""
+
+    #: How long a remote store's version is trusted before it is asked again.
+    REMOTE_VERSION_TTL_S = 1.0
+
+    def __init__(self, releases_dir: str, settings: Settings | None = None):
         self.releases_dir = releases_dir
+        self.remote = RemoteStore.from_settings(settings) if settings and settings.store != "embedded" else None
+        self.base_iri = settings.base_iri if settings else ""
         self._lock = threading.Lock()
         self._served: Served | None = None
+        self._checked_at = 0.0
 
     def current(self) -> Served:
+        if self.remote is not None:
+            return self._current_remote()
         release = current_release(self.releases_dir)
         if release is None:
             raise ApiError(503, "No release", "Nothing has been published yet: run `newsfacts build`.",
@@ -45,4 +61,23 @@ class ReleaseAccess:
         with self._lock:
             if self._served is None or self._served.release.path != release.path:
                 self._served = Served(release, release.open_store(), release.manifest())
+            return self._served
+
+    def _current_remote(self) -> Served:
+        served = self._served
+        if served is not None and time.monotonic() - self._checked_at < self.REMOTE_VERSION_TTL_S:
+            return served
+        version = self.remote.version(self.base_iri)  # StoreUnavailable -> 503 with Retry-After
+        if version is None:
+            raise ApiError(503, "No release", f"The store at {self.remote.query_url} holds no release yet: run "
+                           "`newsfacts build --store …`.", headers={"Retry-After": "30"})
+        with self._lock:
+            if self._served is None or self._served.version != version:
+                release = Release(Path(self.releases_dir) / version)
+                if not (release.path / MANIFEST).is_file():
+                    raise ApiError(503, "Release files missing", f"The store holds release {version}, but "
+                                   f"{self.releases_dir} does not have its files (dumps, manifest).",
+                                   headers={"Retry-After": "30"})
+                self._served = Served(release, self.remote, release.manifest())
+            self._checked_at = time.monotonic()
             return self._served

@@ -30,7 +30,8 @@ def graphs_of(served: Served) -> dict[str, int | None]:
     graphs = _cache.get(key)
     if graphs is None:
         counts = served.manifest.get("graphs") if isinstance(served.manifest.get("graphs"), dict) else {}
-        graphs = {g.value: counts.get(g.value) for g in served.store.named_graphs()}
+        names = [name for name in counts if name] or [g.value for g in served.store.named_graphs()]
+        graphs = {name: counts.get(name) for name in names}
         with _lock:
             _cache.clear()  # one release is served at a time
             _cache[key] = graphs

@@ -38,11 +38,14 @@ def respond(request: Request, served: Served, base_iri: str) -> Response:
                "X-Newsfacts-Release": served.version}
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
+    # Read with queries only, so an embedded store and a remote one answer alike.
     if name is None:
-        content = sorted({quad.triple for quad in served.store.quads_for_pattern(None, None, None, None)}, key=str)
-    elif chosen.name in ("trig", "nquads"):
-        content = list(served.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        content = sorted(set(served.store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                                use_default_graph_as_union=True)), key=str)
     else:
-        content = [quad.triple for quad in served.store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+        triples = list(served.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"))
+        graph = ox.NamedNode(name)
+        content = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples] \
+            if chosen.name in ("trig", "nquads") else triples
     body = graph_bytes(content, chosen.name, prefixes=prefixes_for(base_iri))
     return Response(body, status=200, headers=headers, content_type=chosen.content_type)

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from ...config import Settings
 from ..errors import ApiError
 from ..negotiation import negotiate
-from . import executor, formats, graph_store, guard, page, protocol, service_description
+from . import executor, formats, graph_store, guard, page, protocol, service_description, worker
 from .dataset_graphs import graphs_of, prefixes_for
 from .results import graph_bytes
 
@@ -134,6 +134,18 @@ def _dataset_params(parsed: protocol.QueryRequest) -> list[tuple[str, str]]:
 
 
 def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
+    if settings.store != "embedded":
+        # A remote store evaluates, and stops at its own time limit (e.g. `oxigraph serve --timeout-s`); this
+        # process waits at most query_timeout_s for it. Guard, dataset checks and the row cap apply as here.
+        header, body = worker.evaluate(_served().store, job)
+    else:
+        header, body = _evaluate_in_worker(settings, job)
+    if header.get("ok"):
+        return header, body
+    return _failed(settings, header)
+
+
+def _evaluate_in_worker(settings: Settings, job: dict) -> tuple[dict, bytes]:
     pool = executor.pool_for(current_app._get_current_object(), settings.query_workers, settings.query_spare_timeout_s > 0,
                              settings.query_memory_mb)
     try:
@@ -158,8 +170,10 @@ def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
     except executor.WorkerUnavailable as unavailable:
         raise ApiError(503, "No query worker", f"No query worker could be started ({unavailable}); try again later.",
                        headers={"Retry-After": "10"}) from None
-    if header.get("ok"):
-        return header, body
+    return header, body
+
+
+def _failed(settings: Settings, header: dict) -> tuple[dict, bytes]:
     message = header.get("message", "")
     if header.get("error") == "syntax":
         position = re.match(r"error at (\d+):(\d+)", message)

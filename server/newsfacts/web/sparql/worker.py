@@ -20,6 +20,7 @@ import threading
 
 import pyoxigraph as ox
 
+from ...remote import StoreUnavailable
 from . import pipes, sandbox
 from .results import serialise
 
@@ -48,7 +49,7 @@ def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         return {"ok": False, "error": "syntax", "message": str(error)}, b""
     except MemoryError:
         return {"ok": False, "error": "memory", "message": "the query needed more memory than it may use"}, b""
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, StoreUnavailable):
         raise
     except BaseException as error:  # OSError from the store, and the engine's panics (not Exception subclasses)
         return {"ok": False, "error": "evaluation", "message": f"{type(error).__name__}: {error}"}, b""
