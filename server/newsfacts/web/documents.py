@@ -1,9 +1,9 @@
-"""Linked-data documents: resources, the vocabulary, the dataset, dumps. (To be filled in.)"""
+"""Linked-data documents (see the linked_data package): things, the vocabulary, the dataset, dumps."""
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("documents", __name__)
+from . import linked_data
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    linked_data.init_app(app)

@@ -1,0 +1,10 @@
+"""Linked-data documents: every minted thing, the vocabulary, the dataset and its dumps."""
+
+from flask import Flask
+
+from . import dataset_views, views
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(dataset_views.bp)
+    app.register_blueprint(views.bp)

@@ -1,0 +1,147 @@
+"""What a document about one thing holds, read with SPARQL queries only (so any store serves it).
+
+- the thing's own statements, and those of its hash-IRI parts (participations, selectors);
+- the labels of what it links to;
+- incoming links, counted, one page at a time;
+- the claims that mention it, or that it says, with who says them and how hedged;
+- for a claim: its evidence (quote, offsets) and its article's source text checksum;
+- for an article: the claims it makes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+NF = "https://newsfacts.example/ontology/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class Description:
+    iri: str
+    own: list[ox.Triple]  # the thing's statements and its parts'
+    context: list[ox.Triple]  # labels of linked things, claims about it, evidence
+    incoming: list[ox.Triple]  # this page of incoming links
+    incoming_total: int
+    page: int
+    page_size: int
+    claims: list[dict] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.own) or self.incoming_total > 0
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        seen, ordered = set(), []
+        for t in self.own + self.context + self.incoming:
+            if t not in seen:
+                seen.add(t)
+                ordered.append(t)
+        return ordered
+
+
+def _construct(store, query: str) -> list[ox.Triple]:
+    return list(store.query(query, use_default_graph_as_union=True))
+
+
+def _select(store, query: str) -> list:
+    return list(store.query(query, use_default_graph_as_union=True))
+
+
+def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Description:
+    node = f"<{iri}>"
+    own = _construct(store, f"""
+        CONSTRUCT {{ {node} ?p ?o . ?part ?pp ?po . ?sub ?sp ?so }} WHERE {{
+          {{ {node} ?p ?o }}
+          UNION {{ {node} ?x ?part . ?part ?pp ?po . FILTER(isIRI(?part) && STRSTARTS(STR(?part), "{iri}#")) }}
+          UNION {{ {node} ?x ?part . ?part ?y ?sub . ?sub ?sp ?so .
+                   FILTER(isIRI(?sub) && STRSTARTS(STR(?part), "{iri}#") && STRSTARTS(STR(?sub), "{iri}#")) }}
+        }}""")
+    context = _labels(store, own, iri)
+    context += _claims_about(store, iri)
+    context += _evidence(store, iri)
+    context += _article_claims(store, iri)
+    context += _labels(store, context, iri)
+    total = int(next(iter(_select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p {node} }}")))["n"].value)
+    offset = (page - 1) * page_size
+    incoming = [ox.Triple(s["s"], s["p"], ox.NamedNode(iri)) for s in _select(store, f"""
+        SELECT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}""")]
+    context += _labels(store, incoming, iri, subjects=True)
+    return Description(iri, own, context, incoming, total, page, page_size, _claim_rows(store, iri))
+
+
+def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -> list[ox.Triple]:
+    nodes = {t.subject if subjects else t.object for t in triples}
+    nodes |= {t.predicate for t in triples}
+    names = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode) and n.value != iri)
+    if not names:
+        return []
+    values = " ".join(f"<{n}>" for n in names)
+    return _construct(store, f"""
+        CONSTRUCT {{ ?o ?l ?label }} WHERE {{ VALUES ?o {{ {values} }} VALUES ?l {{ <{RDFS_LABEL}> <{SKOS_PREF}> }}
+                                           ?o ?l ?label }}""")
+
+
+def _claims_about(store, iri: str) -> list[ox.Triple]:
+    """The claims that mention the thing or are attributed to it: what, who says it, how hedged."""
+    return _construct(store, f"""
+        PREFIX nf: <{NF}>
+        CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who ;
+                            nf:hedge ?hedge ; nf:onTheWordOf ?source ; nf:mentions <{iri}> }}
+        WHERE {{ ?claim nf:mentions <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who .
+                 OPTIONAL {{ ?claim nf:hedge ?hedge }} OPTIONAL {{ ?claim nf:onTheWordOf ?source }} }}""") \
+        + _construct(store, f"""
+        PREFIX nf: <{NF}>
+        CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo <{iri}> ;
+                            nf:hedge ?hedge }}
+        WHERE {{ ?claim nf:attributedTo <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty .
+                 OPTIONAL {{ ?claim nf:hedge ?hedge }} }}""")
+
+
+def _evidence(store, iri: str) -> list[ox.Triple]:
+    """For a claim: its evidence annotations with both selectors, and its article's text checksum."""
+    return _construct(store, f"""
+        PREFIX nf: <{NF}>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha }}
+        WHERE {{ <{iri}> nf:hasEvidence ?e . ?e ?ep ?eo . ?e oa:hasTarget ?t . ?t ?tp ?to .
+                 ?t oa:hasSelector ?sel . ?sel ?sp ?so .
+                 OPTIONAL {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha }} }}""")
+
+
+def _article_claims(store, iri: str) -> list[ox.Triple]:
+    """For an article: the claims it makes, each with its text and certainty."""
+    return _construct(store, f"""
+        PREFIX nf: <{NF}>
+        CONSTRUCT {{ ?claim nf:statedIn <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who }}
+        WHERE {{ ?claim nf:statedIn <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who }}""")
+
+
+def _claim_rows(store, iri: str) -> list[dict]:
+    """The claims about the thing, as rows for the HTML page (English labels)."""
+    rows = _select(store, f"""
+        PREFIX nf: <{NF}>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?claim ?text ?certainty ?hedge ?who ?whoLabel ?source ?sourceLabel WHERE {{
+          {{ ?claim nf:mentions <{iri}> }} UNION {{ ?claim nf:attributedTo <{iri}> }} UNION {{ BIND(<{iri}> AS ?claim) }}
+          ?claim nf:claimText ?text ; nf:certainty/skos:notation ?certainty ; nf:attributedTo ?who .
+          OPTIONAL {{ ?who rdfs:label ?whoLabel FILTER(langMatches(lang(?whoLabel), "en")) }}
+          OPTIONAL {{ ?claim nf:hedge ?hedge }}
+          OPTIONAL {{ ?claim nf:onTheWordOf ?source .
+                     OPTIONAL {{ ?source rdfs:label ?sourceLabel FILTER(langMatches(lang(?sourceLabel), "en")) }} }}
+        }} ORDER BY ?claim""")
+    seen, out = set(), []
+    for r in rows:
+        key = r["claim"].value
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({name: (r[name].value if r[name] is not None else None)
+                    for name in ("claim", "text", "certainty", "hedge", "who", "whoLabel", "source", "sourceLabel")})
+    return out
