@@ -114,6 +114,6 @@ def sparql_link(text: str) -> str:
 
 
 @bp.before_app_request
-def _no_newlines_in_paths():
-    if "\n" in request.path or "\r" in request.path:
-        raise ApiError(400, "Bad request path", "A request path may not contain line breaks.")
+def _no_control_characters_in_paths():
+    if any(ord(c) < 32 or ord(c) == 127 for c in request.path):
+        raise ApiError(400, "Bad request path", "A request path may not contain line breaks or other control characters.")

@@ -72,6 +72,7 @@ def make_context(vocabulary: list[ox.Triple]) -> dict:
 
 
 def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))  # readable Turtle
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         return ox.serialize(triples, format=fmt, prefixes=_used(prefixes, triples))
     return ox.serialize(triples, format=fmt)

@@ -8,6 +8,7 @@ list every alternative in ``Link`` headers, carry ETags, and allow any origin.
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -20,6 +21,7 @@ from . import describe, pages, paths, rdf_output, vocabulary
 bp = Blueprint("linked_data", __name__, template_folder="templates")
 NEGOTIATION_ORDER = ("ttl", "html", "jsonld", "nt", "rdf")  # ties (e.g. */*) go to Turtle
 MAX_PAGE = 100_000
+NOT_IN_IRIS = re.compile(r'[<>"{}|^`\\\s]')  # characters an IRI cannot hold: such a path names nothing here
 
 
 def settings() -> Settings:
@@ -80,8 +82,8 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
         return Response(status=304, headers=headers)
     if iri == paths.VOCABULARY_BASE + "ontology/":
         return vocabulary.ontology_document(current, fmt, headers, lang)
-    found = describe.describe(current.store, iri, page, config.page_size)
-    if not found.exists:
+    found = None if NOT_IN_IRIS.search(iri) else describe.describe(current.store, iri, page, config.page_size)
+    if found is None or not found.exists:
         raise ApiError(404, "Not Found", f"Nothing in this dataset is named <{iri}>. Try the dataset's landing page, "
                        "the example resources there, or a SPARQL query.", extra={"iri": iri})
     if fmt.rdf_format is None:
