@@ -117,3 +117,9 @@ def sparql_link(text: str) -> str:
 def _no_control_characters_in_paths():
     if any(ord(c) < 32 or ord(c) == 127 for c in request.path):
         raise ApiError(400, "Bad request path", "A request path may not contain line breaks or other control characters.")
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every document, data documents included; there is none."""
+    return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})

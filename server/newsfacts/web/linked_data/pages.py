@@ -59,6 +59,9 @@ class Labeller:
         for t in triples:
             if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
                 self.labels[t.subject.value].setdefault(t.object.language or "", t.object.value)
+        for t in triples:  # a claim without a label is named by what it claims
+            if t.predicate.value == NF + "claimText" and t.subject.value not in self.labels:
+                self.labels[t.subject.value][""] = t.object.value
 
     def label(self, iri: str) -> str:
         found = self.labels.get(iri, {})
@@ -74,7 +77,7 @@ class Labeller:
             local = document_path(term.value, self.base_iri)
             if local:
                 return Value(self.label(term.value), local)
-            return Value(self.label(term.value) if term.value in self.labels else term.value, term.value, external=True)
+            return Value(self.label(term.value), term.value, external=True)
         if isinstance(term, ox.Literal):
             note = term.language or ("" if term.datatype.value.endswith("#string") else _compact(term.datatype.value))
             return Value(term.value, note=note)
