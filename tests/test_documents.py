@@ -106,15 +106,19 @@ def test_rdf_documents_parse_with_rapper(server, suffix, tmp_path):
         assert int(result.stderr.split("returned ")[1].split(" ")[0]) == len(graph_of(response, RDF_SUFFIXES[suffix]))
 
 
-def test_jsonld_expands_to_the_same_graph_as_the_turtle(server):
+@pytest.mark.parametrize("path", ["/entity/nicolas-maduro", "/claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2",
+                                  "/article/iran-venezuela-drone-facility", "/ontology", "/dataset",
+                                  "/concept/certainty/alleged", "/event/iran-venezuela-drone-facility/maduro-visit-to-tehran"])
+def test_jsonld_expands_to_the_same_graph_as_the_turtle(server, path):
     context = get(server, "/context.jsonld").json()
-    turtle = get(server, "/entity/nicolas-maduro.ttl")
-    document = get(server, "/entity/nicolas-maduro.jsonld")
+    turtle = get(server, f"{path}.ttl")
+    document = get(server, f"{path}.jsonld")
     assert document.headers["Content-Type"].startswith("application/ld+json")
     body = document.json()
     assert body["@context"] == server.url + "/context.jsonld"
     keys = {key for node in body["@graph"] for key in node}
-    assert {"label", "certainty", "attributedTo", "claimText"} <= keys
+    if path == "/entity/nicolas-maduro":
+        assert {"label", "certainty", "attributedTo", "claimText"} <= keys
 
     def loader(url, options=None):
         assert url == server.url + "/context.jsonld"
@@ -123,7 +127,7 @@ def test_jsonld_expands_to_the_same_graph_as_the_turtle(server):
     nquads = jsonld.to_rdf(body, {"format": "application/n-quads", "documentLoader": loader})
     from_jsonld = without_document_triples(Graph().parse(data=nquads, format="nquads"), document.url)
     from_turtle = without_document_triples(graph_of(turtle, "turtle"), turtle.url)
-    assert len(from_turtle) > 50
+    assert len(from_turtle) > 10
     assert isomorphic(from_jsonld, from_turtle)
 
 

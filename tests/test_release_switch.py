@@ -7,8 +7,8 @@ import shutil
 import threading
 
 import requests
-from conftest import start_server
 
+from conftest import start_server
 from newsfacts.build import build
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import DataDoesNotConform

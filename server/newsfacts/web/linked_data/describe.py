@@ -72,7 +72,7 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
     incoming = [ox.Triple(s["s"], s["p"], ox.NamedNode(iri)) for s in _select(store, f"""
         SELECT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}""")]
     context += _labels(store, incoming, iri, subjects=True)
-    return Description(iri, own, context, incoming, total, page, page_size, _claim_rows(store, iri))
+    return Description(iri, own, context, incoming, total, page, page_size, _claim_rows(own + context, iri))
 
 
 def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -> list[ox.Triple]:
@@ -122,26 +122,31 @@ def _article_claims(store, iri: str) -> list[ox.Triple]:
         WHERE {{ ?claim nf:statedIn <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who }}""")
 
 
-def _claim_rows(store, iri: str) -> list[dict]:
-    """The claims about the thing, as rows for the HTML page (English labels)."""
-    rows = _select(store, f"""
-        PREFIX nf: <{NF}>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?claim ?text ?certainty ?hedge ?who ?whoLabel ?source ?sourceLabel WHERE {{
-          {{ ?claim nf:mentions <{iri}> }} UNION {{ ?claim nf:attributedTo <{iri}> }} UNION {{ BIND(<{iri}> AS ?claim) }}
-          ?claim nf:claimText ?text ; nf:certainty/skos:notation ?certainty ; nf:attributedTo ?who .
-          OPTIONAL {{ ?who rdfs:label ?whoLabel FILTER(langMatches(lang(?whoLabel), "en")) }}
-          OPTIONAL {{ ?claim nf:hedge ?hedge }}
-          OPTIONAL {{ ?claim nf:onTheWordOf ?source .
-                     OPTIONAL {{ ?source rdfs:label ?sourceLabel FILTER(langMatches(lang(?sourceLabel), "en")) }} }}
-        }} ORDER BY ?claim""")
-    seen, out = set(), []
-    for r in rows:
-        key = r["claim"].value
-        if key in seen:
+def _claim_rows(triples: list[ox.Triple], iri: str) -> list[dict]:
+    """The claims about the thing (or the thing itself, when it is a claim), as rows for the HTML page, from the
+    triples already read: what is claimed, the certainty, the speaker, the source and the hedge words."""
+    claims: dict[str, dict] = {}
+    labels: dict[str, str] = {}
+    for t in triples:
+        subject, predicate = t.subject.value, t.predicate.value
+        if predicate == RDFS_LABEL and (t.object.language in ("en", "", None)):
+            labels.setdefault(subject, t.object.value)
+        if predicate == NF + "claimText":
+            claims.setdefault(subject, {"claim": subject})["text"] = t.object.value
+        elif predicate == NF + "certainty":
+            claims.setdefault(subject, {"claim": subject})["certainty"] = t.object.value.rsplit("/", 1)[-1]
+        elif predicate == NF + "attributedTo":
+            claims.setdefault(subject, {"claim": subject})["who"] = t.object.value
+        elif predicate == NF + "hedge":
+            claims.setdefault(subject, {"claim": subject})["hedge"] = t.object.value
+        elif predicate == NF + "onTheWordOf":
+            claims.setdefault(subject, {"claim": subject})["source"] = t.object.value
+    rows = []
+    for claim in sorted(claims.values(), key=lambda c: (c["claim"] != iri, c["claim"])):
+        if not {"text", "certainty", "who"} <= set(claim):
             continue
-        seen.add(key)
-        out.append({name: (r[name].value if r[name] is not None else None)
-                    for name in ("claim", "text", "certainty", "hedge", "who", "whoLabel", "source", "sourceLabel")})
-    return out
+        source = claim.get("source")
+        rows.append({"claim": claim["claim"], "text": claim["text"], "certainty": claim["certainty"],
+                     "hedge": claim.get("hedge"), "who": claim["who"], "whoLabel": labels.get(claim["who"]),
+                     "source": source, "sourceLabel": labels.get(source) if source else None})
+    return rows

@@ -11,7 +11,6 @@ import json
 from functools import lru_cache
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from .paths import VOCABULARY_BASE
 
@@ -79,25 +78,93 @@ def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, s
 
 
 def compact_jsonld(triples: list[ox.Triple], context: dict, context_url: str) -> bytes:
-    """JSON-LD compacted with the context, which the document names by its URL (never fetched here)."""
-    nquads = ox.serialize(triples, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": False})
-    loader = _local_loader(context_url, json.dumps(context))
-    compacted = jsonld.compact(expanded, context_url, {"documentLoader": loader})
-    return (json.dumps(compacted, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """JSON-LD in compact form: a flat @graph of node objects whose keys are the context's terms.
+
+    The context is ours and simple (plain terms, @id- and datatype-typed terms, language maps), so compaction
+    is a direct mapping, done here rather than by a general JSON-LD processor, which is many times slower. The
+    result is checked by expanding it with pyld (tests/test_documents.py)."""
+    terms = _term_index(json.dumps(context["@context"], sort_keys=True))
+    nodes: dict[str, dict] = {}
+    for t in triples:
+        node = nodes.setdefault(_node_id(t.subject), {"id": _node_id(t.subject)})
+        predicate = t.predicate.value
+        if predicate == PREFIXES["rdf"] + "type" and isinstance(t.object, ox.NamedNode):
+            node.setdefault("type", []).append(_compact_iri(t.object.value))
+            continue
+        key, value = _key_and_value(terms, predicate, t.object)
+        if isinstance(value, tuple):  # a language map entry
+            language_map = node.setdefault(key, {})
+            language_map.setdefault(value[0], []).append(value[1])
+        else:
+            node.setdefault(key, []).append(value)
+    graph = []
+    for node in nodes.values():
+        out = {}
+        for key, values in node.items():
+            if isinstance(values, list):
+                out[key] = values[0] if len(values) == 1 else values
+            elif isinstance(values, dict) and key != "id":
+                out[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in values.items()}
+            else:
+                out[key] = values
+        graph.append(out)
+    document = {"@context": context_url, "@graph": graph}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-@lru_cache(maxsize=8)
-def _local_loader(context_url: str, context_text: str):
-    document = json.loads(context_text)
+@lru_cache(maxsize=4)
+def _term_index(context_text: str) -> dict[str, tuple[str, dict]]:
+    """Full property IRI -> (term, definition), from the context."""
+    context = json.loads(context_text)
+    index = {}
+    for term, definition in context.items():
+        if term.startswith("@") or not isinstance(definition, dict):
+            continue
+        prefix, _, local = definition["@id"].partition(":")
+        iri = PREFIXES[prefix] + local if prefix in PREFIXES else definition["@id"]
+        index[iri] = (term, definition)
+    return index
 
-    def load(url, options=None):
-        if url != context_url:
-            raise jsonld.JsonLdError(f"no remote documents are loaded: {url}", "jsonld.LoadDocumentError",
-                                     code="loading document failed")
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
 
-    return load
+def _node_id(term) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+
+def _compact_iri(iri: str) -> str:
+    for name, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace) and "/" not in iri[len(namespace):] \
+                and "#" not in iri[len(namespace):]:
+            return f"{name}:{iri[len(namespace):]}"
+    return iri
+
+
+def _key_and_value(terms: dict, predicate: str, obj):
+    term, definition = terms.get(predicate, (None, {}))
+    if term is None:
+        key, definition = _compact_iri(predicate), {}
+    else:
+        key = term
+    kind = definition.get("@type")
+    if isinstance(obj, ox.NamedNode | ox.BlankNode):
+        reference = _node_id(obj)
+        return key, (reference if kind == "@id" else {"@id": reference})
+    if obj.language and definition.get("@container") == "@language":
+        return key, (obj.language, obj.value)
+    if definition.get("@container"):  # a language-map term cannot hold other values: use the property's IRI
+        key, kind = _compact_iri(predicate), None
+    if obj.language:
+        return key, {"@value": obj.value, "@language": obj.language}
+    datatype = obj.datatype.value
+    if datatype == PREFIXES["xsd"] + "string" and kind is None:
+        return key, obj.value
+    if kind and kind != "@id" and _expand(kind) == datatype:
+        return key, obj.value
+    return key, {"@value": obj.value, "@type": _compact_iri(datatype)}
+
+
+def _expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else curie
 
 
 def _used(prefixes: dict[str, str], triples: list[ox.Triple]) -> dict[str, str]:
