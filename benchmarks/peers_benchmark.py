@@ -41,6 +41,7 @@ ARTICLES = {"10k": 24, "100k": 240, "1m": 2400, "10m": 24000}
 CONNECTIONS = (1, 8, 32)
 BASE = "https://newsfacts.example/"
 SPARQL_JSON = "application/sparql-results+json"
+MIX_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"  # the mix has a DESCRIBE
 LUA = """
 local paths = {%s}
 local accept = "%s"
@@ -180,7 +181,7 @@ def run_size(size: str, duration: int, rdflib_endpoint: str | None, results_dir:
             "doc-jsonld": ([f"/entity/{e}.jsonld" for e in entities], "application/ld+json"),
             "doc-html": ([f"/entity/{e}.html" for e in entities], "text/html"),
         }
-        mix = {"sparql-mix": (query_paths("/sparql"), SPARQL_JSON)}
+        mix = {"sparql-mix": (query_paths("/sparql"), MIX_ACCEPT)}
 
         port = free_port()
         ours = Server([str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
@@ -199,7 +200,7 @@ def run_size(size: str, duration: int, rdflib_endpoint: str | None, results_dir:
                           f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", SPARQL_JSON)
         result["cold_start_s"]["oxigraph"] = oxigraph.cold_start_s
         try:
-            measure("oxigraph", f"http://127.0.0.1:{port}", {"sparql-mix": (query_paths("/query"), SPARQL_JSON)},
+            measure("oxigraph", f"http://127.0.0.1:{port}", {"sparql-mix": (query_paths("/query"), MIX_ACCEPT)},
                     duration, result, oxigraph.process.pid)
         finally:
             oxigraph.stop()
@@ -211,13 +212,14 @@ def run_size(size: str, duration: int, rdflib_endpoint: str | None, results_dir:
             turtle.write_bytes(gzip.decompress((releases / "current" / "dumps" / dump).read_bytes()))
             port = free_port()
             peer = Server([rdflib_endpoint, "serve", "--host", "127.0.0.1", "--port", str(port), str(turtle)],
-                          f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", SPARQL_JSON)
+                          f"http://127.0.0.1:{port}/?query=ASK%7B%7D", SPARQL_JSON)
             result["cold_start_s"]["rdflib-endpoint"] = peer.cold_start_s
             print(f"  rdflib-endpoint cold start (loading the data) {peer.cold_start_s:.1f} s", flush=True)
-            describe = [f"/sparql?{urlencode({'query': f'DESCRIBE <{BASE}entity/{e}>'})}" for e in entities]
+            # rdflib-endpoint answers at / (its /sparql is not routed in 0.6.3)
+            describe = [f"/?{urlencode({'query': f'DESCRIBE <{BASE}entity/{e}>'})}" for e in entities]
             try:
                 measure("rdflib-endpoint", f"http://127.0.0.1:{port}",
-                        {"doc-ttl": (describe, "text/turtle"), "sparql-mix": (query_paths("/sparql"), SPARQL_JSON)},
+                        {"doc-ttl": (describe, "text/turtle"), "sparql-mix": (query_paths("/"), MIX_ACCEPT)},
                         duration, result, peer.process.pid)
             finally:
                 peer.stop()

@@ -25,6 +25,7 @@ LIMITED_ENV = {
     "NEWSFACTS_MAX_ROWS": "25",
     "NEWSFACTS_MAX_QUERY_BYTES": "4096",
     "NEWSFACTS_QUERY_MEMORY_MB": "256",
+    "NEWSFACTS_QUERY_WORKERS": "4",
 }
 # Three copies of the store joined with each other: about 9e10 rows, far beyond any timeout.
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -62,7 +62,7 @@ class Settings:
     max_query_depth: int = _setting(64, "Deepest nesting of brackets a SPARQL query may have before it is refused.")
     max_query_bytes: int = _setting(65536, "Largest SPARQL query text accepted, in bytes (413/414 beyond).")
     query_workers: int = _setting(
-        4, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "
+        2, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "
         "more get 503.")
     query_spare_timeout_s: float = _setting(
         1.0, "When all query workers are busy, one more query at a time runs on a spare worker for at most this many "
