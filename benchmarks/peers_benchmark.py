@@ -41,7 +41,7 @@ ARTICLES = {"10k": 24, "100k": 240, "1m": 2400, "10m": 24000}
 CONNECTIONS = (1, 8, 32)
 BASE = "https://newsfacts.example/"
 SPARQL_JSON = "application/sparql-results+json"
-MIX_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"  # the mix has a DESCRIBE
+MIX_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"  # the mix has a DESCRIBE
 LUA = """
 local paths = {%s}
 local accept = "%s"

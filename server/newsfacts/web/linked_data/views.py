@@ -17,10 +17,12 @@ from ...config import Settings
 from ..errors import ApiError
 from ..negotiation import negotiate
 from . import describe, pages, paths, rdf_output, vocabulary
+from .cache import DocumentCache
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
 NEGOTIATION_ORDER = ("ttl", "html", "jsonld", "nt", "rdf")  # ties (e.g. */*) go to Turtle
 MAX_PAGE = 100_000
+DOCUMENTS = DocumentCache()
 NOT_IN_IRIS = re.compile(r'[<>"{}|^`\\\s]')  # characters an IRI cannot hold: such a path names nothing here
 
 
@@ -80,6 +82,18 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
                "Vary": "Accept-Language" if fmt.rdf_format is None else "Accept"}
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
+    key = (current.version, request.host_url, request.full_path, fmt.suffix, lang)
+    cached = DOCUMENTS.get(key)
+    if cached is not None:
+        return Response(cached, headers={**headers, **({"Content-Language": lang} if lang else {})},
+                        content_type=fmt.content_type)
+    response = render_document(current, config, stem, iri, fmt, page, lang, headers)
+    if response.status_code == 200:
+        DOCUMENTS.put(key, response.get_data())
+    return response
+
+
+def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Response:
     if iri == paths.VOCABULARY_BASE + "ontology/":
         return vocabulary.ontology_document(current, fmt, headers, lang)
     found = None if NOT_IN_IRIS.search(iri) else describe.describe(current.store, iri, page, config.page_size)

@@ -8,8 +8,9 @@ pyoxigraph cannot cancel a query, so each query runs in a separate process
 - when every regular worker is busy it takes the spare, for at most
   ``query_spare_timeout_s`` — so cheap queries are still answered while long
   ones run, and long ones cannot pile up;
-- when the spare is busy too, the query is refused at once (503, Retry-After),
-  unless a worker is only being restarted: then it waits for that one;
+- when the spare is busy too, the query waits up to QUEUE_WAIT_S for a worker
+  to come free (longer if one is being restarted), and is then refused (503,
+  Retry-After): a burst of cheap queries queues briefly, slow ones cannot pile up;
 - at the deadline the worker is killed (SIGKILL) — the CPU is freed at once —
   and a replacement is started in the background;
 - a worker that dies (a crash in the engine) fails only its own query (500);
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S = 30.0
 RESTART_WAIT_S = 5.0  # how long a query waits for a worker being restarted, when no other is idle
+QUEUE_WAIT_S = 0.5  # how long a query waits for a busy worker to come free before it is refused
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 
 
@@ -165,10 +167,13 @@ class QueryPool:
         return header, body
 
     def _acquire(self) -> Worker:
-        deadline = time.monotonic() + RESTART_WAIT_S
+        started = time.monotonic()
         with self._lock:
-            while (not self._idle_regular and not self._idle_spare and self._restarting and not self._closed
-                   and time.monotonic() < deadline):
+            while not self._idle_regular and not self._idle_spare and not self._closed:
+                # wait a moment for a busy worker to finish (longer while one is being restarted), then refuse
+                deadline = started + (RESTART_WAIT_S if self._restarting else QUEUE_WAIT_S)
+                if time.monotonic() >= deadline:
+                    break
                 self._released.wait(deadline - time.monotonic())
             if self._closed:
                 raise WorkerUnavailable("the query pool is shut down")
