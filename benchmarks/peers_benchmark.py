@@ -41,14 +41,13 @@ ARTICLES = {"10k": 24, "100k": 240, "1m": 2400, "10m": 24000}
 CONNECTIONS = (1, 8, 32)
 BASE = "https://newsfacts.example/"
 SPARQL_JSON = "application/sparql-results+json"
-MIX_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"  # the mix has a DESCRIBE
 LUA = """
 local paths = {%s}
-local accept = "%s"
+local accepts = {%s}
 local i = math.random(#paths)
 request = function()
   i = i %% #paths + 1
-  return wrk.format("GET", paths[i], {["Accept"] = accept})
+  return wrk.format("GET", paths[i], {["Accept"] = accepts[i]})
 end
 done = function(summary, latency, requests)
   local errors = summary.errors.status + summary.errors.connect + summary.errors.timeout + summary.errors.read
@@ -112,9 +111,10 @@ class Server:
             self.process.kill()
 
 
-def wrk(url_root: str, paths: list[str], accept: str, connections: int, duration: int) -> dict:
+def wrk(url_root: str, requests_: list[tuple[str, str]], connections: int, duration: int) -> dict:
+    """Load for ``duration`` seconds, cycling through (path, Accept) pairs."""
     script = Path(tempfile.mktemp(suffix=".lua"))
-    script.write_text(LUA % (", ".join(json.dumps(p) for p in paths), accept))
+    script.write_text(LUA % (", ".join(json.dumps(p) for p, _ in requests_), ", ".join(json.dumps(a) for _, a in requests_)))
     try:
         out = subprocess.run(["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s",
                               "--timeout", "30s", "-s", str(script), url_root], capture_output=True, text=True,
@@ -129,23 +129,29 @@ def wrk(url_root: str, paths: list[str], accept: str, connections: int, duration
             "errors": errors, "requests": requests_done}
 
 
-def query_paths(endpoint_path: str) -> list[str]:
-    return [f"{endpoint_path}?{urlencode({'query': p.read_text()})}" for p in sorted((HERE / "queries").glob("*.rq"))]
+def query_mix(endpoint_path: str) -> list[tuple[str, str]]:
+    """The queries of benchmarks/queries as (URL path, Accept): results as SPARQL JSON, graphs as Turtle."""
+    mix = []
+    for path in sorted((HERE / "queries").glob("*.rq")):
+        text = path.read_text()
+        accept = "text/turtle" if "\nDESCRIBE" in text or "\nCONSTRUCT" in text else SPARQL_JSON
+        mix.append((f"{endpoint_path}?{urlencode({'query': text})}", accept))
+    return mix
 
 
-def check_paths(root: str, paths: list[str], accept: str) -> list[str]:
+def check_paths(root: str, requests_: list[tuple[str, str]]) -> list[str]:
     """The paths that do not answer 200 (a benchmark of errors would be meaningless)."""
-    return [p for p in paths if requests.get(root + p, headers={"Accept": accept}, timeout=120).status_code != 200]
+    return [p for p, a in requests_ if requests.get(root + p, headers={"Accept": a}, timeout=120).status_code != 200]
 
 
 def measure(name: str, root: str, scenarios: dict, duration: int, results: dict, pid: int | None = None) -> None:
-    for scenario, (paths, accept) in scenarios.items():
-        failing = check_paths(root, paths, accept)
+    for scenario, requests_ in scenarios.items():
+        failing = check_paths(root, requests_)
         if failing:
-            print(f"  {name} {scenario}: n/a ({len(failing)} of {len(paths)} URLs fail, e.g. {failing[0][:80]})")
+            print(f"  {name} {scenario}: n/a ({len(failing)} of {len(requests_)} URLs fail, e.g. {failing[0][:80]})")
             continue
         for connections in CONNECTIONS:
-            figures = wrk(root, paths, accept, connections, duration)
+            figures = wrk(root, requests_, connections, duration)
             results.setdefault(scenario, {})[f"{name}@{connections}"] = figures
             print(f"  {name:>16} {scenario:>10} c={connections:<3} {figures['rps']:>9.0f} req/s  p50 {figures['p50_ms']:>7.1f} ms"
                   f"  p95 {figures['p95_ms']:>7.1f}  p99 {figures['p99_ms']:>7.1f}  errors {figures['errors']}", flush=True)
@@ -177,15 +183,15 @@ def run_size(size: str, duration: int, rdflib_endpoint: str | None, results_dir:
         result: dict = {"size": size, "build": build_figures}
         entities = ["synthetic-0", "synthetic-5", f"synthetic-{ARTICLES[size] * 2}"]
         documents = {
-            "doc-ttl": ([f"/entity/{e}.ttl" for e in entities], "text/turtle"),
-            "doc-jsonld": ([f"/entity/{e}.jsonld" for e in entities], "application/ld+json"),
-            "doc-html": ([f"/entity/{e}.html" for e in entities], "text/html"),
+            "doc-ttl": [(f"/entity/{e}.ttl", "text/turtle") for e in entities],
+            "doc-jsonld": [(f"/entity/{e}.jsonld", "application/ld+json") for e in entities],
+            "doc-html": [(f"/entity/{e}.html", "text/html") for e in entities],
         }
-        mix = {"sparql-mix": (query_paths("/sparql"), MIX_ACCEPT)}
+        mix = {"sparql-mix": query_mix("/sparql")}
 
         port = free_port()
         ours = Server([str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-                       "--workers", "2", "newsfacts.web.wsgi:app"], f"http://127.0.0.1:{port}/entity/synthetic-0.ttl",
+                       "--workers", "2", "newsfacts.web.wsgi:app"], f"http://127.0.0.1:{port}/entity/{entities[-1]}.ttl",
                       "text/turtle", env={"NEWSFACTS_RELEASES_DIR": str(releases)})
         result["cold_start_s"] = {"newsfacts": ours.cold_start_s}
         print(f"  newsfacts cold start {ours.cold_start_s:.2f} s", flush=True)
@@ -200,7 +206,7 @@ def run_size(size: str, duration: int, rdflib_endpoint: str | None, results_dir:
                           f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", SPARQL_JSON)
         result["cold_start_s"]["oxigraph"] = oxigraph.cold_start_s
         try:
-            measure("oxigraph", f"http://127.0.0.1:{port}", {"sparql-mix": (query_paths("/query"), MIX_ACCEPT)},
+            measure("oxigraph", f"http://127.0.0.1:{port}", {"sparql-mix": query_mix("/query")},
                     duration, result, oxigraph.process.pid)
         finally:
             oxigraph.stop()
@@ -216,10 +222,10 @@ def run_size(size: str, duration: int, rdflib_endpoint: str | None, results_dir:
             result["cold_start_s"]["rdflib-endpoint"] = peer.cold_start_s
             print(f"  rdflib-endpoint cold start (loading the data) {peer.cold_start_s:.1f} s", flush=True)
             # rdflib-endpoint answers at / (its /sparql is not routed in 0.6.3)
-            describe = [f"/?{urlencode({'query': f'DESCRIBE <{BASE}entity/{e}>'})}" for e in entities]
+            describe = [(f"/?{urlencode({'query': f'DESCRIBE <{BASE}entity/{e}>'})}", "text/turtle") for e in entities]
             try:
                 measure("rdflib-endpoint", f"http://127.0.0.1:{port}",
-                        {"doc-ttl": (describe, "text/turtle"), "sparql-mix": (query_paths("/"), MIX_ACCEPT)},
+                        {"doc-ttl": describe, "sparql-mix": query_mix("/")},
                         duration, result, peer.process.pid)
             finally:
                 peer.stop()

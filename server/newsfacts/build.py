@@ -72,7 +72,7 @@ def check(settings: Settings) -> Checked:
         per_article.append(quads)
         for q in quads:
             origin.setdefault(q.subject.value, str(facts.path))
-    article_quads = [q for quads in per_article for q in quads]
+    article_quads = list(dict.fromkeys(q for quads in per_article for q in quads))  # shared entity quads once
     vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
     vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
     links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))

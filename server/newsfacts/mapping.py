@@ -68,14 +68,19 @@ class Mapper:
         return {"@context": self.context, "@graph": list(_Nodes(facts, self.iri).all())}
 
     def to_quads(self, facts: ArticleFacts) -> list[ox.Quad]:
+        """The article's triples in its own graph; entity descriptions, which articles share, in the entities
+        graph (one copy however many articles name the entity)."""
         graph = ox.NamedNode(self.article_graph_iri(facts))
+        entities = ox.NamedNode(self.iri.graph("entities"))
+        entity_prefix = self.iri.entity("")
         document = json.dumps(self.to_jsonld(facts)).encode("utf-8")
         triples = [q.triple for q in ox.parse(document, format=ox.RdfFormat.JSON_LD)]
         store = ox.Store()
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
         for _name, rule in self.rules:
             triples.extend(store.query(rule))
-        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in set(triples)]
+        return [ox.Quad(t.subject, t.predicate, t.object,
+                        entities if t.subject.value.startswith(entity_prefix) else graph) for t in dict.fromkeys(triples)]
 
 
 def _typed(value: str) -> dict:

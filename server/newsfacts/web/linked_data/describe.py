@@ -63,14 +63,17 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
                    FILTER(isIRI(?sub) && STRSTARTS(STR(?part), "{iri}#") && STRSTARTS(STR(?sub), "{iri}#")) }}
         }}""")
     context = _labels(store, own, iri)
-    context += _claims_about(store, iri)
+    context += _claims_about(store, iri, page_size)
     context += _evidence(store, iri)
     context += _article_claims(store, iri)
     context += _labels(store, context, iri)
-    total = int(next(iter(_select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p {node} }}")))["n"].value)
+    total = int(next(iter(_select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
+                                   )))["n"].value)
     offset = (page - 1) * page_size
+    # The store's own order is stable within a release, so pages are too; sorting a popular entity's tens of
+    # thousands of incoming links for every page would cost seconds.
     incoming = [ox.Triple(s["s"], s["p"], ox.NamedNode(iri)) for s in _select(store, f"""
-        SELECT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {page_size} OFFSET {offset}""")]
+        SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} LIMIT {page_size} OFFSET {offset}""")]
     context += _labels(store, incoming, iri, subjects=True)
     return Description(iri, own, context, incoming, total, page, page_size, _claim_rows(own + context, iri))
 
@@ -87,20 +90,24 @@ def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -
                                            ?o ?l ?label }}""")
 
 
-def _claims_about(store, iri: str) -> list[ox.Triple]:
-    """The claims that mention the thing or are attributed to it: what, who says it, how hedged."""
-    return _construct(store, f"""
-        PREFIX nf: <{NF}>
-        CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who ;
-                            nf:hedge ?hedge ; nf:onTheWordOf ?source ; nf:mentions <{iri}> }}
-        WHERE {{ ?claim nf:mentions <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who .
-                 OPTIONAL {{ ?claim nf:hedge ?hedge }} OPTIONAL {{ ?claim nf:onTheWordOf ?source }} }}""") \
-        + _construct(store, f"""
-        PREFIX nf: <{NF}>
-        CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo <{iri}> ;
-                            nf:hedge ?hedge }}
-        WHERE {{ ?claim nf:attributedTo <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty .
-                 OPTIONAL {{ ?claim nf:hedge ?hedge }} }}""")
+def _claims_about(store, iri: str, limit: int) -> list[ox.Triple]:
+    """Up to ``limit`` claims that mention the thing, and as many attributed to it: what is claimed, who says
+    it, how hedged. (All of them are one SPARQL query away; a popular entity has thousands.)"""
+    found = []
+    for relation in ("mentions", "attributedTo"):
+        claims = [s["claim"] for s in _select(store, f"""
+            SELECT DISTINCT ?claim WHERE {{ ?claim <{NF}{relation}> <{iri}> }} LIMIT {limit}""")]
+        if not claims:
+            continue
+        values = " ".join(str(c) for c in claims)
+        found += _construct(store, f"""
+            PREFIX nf: <{NF}>
+            CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who ;
+                                nf:hedge ?hedge ; nf:onTheWordOf ?source ; nf:{relation} <{iri}> }}
+            WHERE {{ VALUES ?claim {{ {values} }}
+                     ?claim nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who .
+                     OPTIONAL {{ ?claim nf:hedge ?hedge }} OPTIONAL {{ ?claim nf:onTheWordOf ?source }} }}""")
+    return found
 
 
 def _evidence(store, iri: str) -> list[ox.Triple]:
