@@ -58,8 +58,8 @@ def test_documents_errors_and_queries_as_on_the_development_server(production, s
         assert head.status_code == 200 and head.content == b"" and head.headers["ETag"] == turtle.headers["ETag"]
     dev = requests.get(server.url + "/entity/infobae.nt", timeout=10).content
     prod = requests.get(production.url + "/entity/infobae.nt", timeout=10).content
-    assert Graph().parse(data=dev.replace(server.url.encode(), b"X"), format="nt").isomorphic(
-        Graph().parse(data=prod.replace(production.url.encode(), b"X"), format="nt"))
+    assert Graph().parse(data=dev.replace(server.url.encode(), b"http://host"), format="nt").isomorphic(
+        Graph().parse(data=prod.replace(production.url.encode(), b"http://host"), format="nt"))
 
 
 def test_two_workers_share_one_embedded_release(production):
