@@ -1,0 +1,542 @@
+"""Serving benchmark: build, cold start, memory, throughput and latency of newsfacts in production (granian, two
+workers), side by side with `oxigraph serve-read-only` and rdflib-endpoint on the same dump, same machine and
+same load tool (wrk).
+
+    python benchmarks/serve_benchmark.py                           # 10k, 100k and 1M triples, 5 s per measurement
+    python benchmarks/serve_benchmark.py --sizes 10k 100k 1m --duration 10
+    python benchmarks/serve_benchmark.py --quick                   # smoke run: 10k only, 2 s per measurement
+    python benchmarks/serve_benchmark.py --rdflib-endpoint /tmp/venv-peer/bin/rdflib-endpoint
+
+For each size it generates synthetic articles (`newsfacts generate`), builds a release (`newsfacts build`; stage
+timings from the manifest, wall time around the command) and then runs one server at a time:
+
+- newsfacts under granian (2 workers): cold start (process start to the first answered request), documents
+  (Turtle, JSON-LD and HTML of the most popular entity, and of the rarest entities with a query parameter that
+  no other request has, so the per-process document cache never answers), the SPARQL mix of
+  benchmarks/queries/*.rq and the lookup query alone, at 1, 8 and 32 connections; resident memory of the whole
+  process tree (web workers and SPARQL worker processes) after the load;
+- newsfacts under gunicorn (-w 2): the popular Turtle document, for a granian/gunicorn comparison;
+- `oxigraph serve-read-only --union-default-graph` on the release's own store: the SPARQL mix and the lookup;
+- rdflib-endpoint on the release's N-Quads dump (an rdflib Dataset with a union default graph): the SPARQL mix,
+  the lookup, and DESCRIBE of the same entities as the counterpart of our documents.
+
+Every URL is fetched once before its measurement; a scenario whose URLs do not all answer 200 (a route not there
+yet, a query the server cannot answer) is reported n/a and the run goes on. Answers are counted (rows, triples)
+so that the servers can be seen to agree. wrk runs with one thread pinned to the last core; servers are not
+pinned. Throughput counts answers with a status below 400. Results: JSON in benchmarks/results/, tables on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from load import Request, Server, free_port, run_wrk, tree_memory_mb, wait_idle, wait_quiet  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ARTICLES = {"10k": 24, "100k": 240, "1m": 2400}
+BASE = "https://newsfacts.example/"
+SPARQL_JSON = "application/sparql-results+json"
+TURTLE = "text/turtle"
+FORMATS = {"ttl": TURTLE, "jsonld": "application/ld+json", "html": "text/html"}
+RARE_ENTITIES = 100
+NOISE_CORES = 0.25  # CPU used meanwhile by other programs above which a measurement is flagged
+OURS, GUNICORN, OXIGRAPH, RDFLIB = "newsfacts", "newsfacts-gunicorn", "oxigraph", "rdflib-endpoint"
+TARGETS = {"build_s": 120, "cold_start_s": 2, "rss_mb": 500, "vs_rdflib": 5, "vs_oxigraph": 0.25, "p99_ms": 50}
+
+
+def log(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- data and build
+
+def build(size: str, folder: Path, reuse: bool) -> tuple[Path, dict]:
+    releases = folder / "releases"
+    timing_file = folder / "build-wall.json"
+    if reuse and (releases / "current" / "manifest.json").exists() and timing_file.exists():
+        log(f"  reusing the release built earlier in {releases}")
+        wall = json.loads(timing_file.read_text())["wall_s"]
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        subprocess.run([str(BIN / "newsfacts"), "generate", "--articles", str(ARTICLES[size]), "--out",
+                        str(folder / "data")], check=True, capture_output=True)
+        started = time.perf_counter()
+        done = subprocess.run([str(BIN / "newsfacts"), "build", "--facts-dir", str(folder / "data" / "facts"),
+                               "--sources-dir", str(folder / "data" / "sources"), "--releases-dir", str(releases)],
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"build failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        timing_file.write_text(json.dumps({"wall_s": wall}))
+    manifest = json.loads((releases / "current" / "manifest.json").read_text())
+    figures = {"wall_s": round(wall, 2), **manifest["timings_s"], "triples": manifest["triples"],
+               "quads": manifest.get("quads"), "articles": ARTICLES[size]}
+    return releases, figures
+
+
+def pick_entities(store_dir: Path) -> tuple[str, list[str]]:
+    """The most mentioned entity and the least mentioned ones (at most RARE_ENTITIES), from the release's store."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    query = f"""SELECT ?e (COUNT(?c) AS ?n) WHERE {{ ?c <{BASE}ontology/mentions> ?e }} GROUP BY ?e"""
+    counts = sorted(((int(row["n"].value), row["e"].value) for row in store.query(query, use_default_graph_as_union=True)),
+                    key=lambda item: (item[0], item[1]))
+    del store
+    ids = [iri.rsplit("/", 1)[1] for _, iri in counts]
+    return ids[-1], ids[:RARE_ENTITIES]
+
+
+def mix_queries() -> dict[str, str]:
+    return {p.stem: p.read_text() for p in sorted((HERE / "queries").glob("*.rq"))}
+
+
+def query_accept(text: str) -> str:
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", "PREFIX", "prefix")))
+    return TURTLE if body.lstrip().upper().startswith(("DESCRIBE", "CONSTRUCT")) else SPARQL_JSON
+
+
+def query_request(endpoint: str, text: str) -> Request:
+    return Request(f"{endpoint}?{urlencode({'query': text})}", query_accept(text))
+
+
+# ------------------------------------------------------------------------------------------------ measurements
+
+def count_answer(response: requests.Response) -> int | None:
+    """Rows of a SPARQL JSON answer, triples of an RDF answer; None for other documents."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if kind == SPARQL_JSON:
+        body = response.json()
+        return len(body["results"]["bindings"]) if "results" in body else int(bool(body.get("boolean")))
+    rdf_format = {TURTLE: "turtle", "application/n-triples": "nt"}.get(kind)
+    if kind.endswith("xml") and b"rdf:RDF" in response.content[:4000]:
+        rdf_format = "xml"  # rdflib-endpoint answers DESCRIBE in RDF/XML, whatever it is asked
+    if rdf_format:
+        from rdflib import Graph
+
+        return len(Graph().parse(data=response.content, format=rdf_format))
+    return None
+
+
+def check(root: str, load: list[Request]) -> tuple[str | None, list[int | None]]:
+    """Fetch every request once: the first failure (or None) and the answer sizes."""
+    counts = []
+    session = requests.Session()
+    for r in load:
+        try:
+            response = session.get(root + r.path, headers={"Accept": r.accept}, timeout=120)
+        except requests.RequestException as exc:
+            return f"{r.path[:70]}: {type(exc).__name__}", counts
+        if response.status_code != 200:
+            return f"{response.status_code} for {r.path[:70]}", counts
+        if not response.content:
+            return f"empty answer for {r.path[:70]}", counts
+        counts.append(count_answer(response))
+    return None, counts
+
+
+def fmt_ms(value) -> str:
+    return f"{value:8.1f}" if isinstance(value, (int, float)) else f"{'-':>8}"
+
+
+def measure(server: Server, root: str, scenarios: dict[str, list[Request]], args, result: dict) -> None:
+    name = server.name
+    for scenario, load in scenarios.items():
+        failure, counts = check(root, load)
+        slot = result["scenarios"].setdefault(scenario, {})
+        if failure:
+            slot[name] = {"status": "n/a", "reason": failure}
+            log(f"  {name:>18} {scenario:<20} n/a: {failure}")
+            continue
+        slot[name] = {"status": "ok", "answers": counts, "connections": {}}
+        for connections in args.connections:
+            figures = run_wrk(root, load, connections, args.duration, args.wrk_cpu, server.pid)
+            slot[name]["connections"][str(connections)] = figures
+            if "error" in figures:
+                log(f"  {name:>18} {scenario:<20} c={connections:<3} {figures['error']}")
+                continue
+            errors = figures["non_2xx_3xx"] + figures["socket_errors"]
+            log(f"  {name:>18} {scenario:<20} c={connections:<3} {figures['ok_rps']:>8.0f} req/s"
+                f"  p50 {fmt_ms(figures['p50_ms'])}  p95 {fmt_ms(figures['p95_ms'])}  p99 {fmt_ms(figures['p99_ms'])} ms"
+                f"  server {figures['server_cores']:.2f} cores" + (f"  errors {errors}" if errors else "")
+                + (f"  OTHER LOAD {figures['other_cores']:.2f} cores" if figures["other_cores"] > NOISE_CORES else ""))
+
+
+def per_query(server: str, root: str, endpoint: str, budget_s: float, result: dict) -> None:
+    """Median latency of each query of the mix alone, one request at a time."""
+    session = requests.Session()
+    figures = {}
+    for name, text in mix_queries().items():
+        r = query_request(endpoint, text)
+        times, status, started = [], None, time.perf_counter()
+        while len(times) < 3 or (time.perf_counter() - started < budget_s and len(times) < 50):
+            t0 = time.perf_counter()
+            response = session.get(root + r.path, headers={"Accept": r.accept}, timeout=120)
+            times.append((time.perf_counter() - t0) * 1000)
+            status = response.status_code
+            if status != 200:
+                break
+        figures[name] = {"status": status, "median_ms": round(statistics.median(times), 2), "runs": len(times),
+                         "answer": count_answer(response) if status == 200 else None}
+    result.setdefault("per_query_ms", {})[server] = figures
+
+
+def start(name: str, command: list[str], probe: str, accept: str, workdir: Path, args, result: dict,
+          env: dict | None = None, timeout_s: float = 600) -> Server | None:
+    waited, load = wait_quiet(10 if args.quick else 120, NOISE_CORES)
+    if load >= NOISE_CORES:
+        log(f"  the machine is busy with other work ({load:.2f} cores); measuring anyway, expect noise")
+    elif waited > 5:
+        log(f"  waited {waited:.0f} s for other work on the machine to finish")
+    try:
+        server = Server(name, command, probe, accept, workdir / f"{name}.log", env=env, timeout_s=timeout_s)
+    except (RuntimeError, OSError) as exc:
+        log(f"  {name}: n/a ({exc})")
+        result["servers"][name] = {"status": "n/a", "reason": str(exc)}
+        return None
+    settle = wait_idle(server.pid, 5 if args.quick else 30)
+    memory = tree_memory_mb(server.pid)
+    result["servers"][name] = {"cold_start_s": round(server.cold_start_s, 3), "settled_after_s": round(settle, 2),
+                               "idle_memory": memory, "other_load_before_cores": round(load, 2)}
+    log(f"  {name}: cold start {server.cold_start_s:.2f} s (idle {settle:.1f} s later), "
+        f"{memory['rss_mb']:.0f} MB RSS idle in {memory['processes']} processes")
+    return server
+
+
+def finish(server: Server, result: dict) -> None:
+    memory = tree_memory_mb(server.pid)
+    result["servers"][server.name]["memory_after_load"] = memory
+    log(f"  {server.name}: {memory['rss_mb']:.0f} MB RSS ({memory['pss_mb']:.0f} MB PSS) in "
+        f"{memory['processes']} processes after the load")
+    server.stop()
+
+
+def run_size(size: str, args, workdir: Path) -> dict:
+    folder = workdir / size
+    log(f"\n== {size}: generating {ARTICLES[size]} articles and building")
+    releases, build_figures = build(size, folder, args.reuse)
+    log(f"  {build_figures['triples']:,} triples; build {build_figures['wall_s']:.1f} s wall (mapping "
+        f"{build_figures['mapping_s']:.1f}, SHACL {build_figures['shacl_s']:.1f}, store {build_figures['store_s']:.1f}, "
+        f"dumps {build_figures['dumps_s']:.1f})")
+    result: dict = {"size": size, "build": build_figures, "servers": {}, "scenarios": {}}
+    current = releases / "current"
+    popular, rare = pick_entities(current / "store")
+    result["entities"] = {"popular": popular, "rare": rare}
+    log(f"  popular entity {popular}; {len(rare)} rare entities ({rare[0]} …)")
+
+    queries = mix_queries()
+    lookup = queries[next(name for name in queries if "lookup" in name)]
+
+    def sparql(endpoint: str) -> dict[str, list[Request]]:
+        return {"sparql-mix": [query_request(endpoint, text) for text in queries.values()],
+                "sparql-lookup": [query_request(endpoint, lookup)]}
+
+    documents = {}
+    for suffix, accept in FORMATS.items():
+        documents[f"doc-{suffix}-popular"] = [Request(f"/entity/{popular}.{suffix}", accept)]
+        documents[f"doc-{suffix}-rare"] = [Request(f"/entity/{e}.{suffix}", accept, bust_cache=True) for e in rare]
+    env = {"NEWSFACTS_RELEASES_DIR": str(releases)}
+    probe_path = f"/entity/{popular}.ttl"
+
+    # ours, under granian
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    server = start(OURS, [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                          "--workers", "2", "newsfacts.web.wsgi:app"], root + probe_path, TURTLE, folder, args, result,
+                   env=env)
+    if server:
+        try:
+            measure(server, root, {**documents, **sparql("/sparql")}, args, result)
+            if result["scenarios"]["sparql-mix"][OURS]["status"] == "ok":
+                per_query(OURS, root, "/sparql", args.per_query_s, result)
+        finally:
+            finish(server, result)
+
+    # ours, under gunicorn: one document URL
+    if not args.no_gunicorn and (BIN / "gunicorn").exists():
+        port = free_port()
+        root = f"http://127.0.0.1:{port}"
+        server = start(GUNICORN, [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "newsfacts.web.wsgi:app"],
+                       root + probe_path, TURTLE, folder, args, result, env=env)
+        if server:
+            try:
+                measure(server, root, {"doc-ttl-popular": documents["doc-ttl-popular"]}, args, result)
+            finally:
+                finish(server, result)
+
+    # oxigraph serve-read-only on the same store
+    if args.oxigraph:
+        port = free_port()
+        root = f"http://127.0.0.1:{port}"
+        server = start(OXIGRAPH, [args.oxigraph, "serve-read-only", "--location", str(current / "store"), "--bind",
+                                  f"127.0.0.1:{port}", "--union-default-graph"],
+                       root + "/query?" + urlencode({"query": "ASK {}"}), SPARQL_JSON, folder, args, result)
+        if server:
+            try:
+                measure(server, root, sparql("/query"), args, result)
+                if result["scenarios"]["sparql-mix"][OXIGRAPH]["status"] == "ok":
+                    per_query(OXIGRAPH, root, "/query", args.per_query_s, result)
+            finally:
+                finish(server, result)
+
+    # rdflib-endpoint on the N-Quads dump
+    if args.rdflib_endpoint:
+        manifest = json.loads((current / "manifest.json").read_text())
+        dump = next(d["name"] for d in manifest["dumps"] if d["name"].endswith(".nq.gz"))
+        nquads = folder / "dump.nq"
+        with gzip.open(current / "dumps" / dump) as source, open(nquads, "wb") as target:
+            shutil.copyfileobj(source, target)
+        port = free_port()
+        root = f"http://127.0.0.1:{port}"
+        server = start(RDFLIB, [args.rdflib_endpoint, "serve", "--host", "127.0.0.1", "--port", str(port), str(nquads)],
+                       root + "/?" + urlencode({"query": "ASK {}"}), SPARQL_JSON, folder, args, result, timeout_s=1800)
+        if server:
+            try:
+                describe = {
+                    "doc-describe-popular": [query_request("/", f"DESCRIBE <{BASE}entity/{popular}>")],
+                    "doc-describe-rare": [query_request("/", f"DESCRIBE <{BASE}entity/{e}>") for e in rare],
+                }
+                measure(server, root, {**describe, **sparql("/")}, args, result)
+                if result["scenarios"]["sparql-mix"][RDFLIB]["status"] == "ok":
+                    per_query(RDFLIB, root, "/", args.per_query_s, result)
+            finally:
+                finish(server, result)
+        nquads.unlink(missing_ok=True)
+    return result
+
+
+# ------------------------------------------------------------------------------------------------- reporting
+
+def figures(result: dict, scenario: str, server: str, connections: int) -> dict | None:
+    slot = result["scenarios"].get(scenario, {}).get(server)
+    if not slot or slot.get("status") != "ok":
+        return None
+    found = slot["connections"].get(str(connections))
+    return found if found and "error" not in found else None
+
+
+def ratio_rows(result: dict, connections: list[int]) -> list[dict]:
+    pairs = [(f"doc-{f}-{p}", f"doc-describe-{p}", RDFLIB) for f in FORMATS for p in ("popular", "rare")]
+    pairs += [("sparql-mix", "sparql-mix", RDFLIB), ("sparql-lookup", "sparql-lookup", RDFLIB),
+              ("sparql-mix", "sparql-mix", OXIGRAPH), ("sparql-lookup", "sparql-lookup", OXIGRAPH),
+              ("doc-ttl-popular", "doc-ttl-popular", GUNICORN)]
+    rows = []
+    for ours, theirs, peer in pairs:
+        row = {"ours": ours, "theirs": theirs, "peer": peer, "ratios": {}}
+        for c in connections:
+            a, b = figures(result, ours, OURS, c), figures(result, theirs, peer, c)
+            row["ratios"][str(c)] = round(a["ok_rps"] / b["ok_rps"], 2) if a and b and b["ok_rps"] else None
+        rows.append(row)
+    return rows
+
+
+def evaluate_targets(result: dict) -> list[dict]:
+    """Each target as met / missed / n/a with the gap, at the size given (the targets are set for 1M)."""
+    out = []
+
+    def add(name: str, value, target, unit: str, higher_is_better: bool) -> None:
+        if value is None:
+            out.append({"target": name, "status": "n/a", "value": None, "goal": target})
+            return
+        met = value >= target if higher_is_better else value <= target
+        gap = (value / target) if higher_is_better else (value - target)
+        out.append({"target": name, "status": "met" if met else "missed", "value": value, "goal": target,
+                    "unit": unit, "gap": round(gap, 2)})
+
+    ours = result["servers"].get(OURS, {})
+    add("build time (wall)", result["build"]["wall_s"], TARGETS["build_s"], "s", False)
+    add("cold start", ours.get("cold_start_s"), TARGETS["cold_start_s"], "s", False)
+    add("RSS of the server tree after the load", ours.get("memory_after_load", {}).get("rss_mb"), TARGETS["rss_mb"],
+        "MB", False)
+    ratios = {(r["ours"], r["peer"]): r["ratios"].get("8") for r in ratio_rows(result, [8])}
+    docs = [ratios[(f"doc-{f}-{p}", RDFLIB)] for f in FORMATS for p in ("popular", "rare")]
+    add("documents vs rdflib-endpoint DESCRIBE (worst format, c=8)", min(docs) if all(docs) else None,
+        TARGETS["vs_rdflib"], "x", True)
+    add("SPARQL mix vs rdflib-endpoint (c=8)", ratios[("sparql-mix", RDFLIB)], TARGETS["vs_rdflib"], "x", True)
+    add("SPARQL mix vs oxigraph (c=8)", ratios[("sparql-mix", OXIGRAPH)], TARGETS["vs_oxigraph"], "x", True)
+    p99 = [f["p99_ms"] for s in documents_scenarios() if (f := figures(result, s, OURS, 8))]
+    add("p99 of documents at c=8 (worst)", max(p99) if len(p99) == len(documents_scenarios()) else None,
+        TARGETS["p99_ms"], "ms", False)
+    lookup = figures(result, "sparql-lookup", OURS, 8)
+    add("p99 of SPARQL lookups at c=8", lookup["p99_ms"] if lookup else None, TARGETS["p99_ms"], "ms", False)
+    return out
+
+
+def documents_scenarios() -> list[str]:
+    return [f"doc-{f}-{p}" for f in FORMATS for p in ("popular", "rare")]
+
+
+def summary(results: list[dict], connections: list[int]) -> None:
+    log("\n" + "=" * 100 + "\nSUMMARY")
+    log(f"\n{'size':>5} {'triples':>9} {'build s':>8} {'mapping':>8} {'SHACL':>7} {'store':>7} {'dumps':>7}")
+    for r in results:
+        b = r["build"]
+        log(f"{r['size']:>5} {b['triples']:>9,} {b['wall_s']:>8.1f} {b['mapping_s']:>8.1f} {b['shacl_s']:>7.1f} "
+            f"{b['store_s']:>7.1f} {b['dumps_s']:>7.1f}")
+    log(f"\n{'size':>5} {'server':>18} {'cold start s':>12} {'RSS idle MB':>12} {'RSS after MB':>13} {'PSS after MB':>13}")
+    for r in results:
+        for name, s in r["servers"].items():
+            if s.get("status") == "n/a":
+                log(f"{r['size']:>5} {name:>18} n/a")
+                continue
+            after = s.get("memory_after_load", {})
+            log(f"{r['size']:>5} {name:>18} {s['cold_start_s']:>12.2f} {s['idle_memory']['rss_mb']:>12.0f} "
+                f"{after.get('rss_mb', 0):>13.0f} {after.get('pss_mb', 0):>13.0f}")
+    log("\nthroughput req/s (p99 ms) per connection count")
+    header = f"{'size':>5} {'scenario':<21} {'server':>18} " + " ".join(f"{'c=' + str(c):>18}" for c in connections)
+    log(header)
+    for r in results:
+        for scenario, servers in r["scenarios"].items():
+            for name, slot in servers.items():
+                if slot.get("status") != "ok":
+                    log(f"{r['size']:>5} {scenario:<21} {name:>18} n/a ({slot.get('reason', '')[:60]})")
+                    continue
+                cells = []
+                for c in connections:
+                    f = figures(r, scenario, name, c)
+                    noisy = "*" if f and f["other_cores"] > NOISE_CORES else " "
+                    cells.append(f"{f['ok_rps']:>8.0f} ({f['p99_ms']:>6.1f}){noisy}" if f else f"{'n/a':>18}")
+                log(f"{r['size']:>5} {scenario:<21} {name:>18} " + " ".join(f"{cell:>18}" for cell in cells))
+    log(f"* other programs used more than {NOISE_CORES} cores during that measurement")
+    log("\nratios: newsfacts req/s divided by the peer's")
+    log(f"{'size':>5} {'ours':<18} {'theirs':<22} " + " ".join(f"{'c=' + str(c):>8}" for c in connections))
+    for r in results:
+        for row in ratio_rows(r, connections):
+            cells = [f"{v:>7.2f}x" if v is not None else f"{'n/a':>8}" for v in row["ratios"].values()]
+            log(f"{r['size']:>5} {row['ours']:<18} {row['peer'] + ' ' + row['theirs']:<22} " + " ".join(cells))
+    per_query_table(results)
+    largest = results[-1]
+    note = "" if largest["size"] == "1m" else f" (measured at {largest['size']}; the targets are set for 1m)"
+    log(f"\ntargets{note}")
+    for t in largest["targets"]:
+        if t["status"] == "n/a":
+            log(f"  {t['target']:<58} n/a")
+            continue
+        unit = t["unit"]
+        value = f"{t['value']:.2f} {unit}" if unit == "x" else f"{t['value']:.1f} {unit}"
+        goal = f"{'≥' if unit == 'x' else '≤'} {t['goal']} {unit}"
+        gap = f"{t['gap']:.2f} of the goal" if unit == "x" else f"{t['gap']:+.1f} {unit}"
+        log(f"  {t['target']:<58} {value:>12}  goal {goal:<10} {t['status'].upper():<7} ({gap})")
+
+
+def per_query_table(results: list[dict]) -> None:
+    for r in results:
+        table = r.get("per_query_ms")
+        if not table:
+            continue
+        servers = list(table)
+        log(f"\n{r['size']}: median ms per query, one at a time (answer size)")
+        log(f"{'query':<22} " + " ".join(f"{s:>24}" for s in servers))
+        for name in next(iter(table.values())):
+            cells = []
+            for s in servers:
+                q = table[s].get(name, {})
+                cells.append(f"{q.get('median_ms', 0):>10.1f} ({q.get('answer')})" if q.get("status") == 200
+                             else f"status {q.get('status')}")
+            log(f"{name:<22} " + " ".join(f"{c:>24}" for c in cells))
+
+
+def versions(args) -> dict:
+    def run(command: list[str]) -> str:
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+            return (done.stdout or done.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "n/a"
+
+    found = {"python": platform.python_version()}
+    for package in ("newsfacts", "pyoxigraph", "rdflib", "granian", "gunicorn", "flask"):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "n/a"
+    found["oxigraph"] = run([args.oxigraph, "--version"]) if args.oxigraph else "n/a"
+    if args.rdflib_endpoint:
+        peer_python = str(Path(args.rdflib_endpoint).parent / "python")
+        found["rdflib-endpoint"] = run([peer_python, "-c", "import importlib.metadata as m; print(m.version("
+                                        "'rdflib-endpoint'), 'rdflib', m.version('rdflib'))"])
+    found["wrk"] = run(["wrk", "-v"])
+    cpu = next((row.split(":", 1)[1].strip() for row in Path("/proc/cpuinfo").read_text().splitlines()
+                if row.startswith("model name")), platform.processor())
+    mem_kb = int(next(row.split()[1] for row in Path("/proc/meminfo").read_text().splitlines()
+                      if row.startswith("MemTotal")))
+    found["machine"] = {"cpu": cpu, "nproc": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
+                        "kernel": platform.release()}
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", nargs="+", default=["10k", "100k", "1m"], choices=list(ARTICLES))
+    parser.add_argument("--duration", type=float, default=5, help="seconds per measurement (default 5)")
+    parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 10k only, 2 s per measurement")
+    parser.add_argument("--rdflib-endpoint", default=shutil.which("rdflib-endpoint"),
+                        help="the rdflib-endpoint command (install it in a venv of its own); omitted: not measured")
+    parser.add_argument("--oxigraph", default=str(BIN / "oxigraph") if (BIN / "oxigraph").exists()
+                        else shutil.which("oxigraph"), help="the oxigraph server command")
+    parser.add_argument("--no-gunicorn", action="store_true", help="skip the gunicorn comparison")
+    parser.add_argument("--workdir", type=Path, help="keep generated data and releases here (default: a temporary "
+                                                     "folder, removed at the end)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the releases already built in --workdir")
+    parser.add_argument("--wrk-cpu", type=int, default=(os.cpu_count() or 1) - 1,
+                        help="core wrk is pinned to (default: the last one)")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.duration = ["10k"], 2
+    args.per_query_s = 0.3 if args.quick else 1.0
+    args.sizes = sorted(set(args.sizes), key=list(ARTICLES).index)
+
+    found = versions(args)
+    log(f"machine: {found['machine']['cpu']}, {found['machine']['nproc']} cores, {found['machine']['memory_gib']} GiB; "
+        + ", ".join(f"{k} {v}" for k, v in found.items() if k != "machine"))
+    log(f"{args.duration:g} s per measurement at {', '.join(map(str, args.connections))} connections; wrk pinned to "
+        f"core {args.wrk_cpu}")
+    if not args.rdflib_endpoint:
+        log("rdflib-endpoint not found (pass --rdflib-endpoint): its rows will be n/a")
+    results_dir = HERE / "results"
+    results_dir.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    report = {"started": stamp, "argv": sys.argv[1:], "duration_s": args.duration, "connections": args.connections,
+              "versions": found, "targets": TARGETS, "sizes": []}
+    out = results_dir / f"serve-{stamp}.json"
+    temporary = None
+    if args.workdir is None:
+        temporary = tempfile.TemporaryDirectory(prefix="newsfacts-serve-bench-")
+        args.workdir = Path(temporary.name)
+    try:
+        for size in args.sizes:
+            result = run_size(size, args, args.workdir)
+            result["ratios"] = ratio_rows(result, args.connections)
+            result["targets"] = evaluate_targets(result)
+            report["sizes"].append(result)
+            out.write_text(json.dumps(report, indent=1))
+        summary(report["sizes"], args.connections)
+    finally:
+        if temporary is not None:
+            temporary.cleanup()
+    shutil.copyfile(out, results_dir / "serve-latest.json")
+    log(f"\nresults: {out}")
+
+
+if __name__ == "__main__":
+    main()
