@@ -121,14 +121,16 @@ def machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
-def wait_quiet(limit_s: float, cores: float = 0.25, window_s: float = 2.0) -> tuple[float, float]:
-    """Wait until the machine as a whole uses under `cores` cores over a window (nothing else running that would
-    spoil a measurement), at most limit_s; returns the seconds waited and the last load seen, in cores."""
+def wait_quiet(limit_s: float, cores: float = 0.25, window_s: float = 2.0, besides: int | None = None) -> tuple[float, float]:
+    """Wait until the machine uses under `cores` cores over a window, not counting the process tree `besides`
+    (nothing else running that would spoil a measurement), at most limit_s; returns the seconds waited and the
+    last load seen, in cores."""
     started = time.perf_counter()
     while True:
-        before = machine_busy_s()
+        before, own = machine_busy_s(), tree_cpu_s(besides) if besides else 0.0
         time.sleep(window_s)
-        load = (machine_busy_s() - before) / window_s
+        own = (tree_cpu_s(besides) - own) if besides else 0.0
+        load = max(0.0, machine_busy_s() - before - own) / window_s
         if load < cores or time.perf_counter() - started >= limit_s:
             return time.perf_counter() - started, load
 

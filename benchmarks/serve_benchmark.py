@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -169,7 +170,7 @@ def measure(server: Server, root: str, scenarios: dict[str, list[Request]], args
             continue
         slot[name] = {"status": "ok", "answers": counts, "connections": {}}
         for connections in args.connections:
-            figures = run_wrk(root, load, connections, args.duration, args.wrk_cpu, server.pid)
+            figures = measure_once(server, root, load, connections, args, name, scenario)
             slot[name]["connections"][str(connections)] = figures
             if "error" in figures:
                 log(f"  {name:>18} {scenario:<20} c={connections:<3} {figures['error']}")
@@ -179,6 +180,25 @@ def measure(server: Server, root: str, scenarios: dict[str, list[Request]], args
                 f"  p50 {fmt_ms(figures['p50_ms'])}  p95 {fmt_ms(figures['p95_ms'])}  p99 {fmt_ms(figures['p99_ms'])} ms"
                 f"  server {figures['server_cores']:.2f} cores" + (f"  errors {errors}" if errors else "")
                 + (f"  OTHER LOAD {figures['other_cores']:.2f} cores" if figures["other_cores"] > NOISE_CORES else ""))
+
+
+def measure_once(server: Server, root: str, load: list[Request], connections: int, args, name: str,
+                 scenario: str) -> dict:
+    """A wrk run when nothing else is busy on the machine; repeated (at most args.retries times) when other
+    programs took CPU meanwhile. The least disturbed run is kept, with the number of attempts."""
+    runs = []
+    for attempt in range(1 + args.retries):
+        wait_quiet(args.quiet_wait_s, NOISE_CORES, window_s=1.0, besides=server.pid)
+        figures = run_wrk(root, load, connections, args.duration, args.wrk_cpu, server.pid)
+        runs.append(figures)
+        if "error" in figures or figures["other_cores"] <= NOISE_CORES:
+            break
+        if attempt < args.retries:
+            log(f"  {name:>18} {scenario:<20} c={connections:<3} other programs took {figures['other_cores']:.2f} "
+                "cores meanwhile; measuring again")
+    best = min(runs, key=lambda f: f.get("other_cores", 0))
+    best["attempts"] = len(runs)
+    return best
 
 
 def per_query(server: str, root: str, endpoint: str, budget_s: float, result: dict) -> None:
@@ -202,7 +222,7 @@ def per_query(server: str, root: str, endpoint: str, budget_s: float, result: di
 
 def start(name: str, command: list[str], probe: str, accept: str, workdir: Path, args, result: dict,
           env: dict | None = None, timeout_s: float = 600) -> Server | None:
-    waited, load = wait_quiet(10 if args.quick else 120, NOISE_CORES)
+    waited, load = wait_quiet(args.quiet_wait_s * 4, NOISE_CORES)
     if load >= NOISE_CORES:
         log(f"  the machine is busy with other work ({load:.2f} cores); measuring anyway, expect noise")
     elif waited > 5:
@@ -498,12 +518,18 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="keep generated data and releases here (default: a temporary "
                                                      "folder, removed at the end)")
     parser.add_argument("--reuse", action="store_true", help="reuse the releases already built in --workdir")
+    parser.add_argument("--retries", type=int, default=2,
+                        help="measure again when other programs used the CPU meanwhile, at most this often")
+    parser.add_argument("--quiet-wait-s", type=float, default=30,
+                        help="wait at most this long before a measurement for other programs to go quiet")
     parser.add_argument("--wrk-cpu", type=int, default=(os.cpu_count() or 1) - 1,
                         help="core wrk is pinned to (default: the last one)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers started are stopped on the way out
     if args.quick:
         args.sizes, args.duration = ["10k"], 2
     args.per_query_s = 0.3 if args.quick else 1.0
+    args.quiet_wait_s = 5 if args.quick else args.quiet_wait_s
     args.sizes = sorted(set(args.sizes), key=list(ARTICLES).index)
 
     found = versions(args)
