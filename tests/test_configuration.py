@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from newsfacts.config import PROJECT_ROOT, Settings
+from newsfacts.config import PROJECT_ROOT, Settings, settings_table
 
 
 def test_every_setting_is_documented_in_configuration_md():
@@ -12,6 +12,7 @@ def test_every_setting_is_documented_in_configuration_md():
     missing = [f.name for f in dataclasses.fields(Settings)
                if f"`{f.name}`" not in text or f"`NEWSFACTS_{f.name.upper()}`" not in text]
     assert missing == []
+    assert settings_table() in text, "docs/configuration.md is out of date: python -m newsfacts.config"
 
 
 def test_every_setting_has_its_own_help_text():

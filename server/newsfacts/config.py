@@ -96,9 +96,26 @@ class Settings:
         return {f.name: f.metadata["doc"] for f in dataclasses.fields(self)}
 
 
+def settings_table() -> str:
+    """The Markdown table of every setting, as docs/configuration.md holds it (`python -m newsfacts.config`)."""
+    defaults = Settings.load(environ={})
+    paths = {"facts_dir": "facts/ in the project", "ontology_dir": "ontology/ in the project",
+             "shapes_dir": "shapes/ in the project", "mappings_dir": "mappings/ in the project",
+             "sources_dir": "../shared/sources if present"}
+    rows = ["| setting | environment variable | default | what it does |", "| --- | --- | --- | --- |"]
+    for f in dataclasses.fields(Settings):
+        default = paths.get(f.name, getattr(defaults, f.name))
+        rows.append(f"| `{f.name}` | `NEWSFACTS_{f.name.upper()}` | `{default}` | {f.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
 def _coerce(f: dataclasses.Field, raw: str):
     kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str}.get(str(f.type), str)
     try:
         return kind(raw)
     except ValueError as exc:
         raise ValueError(f"NEWSFACTS_{f.name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+
+
+if __name__ == "__main__":
+    print(settings_table(), end="")
