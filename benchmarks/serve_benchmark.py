@@ -23,7 +23,10 @@ timings from the manifest, wall time around the command) and then runs one serve
 Every URL is fetched once before its measurement; a scenario whose URLs do not all answer 200 (a route not there
 yet, a query the server cannot answer) is reported n/a and the run goes on. Answers are counted (rows, triples)
 so that the servers can be seen to agree. wrk runs with one thread pinned to the last core; servers are not
-pinned. Throughput counts answers with a status below 400. Results: JSON in benchmarks/results/, tables on stdout.
+pinned. Throughput counts answers with a status below 400. Each measurement waits (--quiet-wait-s) for other
+programs on the machine to go quiet, records the CPU they took meanwhile, and is repeated (--retries) when they
+took more than a quarter of a core; disturbed figures are starred. Results: JSON in benchmarks/results/, tables
+on stdout.
 """
 
 from __future__ import annotations
