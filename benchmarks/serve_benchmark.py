@@ -478,6 +478,77 @@ def per_query_table(results: list[dict]) -> None:
             log(f"{name:<22} " + " ".join(f"{c:>24}" for c in cells))
 
 
+def markdown(report: dict) -> str:
+    """The tables of a results file in Markdown (for BENCHMARKS.md)."""
+    connections = report["connections"]
+    lines = ["| size | triples | build wall s | mapping s | SHACL s | store load s | dumps s |", "|---|--:|--:|--:|--:|--:|--:|"]
+    for r in report["sizes"]:
+        b = r["build"]
+        lines.append(f"| {r['size']} | {b['triples']:,} | {b['wall_s']:.1f} | {b['mapping_s']:.1f} | {b['shacl_s']:.1f} | "
+                     f"{b['store_s']:.1f} | {b['dumps_s']:.1f} |")
+    lines += ["", "| size | server | cold start s | RSS idle MB | RSS after load MB | PSS after load MB | processes |",
+              "|---|---|--:|--:|--:|--:|--:|"]
+    for r in report["sizes"]:
+        for name, s in r["servers"].items():
+            if s.get("status") == "n/a":
+                lines.append(f"| {r['size']} | {name} | n/a | | | | |")
+                continue
+            after = s.get("memory_after_load", {})
+            lines.append(f"| {r['size']} | {name} | {s['cold_start_s']:.2f} | {s['idle_memory']['rss_mb']:.0f} | "
+                         f"{after.get('rss_mb', 0):.0f} | {after.get('pss_mb', 0):.0f} | {after.get('processes', '')} |")
+    for r in report["sizes"]:
+        lines += ["", f"**{r['size']}** ({r['build']['triples']:,} triples): successful requests per second, and "
+                  "p50 / p95 / p99 latency in ms", "",
+                  "| scenario | server | " + " | ".join(f"c={c}" for c in connections) + " |",
+                  "|---|---|" + "--:|" * len(connections)]
+        for scenario, servers in r["scenarios"].items():
+            for name, slot in servers.items():
+                if slot.get("status") != "ok":
+                    lines.append(f"| {scenario} | {name} | " + " | ".join("n/a" for _ in connections) + " |")
+                    continue
+                cells = []
+                for c in connections:
+                    f = figures(r, scenario, name, c)
+                    if not f:
+                        cells.append("n/a")
+                        continue
+                    star = "\\*" if f["other_cores"] > NOISE_CORES else ""
+                    errors = f" ({f['non_2xx_3xx']} errors)" if f["non_2xx_3xx"] else ""
+                    cells.append(f"{f['ok_rps']:.0f}{star} — {f['p50_ms']:.1f} / {f['p95_ms']:.1f} / {f['p99_ms']:.1f}{errors}")
+                lines.append(f"| {scenario} | {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| size | ours | peer's counterpart | " + " | ".join(f"c={c}" for c in connections) + " |",
+              "|---|---|---|" + "--:|" * len(connections)]
+    for r in report["sizes"]:
+        for row in r["ratios"]:
+            cells = [f"{v:.2f}×" if v is not None else "n/a" for v in row["ratios"].values()]
+            lines.append(f"| {r['size']} | {row['ours']} | {row['peer']} {row['theirs']} | " + " | ".join(cells) + " |")
+    for r in report["sizes"]:
+        table = r.get("per_query_ms")
+        if not table:
+            continue
+        servers = list(table)
+        lines += ["", f"**{r['size']}**: median ms of each query alone, one at a time (rows or triples answered)", "",
+                  "| query | " + " | ".join(servers) + " |", "|---|" + "--:|" * len(servers)]
+        for name in next(iter(table.values())):
+            cells = []
+            for s in servers:
+                q = table[s].get(name, {})
+                cells.append(f"{q['median_ms']:.1f} ({q['answer']})" if q.get("status") == 200 else f"status {q.get('status')}")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    largest = report["sizes"][-1]
+    lines += ["", f"Targets, at {largest['size']}:", "", "| target | goal | measured | status | gap |", "|---|--:|--:|---|--:|"]
+    for t in largest["targets"]:
+        if t["status"] == "n/a":
+            lines.append(f"| {t['target']} | {t['goal']} | n/a | n/a | |")
+            continue
+        unit = t["unit"]
+        goal = f"{'≥' if unit == 'x' else '≤'} {t['goal']} {unit}"
+        gap = f"{t['gap']:.2f} of the goal" if unit == "x" else f"{t['gap']:+.1f} {unit}"
+        value = f"{t['value']:.2f} {unit}" if unit == "x" else f"{t['value']:.1f} {unit}"
+        lines.append(f"| {t['target']} | {goal} | {value} | **{t['status']}** | {gap} |")
+    return "\n".join(lines)
+
+
 def versions(args) -> dict:
     def run(command: list[str]) -> str:
         try:
@@ -521,6 +592,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="keep generated data and releases here (default: a temporary "
                                                      "folder, removed at the end)")
     parser.add_argument("--reuse", action="store_true", help="reuse the releases already built in --workdir")
+    parser.add_argument("--markdown", type=Path, metavar="RESULTS_JSON",
+                        help="print the tables of an earlier run in Markdown, and do nothing else")
     parser.add_argument("--retries", type=int, default=2,
                         help="measure again when other programs used the CPU meanwhile, at most this often")
     parser.add_argument("--quiet-wait-s", type=float, default=30,
@@ -528,6 +601,9 @@ def main() -> None:
     parser.add_argument("--wrk-cpu", type=int, default=(os.cpu_count() or 1) - 1,
                         help="core wrk is pinned to (default: the last one)")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers started are stopped on the way out
     if args.quick:
         args.sizes, args.duration = ["10k"], 2
