@@ -21,9 +21,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.extensions["newsfacts.releases"] = ReleaseAccess(settings.releases_dir, settings)
     errors.init_app(app)
 
-    from . import documents, sparql
+    from . import linked_data, sparql
 
-    documents.init_app(app)
+    linked_data.init_app(app)
     sparql.init_app(app)
     return app
 
