@@ -71,6 +71,13 @@ class Settings:
         1024, "Memory one SPARQL query may use, in MB (the data of its worker process, beyond its stack); a query "
         "needing more is stopped with 503.")
     page_size: int = _setting(100, "Incoming links shown per page of a resource description.")
+    public_url: str = _setting(
+        "", "Public base URL of this server, used for every absolute URL in a response (documents naming "
+        "themselves, the JSON-LD context, dump links, the service description); never taken from request headers. "
+        "Empty: http://<host>:<port>/ (127.0.0.1 when listening on every address). Ends with '/'.")
+
+    #: Settings naming folders: made absolute (against the working directory) once, when settings are loaded.
+    FOLDERS = ("facts_dir", "sources_dir", "releases_dir", "ontology_dir", "shapes_dir", "mappings_dir")
 
     @classmethod
     def load(cls, overrides: dict | None = None, environ: dict | None = None) -> Settings:
@@ -88,9 +95,23 @@ class Settings:
                 raise ValueError(f"unknown setting {key!r}")
             values[key] = value
         settings = cls(**values)
+        folders = {name: str(Path(getattr(settings, name)).expanduser().resolve())
+                   for name in cls.FOLDERS if getattr(settings, name)}
+        settings = dataclasses.replace(settings, **folders)
         if not settings.base_iri.endswith(("/", "#")):
             raise ValueError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+        if settings.public_url and not settings.public_url.endswith("/"):
+            raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
         return settings
+
+    @property
+    def public_base(self) -> str:
+        """The base of every absolute URL this server writes: ``public_url``, or the listening address."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else "[::1]" if self.host == "::" else self.host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"http://{host}:{self.port}/"
 
     def documented(self) -> dict[str, str]:
         return {f.name: f.metadata["doc"] for f in dataclasses.fields(self)}
@@ -101,7 +122,7 @@ def settings_table() -> str:
     defaults = Settings.load(environ={})
     paths = {"facts_dir": "facts/ in the project", "ontology_dir": "ontology/ in the project",
              "shapes_dir": "shapes/ in the project", "mappings_dir": "mappings/ in the project",
-             "sources_dir": "../shared/sources if present"}
+             "sources_dir": "../shared/sources if present", "releases_dir": "releases/ in the working directory"}
     rows = ["| setting | environment variable | default | what it does |", "| --- | --- | --- | --- |"]
     for f in dataclasses.fields(Settings):
         default = paths.get(f.name, getattr(defaults, f.name))
