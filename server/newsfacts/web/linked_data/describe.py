@@ -85,9 +85,11 @@ def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -
     if not names:
         return []
     values = " ".join(f"<{n}>" for n in names)
+    # One pattern per label property, each with a bound predicate: with the property as a VALUES variable the
+    # engine scans every label in the store (the cost then grows with the corpus, not with the document).
     return _construct(store, f"""
-        CONSTRUCT {{ ?o ?l ?label }} WHERE {{ VALUES ?o {{ {values} }} VALUES ?l {{ <{RDFS_LABEL}> <{SKOS_PREF}> }}
-                                           ?o ?l ?label }}""")
+        CONSTRUCT {{ ?o <{RDFS_LABEL}> ?label . ?o <{SKOS_PREF}> ?prefLabel }} WHERE {{ VALUES ?o {{ {values} }}
+            {{ ?o <{RDFS_LABEL}> ?label }} UNION {{ ?o <{SKOS_PREF}> ?prefLabel }} }}""")
 
 
 def _claims_about(store, iri: str, limit: int) -> list[ox.Triple]:
