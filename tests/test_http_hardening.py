@@ -217,6 +217,12 @@ def test_errors_quote_only_a_short_excerpt_of_what_was_sent(public_server):
         assert_problem(response, response.status_code)
 
 
+def test_if_none_match_star_does_not_make_a_missing_document_exist(public_server):
+    assert get(public_server, "/entity/nothing-here.ttl", {"If-None-Match": "*"}).status_code == 404
+    assert get(public_server, "/entity/iran.ttl?page=999", {"If-None-Match": "*"}).status_code == 404
+    assert get(public_server, "/entity/iran.ttl", {"If-None-Match": "*"}).status_code == 304
+
+
 def test_browsers_still_get_an_html_error_page(public_server):
     response = get(public_server, "/entity/nothing-here.html", {"Accept": "text/html"})
     assert response.status_code == 404 and response.headers["Content-Type"].startswith("text/html")

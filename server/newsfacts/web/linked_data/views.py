@@ -94,22 +94,26 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
     headers = {"ETag": f'"{etag}"', "Link": alternates("/" + stem), "Cache-Control": "public, max-age=300",
                "Access-Control-Allow-Origin": "*", "X-Newsfacts-Release": current.version,
                "Vary": "Accept-Language" if fmt.rdf_format is None else "Accept"}
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers=headers)
     cached = DOCUMENTS.get(key)
+    matched = request.if_none_match.contains(etag)
+    # "If-None-Match: *" matches only a document that exists: one not held yet is made (or found missing) first.
+    if matched and (cached is not None or not request.if_none_match.star_tag):
+        return Response(status=304, headers=headers)
     if cached is not None:
         return Response(cached, headers={**headers, **({"Content-Language": lang} if lang else {})},
                         content_type=fmt.content_type)
     response = render_document(current, config, stem, iri, fmt, page, lang, headers)
     if response.status_code == 200:
         DOCUMENTS.put(key, response.get_data())
+        if matched:
+            return Response(status=304, headers=headers)
     return response
 
 
 def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Response:
     if iri == paths.VOCABULARY_BASE + "ontology/":
         if page > 1:
-            raise ApiError(404, "No such page", "The ontology is one page; there is no page {page}.", extra={"pages": 1})
+            raise ApiError(404, "No such page", f"The ontology is one page; there is no page {page}.", extra={"pages": 1})
         return vocabulary.ontology_document(current, fmt, headers, lang, config.public_base + "context.jsonld")
     found = describe.describe(current.store, iri, page, config.page_size)
     if not found.exists:
@@ -140,8 +144,9 @@ def thing(path: str) -> Response:
     if not paths.is_thing_path(stem):
         raise ApiError(404, "Not Found", f"There is no page at /{excerpt(path, 200)}. The dataset's landing page lists "
                        "what is here.", extra={"path": "/" + excerpt(path, 200)})
-    if not paths.is_iri(paths.iri_of(stem, settings().base_iri)):
-        raise nothing_named(paths.iri_of(stem, settings().base_iri))  # e.g. /entity/a%25: "a%" cannot be in an IRI
+    iri = paths.iri_of(stem, settings().base_iri)
+    if not paths.is_iri(iri):  # e.g. /entity/a%25 ("a%") or /entity/%EF%BF%BD (U+FFFD): no IRI, so it names nothing
+        raise nothing_named(iri)
     if fmt is None:
         return see_other(stem)
     return document(stem, fmt)
