@@ -20,7 +20,6 @@ from rdflib.compare import isomorphic
 
 from conftest import start_server
 from newsfacts.web.app import create_app
-from newsfacts.web.linked_data import views
 
 PUBLIC = "https://data.example.org/nf/"
 BASE = "https://newsfacts.example/"
@@ -156,19 +155,26 @@ def test_redirects_the_framework_makes_do_not_name_the_host(releases_dir):
 # --- the document cache ---------------------------------------------------------------------------------------
 
 def test_unknown_query_parameters_make_no_cache_entries_and_keep_the_etag(releases_dir):
-    client = create_app({"releases_dir": str(releases_dir)}).test_client()
-    views.DOCUMENTS.clear()
+    app = create_app({"releases_dir": str(releases_dir)})
+    client, cache = app.test_client(), app.extensions["newsfacts.documents"]
     first = client.get("/entity/infobae.ttl")
     assert first.status_code == 200
-    held = views.DOCUMENTS.accounted_bytes
-    assert len(views.DOCUMENTS) == 1 and held > len(first.data)
+    held = cache.accounted_bytes
+    assert len(cache) == 1 and held > len(first.data)
     for n in range(300):
         response = client.get(f"/entity/infobae.ttl?junk{n}={'x' * 60_000}")
         assert response.status_code == 200 and response.headers["ETag"] == first.headers["ETag"]
         assert response.data == first.data
-    assert len(views.DOCUMENTS) == 1 and views.DOCUMENTS.accounted_bytes == held
+    assert len(cache) == 1 and cache.accounted_bytes == held
     paged = client.get("/entity/infobae.ttl?page=1&utm=x")
-    assert paged.headers["ETag"] == first.headers["ETag"] and len(views.DOCUMENTS) == 1
+    assert paged.headers["ETag"] == first.headers["ETag"] and len(cache) == 1
+
+
+def test_a_document_cache_of_0_mb_holds_nothing(releases_dir):
+    app = create_app({"releases_dir": str(releases_dir), "document_cache_mb": 0})
+    client = app.test_client()
+    assert client.get("/entity/infobae.ttl").status_code == client.get("/entity/infobae.ttl").status_code == 200
+    assert len(app.extensions["newsfacts.documents"]) == 0
 
 
 # --- paths and values that cannot be what they claim to be ----------------------------------------------------

@@ -46,7 +46,7 @@ class DocumentCache:
     def put(self, key: tuple, body: bytes) -> None:
         size = self.size_of(key, body)
         if size > self.max_bytes // 8:
-            return  # a very large document is not worth evicting many others for
+            return  # a very large document is not worth evicting many others for (and a budget of 0 holds none)
         with self._lock:
             if key in self._items:
                 return

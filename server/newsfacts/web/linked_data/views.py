@@ -23,11 +23,15 @@ NEGOTIATION_ORDER = ("ttl", "html", "jsonld", "nt", "rdf")  # ties (e.g. */*) go
 MAX_PAGE = 100_000
 #: The only query parameters a document depends on; any other is ignored (no cache entry, no ETag change).
 KNOWN_PARAMETERS = ("page",)
-DOCUMENTS = DocumentCache()
 
 
 def settings() -> Settings:
     return current_app.config["NEWSFACTS"]
+
+
+def documents() -> DocumentCache:
+    """This process's cache of rendered documents (sized by ``document_cache_mb``)."""
+    return current_app.extensions["newsfacts.documents"]
 
 
 def served():
@@ -94,7 +98,7 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
     headers = {"ETag": f'"{etag}"', "Link": alternates("/" + stem), "Cache-Control": "public, max-age=300",
                "Access-Control-Allow-Origin": "*", "X-Newsfacts-Release": current.version,
                "Vary": "Accept-Language" if fmt.rdf_format is None else "Accept"}
-    cached = DOCUMENTS.get(key)
+    cached = documents().get(key)
     matched = request.if_none_match.contains(etag)
     # "If-None-Match: *" matches only a document that exists: one not held yet is made (or found missing) first.
     if matched and (cached is not None or not request.if_none_match.star_tag):
@@ -104,7 +108,7 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
                         content_type=fmt.content_type)
     response = render_document(current, config, stem, iri, fmt, page, lang, headers)
     if response.status_code == 200:
-        DOCUMENTS.put(key, response.get_data())
+        documents().put(key, response.get_data())
         if matched:
             return Response(status=304, headers=headers)
     return response
