@@ -23,8 +23,9 @@ import requests
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # wrk cycles through the requests of a scenario (each with its own Accept header). A request marked "bust" gets
-# a query parameter no other request has, so a per-process document cache never answers it. done() prints the
-# figures on one line, latencies in microseconds.
+# a query parameter no other request has (the server ignores it: its document cache is keyed on the resource, so
+# only a server started with NEWSFACTS_DOCUMENT_CACHE_MB=0 renders every request). done() prints the figures on one
+# line, latencies in microseconds.
 LUA = """
 local requests = {%s}
 local i = math.random(#requests)

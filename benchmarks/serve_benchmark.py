@@ -63,6 +63,7 @@ FORMATS = {"ttl": TURTLE, "jsonld": "application/ld+json", "html": "text/html"}
 RARE_ENTITIES = 100
 NOISE_CORES = 0.25  # CPU used meanwhile by other programs above which a measurement is flagged
 OURS, GUNICORN, OXIGRAPH, RDFLIB = "newsfacts", "newsfacts-gunicorn", "oxigraph", "rdflib-endpoint"
+OURS_UNCACHED = "newsfacts (no document cache)"  # the server the "-rare" document scenarios run on
 TARGETS = {"build_s": 120, "cold_start_s": 2, "rss_mb": 500, "vs_rdflib": 5, "vs_oxigraph": 0.25, "p99_ms": 50}
 
 
@@ -224,31 +225,35 @@ def per_query(server: str, root: str, endpoint: str, budget_s: float, result: di
 
 
 def start(name: str, command: list[str], probe: str, accept: str, workdir: Path, args, result: dict,
-          env: dict | None = None, timeout_s: float = 600) -> Server | None:
+          env: dict | None = None, timeout_s: float = 600, label: str | None = None) -> Server | None:
+    """Start a server; its scenario figures go under ``name``, its own (start, memory) under ``label`` or name."""
+    label = label or name
     waited, load = wait_quiet(args.quiet_wait_s * 4, NOISE_CORES)
     if load >= NOISE_CORES:
         log(f"  the machine is busy with other work ({load:.2f} cores); measuring anyway, expect noise")
     elif waited > 5:
         log(f"  waited {waited:.0f} s for other work on the machine to finish")
     try:
-        server = Server(name, command, probe, accept, workdir / f"{name}.log", env=env, timeout_s=timeout_s)
+        server = Server(name, command, probe, accept, workdir / f"{label}.log", env=env, timeout_s=timeout_s)
     except (RuntimeError, OSError) as exc:
-        log(f"  {name}: n/a ({exc})")
-        result["servers"][name] = {"status": "n/a", "reason": str(exc)}
+        log(f"  {label}: n/a ({exc})")
+        result["servers"][label] = {"status": "n/a", "reason": str(exc)}
         return None
+    server.label = label
     settle = wait_idle(server.pid, 5 if args.quick else 30)
     memory = tree_memory_mb(server.pid)
-    result["servers"][name] = {"cold_start_s": round(server.cold_start_s, 3), "settled_after_s": round(settle, 2),
+    result["servers"][label] = {"cold_start_s": round(server.cold_start_s, 3), "settled_after_s": round(settle, 2),
                                "idle_memory": memory, "other_load_before_cores": round(load, 2)}
-    log(f"  {name}: cold start {server.cold_start_s:.2f} s (idle {settle:.1f} s later), "
+    log(f"  {label}: cold start {server.cold_start_s:.2f} s (idle {settle:.1f} s later), "
         f"{memory['rss_mb']:.0f} MB RSS idle in {memory['processes']} processes")
     return server
 
 
 def finish(server: Server, result: dict) -> None:
     memory = tree_memory_mb(server.pid)
-    result["servers"][server.name]["memory_after_load"] = memory
-    log(f"  {server.name}: {memory['rss_mb']:.0f} MB RSS ({memory['pss_mb']:.0f} MB PSS) in "
+    label = getattr(server, "label", server.name)
+    result["servers"][label]["memory_after_load"] = memory
+    log(f"  {label}: {memory['rss_mb']:.0f} MB RSS ({memory['pss_mb']:.0f} MB PSS) in "
         f"{memory['processes']} processes after the load")
     server.stop()
 
@@ -286,11 +291,26 @@ def run_size(size: str, args, workdir: Path) -> dict:
     server = start(OURS, [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
                           "--workers", "2", "newsfacts.web.wsgi:app"], root + probe_path, TURTLE, folder, args, result,
                    env=env)
+    cached = {name: load for name, load in documents.items() if not name.endswith("-rare")}
     if server:
         try:
-            measure(server, root, {**documents, **sparql("/sparql")}, args, result)
+            measure(server, root, {**cached, **sparql("/sparql")}, args, result)
             if result["scenarios"]["sparql-mix"][OURS]["status"] == "ok":
                 per_query(OURS, root, "/sparql", args.per_query_s, result)
+        finally:
+            finish(server, result)
+
+    # ours, under granian, without the document cache: what rendering a document costs (the cache is keyed on the
+    # resource, so a query parameter no longer makes a request miss it)
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    server = start(OURS, [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                          "--workers", "2", "newsfacts.web.wsgi:app"], root + probe_path, TURTLE, folder, args, result,
+                   env={**env, "NEWSFACTS_DOCUMENT_CACHE_MB": "0"}, label=OURS_UNCACHED)
+    if server:
+        try:
+            measure(server, root, {name: load for name, load in documents.items() if name.endswith("-rare")}, args,
+                    result)
         finally:
             finish(server, result)
 

@@ -94,7 +94,8 @@ class RunningServer:
 
 def start_server(releases_dir: Path, extra_env: dict | None = None, command: list[str] | None = None) -> RunningServer:
     port = free_port()
-    env = dict(os.environ, NEWSFACTS_RELEASES_DIR=str(releases_dir), **(extra_env or {}))
+    extra_env = {name: value.replace("{port}", str(port)) for name, value in (extra_env or {}).items()}
+    env = dict(os.environ, NEWSFACTS_RELEASES_DIR=str(releases_dir), **extra_env)
     command = command or [sys.executable, "-m", "newsfacts.cli", "serve", "--port", str(port)]
     command = [part.replace("{port}", str(port)) for part in command]
     return RunningServer(command, env, f"http://127.0.0.1:{port}")

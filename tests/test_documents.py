@@ -179,8 +179,14 @@ def test_incoming_links_are_counted_and_paged(small_pages, store):
     assert len(set(turtle.subject_predicates(URIRef(BASE + "entity/iran")))) >= 5
     for bad in ("0", "x", "-1", "999999999"):
         response = get(server, f"/entity/iran.html?page={bad}")
-        assert response.status_code == 400 and response.headers["Content-Type"].startswith("application/json")
+        assert response.status_code == 400 and response.headers["Content-Type"].startswith("application/problem+json")
         assert response.json()["title"] == "Bad page number"
+    distinct = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p "
+                                         f"<{BASE}entity/iran> }} }}", use_default_graph_as_union=True)))["n"].value)
+    last = -(-distinct // 5)
+    assert get(server, f"/entity/iran.ttl?page={last}").status_code == 200
+    past = get(server, f"/entity/iran.html?page={last + 1}", "application/json")
+    assert past.status_code == 404 and past.json()["title"] == "No such page" and past.json()["pages"] == last
 
 
 def test_html_page_shows_badges_quotes_links_and_language(server):
@@ -292,7 +298,7 @@ def test_documents_have_etags_and_cache_headers(server):
 
 def test_unknown_resources_get_a_helpful_404_in_the_right_shape(server):
     machine = get(server, "/entity/no-such-thing.ttl", "text/turtle")
-    assert machine.status_code == 404 and machine.headers["Content-Type"].startswith("application/json")
+    assert machine.status_code == 404 and machine.headers["Content-Type"].startswith("application/problem+json")
     assert set(machine.json()) >= {"status", "title", "detail"} and "SPARQL" in machine.json()["detail"]
     browser = get(server, "/entity/no-such-thing.html", "text/html")
     assert browser.status_code == 404 and browser.headers["Content-Type"].startswith("text/html")
@@ -305,7 +311,7 @@ def test_unknown_resources_get_a_helpful_404_in_the_right_shape(server):
     ("/entity/nicolas%2Dmaduro.ttl", 200),
     ("/entity/ni%C3%B1o.ttl", 404),
     ("/entity/caf\u00e9.html", 404),
-    ("/entity/%E2%80%9Cquoted%E2%80%9D", 303),
+    ("/entity/%E2%80%9Cquoted%E2%80%9D", 404),
     ("/entity/" + "a" * 3000 + ".ttl", 414),
     ("/entity/a%0Ab.ttl", 400),
     ("/entity/a%00b.ttl", 400),

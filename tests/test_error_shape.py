@@ -16,15 +16,16 @@ def client(releases_dir):
     return app.test_client()
 
 
-@pytest.mark.parametrize(("path", "status"), [("/entity/none.ttl", 404), ("/entity/x?page=0", 303),
+@pytest.mark.parametrize(("path", "status"), [("/entity/none.ttl", 404), ("/entity/iran?page=0", 303),
                                               ("/entity/x.ttl?page=0", 400), ("/_boom", 500)])
 def test_json_for_machines(client, path, status):
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == status
     if status >= 400:
-        assert response.content_type == "application/json"
-        body = response.get_json()
-        assert set(body) >= {"status", "title", "detail"} and body["status"] == status
+        assert response.content_type == "application/problem+json"
+        body = response.get_json(force=True)
+        assert set(body) >= {"type", "status", "title", "detail"} and body["status"] == status
+        assert isinstance(body["status"], int) and body["type"].startswith(("about:blank", "tag:"))
         assert "Traceback" not in response.get_data(as_text=True) and "a bug" not in body["detail"]
 
 
@@ -37,4 +38,4 @@ def test_html_for_browsers(client):
 
 def test_method_not_allowed_is_405_in_the_same_shape(client):
     response = client.delete("/entity/none.ttl", headers={"Accept": "application/json"})
-    assert response.status_code == 405 and response.get_json()["status"] == 405
+    assert response.status_code == 405 and response.get_json(force=True)["status"] == 405

@@ -29,8 +29,10 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def production(releases_dir):
     if not GRANIAN.exists():
         pytest.skip("granian is not installed (pip install -e '.[serve]')")
-    running = start_server(releases_dir, command=[str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1",
-                                                  "--port", "{port}", "--workers", "2", "newsfacts.web.wsgi:app"])
+    # granian's --port is not a newsfacts setting: the public URL is configured, as in production
+    running = start_server(releases_dir, {"NEWSFACTS_PUBLIC_URL": "http://127.0.0.1:{port}/"},
+                           command=[str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1",
+                                    "--port", "{port}", "--workers", "2", "newsfacts.web.wsgi:app"])
     yield running
     running.stop()
 

@@ -61,7 +61,7 @@ def assert_answers_normally(server) -> None:
 def assert_error(response: requests.Response, status: int, *words: str) -> dict:
     """The one error shape, with its status and a message that says what happened."""
     assert response.status_code == status, (response.status_code, response.text)
-    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["Content-Type"].startswith("application/problem+json")
     body = response.json()
     assert body["status"] == status and body["title"] and body["detail"]
     for word in words:

@@ -75,6 +75,15 @@ class Settings:
         "", "Public base URL of this server, used for every absolute URL in a response (documents naming "
         "themselves, the JSON-LD context, dump links, the service description); never taken from request headers. "
         "Empty: http://<host>:<port>/ (127.0.0.1 when listening on every address). Ends with '/'.")
+    document_cache_mb: int = _setting(
+        64, "Memory for rendered documents in each web process, in MB (keys and bodies counted; at most 10,000 "
+        "documents); 0 turns the cache off, so every document is rendered afresh.")
+    trusted_hosts: str = _setting(
+        "", "Comma-separated host[:port] names requests may be addressed to (the Host header); other hosts get 400. "
+        "Empty: any Host is answered (absolute URLs still come from public_url, never from Host).")
+    proxy_count: int = _setting(
+        0, "How many reverse proxies stand in front of the server; >0 trusts that many hops of X-Forwarded-For, "
+        "-Proto, -Host and -Prefix (Werkzeug's ProxyFix). 0: those headers are ignored.")
 
     #: Settings naming folders: made absolute (against the working directory) once, when settings are loaded.
     FOLDERS = ("facts_dir", "sources_dir", "releases_dir", "ontology_dir", "shapes_dir", "mappings_dir")
@@ -102,7 +111,16 @@ class Settings:
             raise ValueError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
         if settings.public_url and not settings.public_url.endswith("/"):
             raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
+        if settings.document_cache_mb < 0:
+            raise ValueError(f"document_cache_mb must be 0 or more: {settings.document_cache_mb!r}")
+        if settings.proxy_count < 0:
+            raise ValueError(f"proxy_count must be 0 or more: {settings.proxy_count!r}")
         return settings
+
+    @property
+    def trusted_host_names(self) -> list[str]:
+        """``trusted_hosts`` as a list (empty: any host)."""
+        return [name.strip() for name in self.trusted_hosts.split(",") if name.strip()]
 
     @property
     def public_base(self) -> str:

@@ -7,7 +7,7 @@ import dataclasses
 from flask import Flask
 
 from ..config import Settings
-from . import errors
+from . import errors, hardening
 from .releases import ReleaseAccess
 
 
@@ -20,6 +20,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["newsfacts.releases"] = ReleaseAccess(settings.releases_dir, settings)
     errors.init_app(app)
+    hardening.init_app(app, settings)
 
     from . import linked_data, sparql
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 
 from ...config import PROJECT_ROOT
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
 from .views import served, settings
 from .vocabulary import context
 
 bp = Blueprint("dataset", __name__, template_folder="templates")
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
+#: A release version or dump file name: one path segment, no leading dot, of a length every file system takes.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+#: A versioned dump never changes; a "latest" URL changes with each release.
+IMMUTABLE = "public, max-age=31536000, immutable"
+LATEST_MAX_AGE_S = 300
 DUMP_LABELS = {"nq.gz": "N-Quads (named graphs)", "trig.gz": "TriG (named graphs)", "ttl.gz": "Turtle (union)",
                "jsonld.gz": "JSON-LD (union)", "sssom.tsv": "SSSOM links to Wikidata"}
 
@@ -72,9 +80,18 @@ def well_known_void() -> Response:
 
 @bp.route("/context.jsonld")
 def jsonld_context() -> Response:
-    body = json.dumps(context(served()), indent=1) + "\n"
-    return Response(body, content_type="application/ld+json; charset=utf-8",
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=3600"})
+    """The context of the served release, with an ETag and Last-Modified (the release's build time), so a client
+    revalidates and gets 304 like for any other document."""
+    current = served()
+    body = json.dumps(context(current), indent=1) + "\n"
+    response = Response(body, content_type="application/ld+json; charset=utf-8",
+                        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=3600",
+                                 "X-Newsfacts-Release": current.version})
+    response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
+    built_at = current.manifest.get("built_at")
+    if built_at:
+        response.last_modified = datetime.fromisoformat(built_at.replace("Z", "+00:00"))
+    return response.make_conditional(request)
 
 
 @bp.route("/dumps")
@@ -89,17 +106,26 @@ def dumps_page() -> Response:
 def dump_file(version: str, name: str) -> Response:
     current = served()
     releases = Path(current_app.config["NEWSFACTS"].releases_dir)
-    if version == "latest":
+    latest = version == "latest"
+    if latest:
         version, name = current.version, name.replace("-latest.", f"-{current.version}.", 1)
     folder = releases / version / "dumps"
-    if "/" in name or name.startswith(".") or "/" in version or version.startswith(".") or not (folder / name).is_file():
-        raise ApiError(404, "No such dump", f"There is no dump {name[:200]!r} in release {version[:100]!r}; the dumps "
-                       "page lists them.", extra={"dumps": "/dumps"})
+    if not (SAFE_NAME.fullmatch(name) and SAFE_NAME.fullmatch(version) and _is_file(folder / name)):
+        raise ApiError(404, "No such dump", f"There is no dump {excerpt(name, 100)!r} in release {excerpt(version, 100)!r}; "
+                       "the dumps page lists them.", extra={"dumps": "/dumps"})
     response = send_file(folder / name, conditional=True, etag=True, max_age=3600,
                          mimetype="application/gzip" if name.endswith(".gz") else "text/tab-separated-values")
+    response.headers["Cache-Control"] = f"public, max-age={LATEST_MAX_AGE_S}" if latest else IMMUTABLE
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Accept-Ranges"] = "bytes"
     return response
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name the file system refuses: it names no dump
+        return False
 
 
 def query_link(text: str) -> str:

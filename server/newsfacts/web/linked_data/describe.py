@@ -36,6 +36,11 @@ class Description:
         return bool(self.own) or self.incoming_total > 0
 
     @property
+    def last_page(self) -> int:
+        """The number of pages of incoming links (at least 1, for a thing nothing links to)."""
+        return max(1, -(-self.incoming_total // self.page_size))
+
+    @property
     def triples(self) -> list[ox.Triple]:
         seen, ordered = set(), []
         for t in self.own + self.context + self.incoming:
@@ -51,6 +56,11 @@ def _construct(store, query: str) -> list[ox.Triple]:
 
 def _select(store, query: str) -> list:
     return list(store.query(query, use_default_graph_as_union=True))
+
+
+def names_something(store, iri: str) -> bool:
+    """Whether the dataset says anything about ``iri`` or links to it: an ASK with the IRI bound (index lookups)."""
+    return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}", use_default_graph_as_union=True))
 
 
 def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Description:

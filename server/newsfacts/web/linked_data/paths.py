@@ -56,6 +56,15 @@ def iri_of(path: str, base_iri: str) -> str:
     return base_iri + path
 
 
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is a valid absolute IRI (what a SPARQL query or an RDF document may hold)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def path_of(iri: str, base_iri: str) -> str | None:
     """The local path of an IRI this server resolves, or None for an outside IRI."""
     if iri == VOCABULARY_BASE + "ontology/":

@@ -8,13 +8,12 @@ list every alternative in ``Link`` headers, carry ETags, and allow any origin.
 from __future__ import annotations
 
 import hashlib
-import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from ...config import Settings
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
 from . import describe, pages, paths, rdf_output, vocabulary
 from .cache import DocumentCache
@@ -22,12 +21,17 @@ from .cache import DocumentCache
 bp = Blueprint("linked_data", __name__, template_folder="templates")
 NEGOTIATION_ORDER = ("ttl", "html", "jsonld", "nt", "rdf")  # ties (e.g. */*) go to Turtle
 MAX_PAGE = 100_000
-DOCUMENTS = DocumentCache()
-NOT_IN_IRIS = re.compile(r'[<>"{}|^`\\\s]')  # characters an IRI cannot hold: such a path names nothing here
+#: The only query parameters a document depends on; any other is ignored (no cache entry, no ETag change).
+KNOWN_PARAMETERS = ("page",)
 
 
 def settings() -> Settings:
     return current_app.config["NEWSFACTS"]
+
+
+def documents() -> DocumentCache:
+    """This process's cache of rendered documents (sized by ``document_cache_mb``)."""
+    return current_app.extensions["newsfacts.documents"]
 
 
 def served():
@@ -53,11 +57,22 @@ def not_acceptable() -> ApiError:
                     extra={"available": available})
 
 
+def nothing_named(iri: str) -> ApiError:
+    return ApiError(404, "Not Found", f"Nothing in this dataset is named <{excerpt(iri, 200)}>. Try the dataset's landing "
+                    "page, the example resources there, or a SPARQL query.", extra={"iri": excerpt(iri, 200)})
+
+
 def see_other(stem: str) -> Response:
+    """303 to the document in the negotiated format, keeping the known parameters (page); 404 for an IRI that
+    names nothing, so a client is not sent on to a document that is missing."""
+    iri = paths.iri_of(stem, settings().base_iri)
+    if iri != paths.VOCABULARY_BASE + "ontology/" and not describe.names_something(served().store, iri):
+        raise nothing_named(iri)
     chosen = negotiated_format(request.headers.get("Accept"))
     if chosen is None:
         raise not_acceptable()
-    location = f"/{quote(stem)}.{chosen.suffix}" + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+    known = {name: request.args[name][:20] for name in KNOWN_PARAMETERS if name in request.args}
+    location = f"/{quote(stem)}.{chosen.suffix}" + (f"?{urlencode(known)}" if known else "")
     response = Response(status=303, headers={"Location": location, "Vary": "Accept", "Link": alternates("/" + stem),
                                              "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"})
     return response
@@ -65,8 +80,9 @@ def see_other(stem: str) -> Response:
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise ApiError(400, "Bad page number", f"page must be a whole number from 1 to {MAX_PAGE}, not {raw[:40]!r}.")
+    # ASCII digits only, and few of them: str.isdigit() takes "²", and int() refuses more than 4,300 digits.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_PAGE))) or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(400, "Bad page number", f"page must be a whole number from 1 to {MAX_PAGE}, not {excerpt(raw, 40)!r}.")
     return int(raw)
 
 
@@ -76,38 +92,48 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
     iri = paths.iri_of(stem, config.base_iri)
     page = page_number()
     lang = pages.preferred_language(request.headers.get("Accept-Language")) if fmt.rdf_format is None else ""
-    etag = hashlib.sha256(f"{current.version}\n{request.full_path}\n{fmt.suffix}\n{lang}".encode()).hexdigest()[:32]
+    # The document depends on these alone (the public base is configuration): the same for every client and host.
+    key = (current.version, stem, fmt.suffix, lang, page)
+    etag = hashlib.sha256("\n".join(map(str, (*key, config.public_base))).encode()).hexdigest()[:32]
     headers = {"ETag": f'"{etag}"', "Link": alternates("/" + stem), "Cache-Control": "public, max-age=300",
                "Access-Control-Allow-Origin": "*", "X-Newsfacts-Release": current.version,
                "Vary": "Accept-Language" if fmt.rdf_format is None else "Accept"}
-    if request.if_none_match.contains(etag):
+    cached = documents().get(key)
+    matched = request.if_none_match.contains(etag)
+    # "If-None-Match: *" matches only a document that exists: one not held yet is made (or found missing) first.
+    if matched and (cached is not None or not request.if_none_match.star_tag):
         return Response(status=304, headers=headers)
-    key = (current.version, request.host_url, request.full_path, fmt.suffix, lang)
-    cached = DOCUMENTS.get(key)
     if cached is not None:
         return Response(cached, headers={**headers, **({"Content-Language": lang} if lang else {})},
                         content_type=fmt.content_type)
     response = render_document(current, config, stem, iri, fmt, page, lang, headers)
     if response.status_code == 200:
-        DOCUMENTS.put(key, response.get_data())
+        documents().put(key, response.get_data())
+        if matched:
+            return Response(status=304, headers=headers)
     return response
 
 
 def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Response:
     if iri == paths.VOCABULARY_BASE + "ontology/":
-        return vocabulary.ontology_document(current, fmt, headers, lang)
-    found = None if NOT_IN_IRIS.search(iri) else describe.describe(current.store, iri, page, config.page_size)
-    if found is None or not found.exists:
-        raise ApiError(404, "Not Found", f"Nothing in this dataset is named <{iri}>. Try the dataset's landing page, "
-                       "the example resources there, or a SPARQL query.", extra={"iri": iri})
+        if page > 1:
+            raise ApiError(404, "No such page", f"The ontology is one page; there is no page {page}.", extra={"pages": 1})
+        return vocabulary.ontology_document(current, fmt, headers, lang, config.public_base + "context.jsonld")
+    found = describe.describe(current.store, iri, page, config.page_size)
+    if not found.exists:
+        raise nothing_named(iri)
+    if page > found.last_page:
+        raise ApiError(404, "No such page", f"This description has {found.last_page} page(s) of incoming links; there is "
+                       f"no page {page}.", extra={"pages": found.last_page})
     if fmt.rdf_format is None:
         model = pages.page_model(found, lang, config.base_iri)
         body = render_template("ld_resource.html", m=model, stem=stem, formats=paths.FORMATS, lang=lang,
                                describe_query=f"DESCRIBE <{iri}>", version=current.version)
         return Response(body, headers={**headers, "Content-Language": lang}, content_type=fmt.content_type)
-    triples = found.triples + vocabulary.document_links(request.base_url, iri, config.base_iri)
+    document_url = f"{config.public_base}{quote(stem)}.{fmt.suffix}"
+    triples = found.triples + vocabulary.document_links(document_url, iri, config.base_iri)
     if fmt.suffix == "jsonld":
-        body = rdf_output.compact_jsonld(triples, vocabulary.context(current), request.host_url + "context.jsonld")
+        body = rdf_output.compact_jsonld(triples, vocabulary.context(current), config.public_base + "context.jsonld")
     else:
         body = rdf_output.serialize(triples, fmt.rdf_format, dict(rdf_output.PREFIXES, nfe=config.base_iri + "entity/"))
     return Response(body, headers=headers, content_type=fmt.content_type)
@@ -120,8 +146,11 @@ def thing(path: str) -> Response:
     stem, fmt = paths.split_suffix(path)
     stem = stem.rstrip("/") if stem.rstrip("/") == "ontology" else stem
     if not paths.is_thing_path(stem):
-        raise ApiError(404, "Not Found", f"There is no page at /{path[:200]}. The dataset's landing page lists what is "
-                       "here.", extra={"path": "/" + path[:200]})
+        raise ApiError(404, "Not Found", f"There is no page at /{excerpt(path, 200)}. The dataset's landing page lists "
+                       "what is here.", extra={"path": "/" + excerpt(path, 200)})
+    iri = paths.iri_of(stem, settings().base_iri)
+    if not paths.is_iri(iri):  # e.g. /entity/a%25 ("a%") or /entity/%EF%BF%BD (U+FFFD): no IRI, so it names nothing
+        raise nothing_named(iri)
     if fmt is None:
         return see_other(stem)
     return document(stem, fmt)

@@ -39,15 +39,13 @@ def document_links(document_url: str, iri: str, base_iri: str) -> list[ox.Triple
             ox.Triple(document, VOID_IN_DATASET, ox.NamedNode(base_iri + "dataset"))]
 
 
-def ontology_document(served, fmt, headers: dict, lang: str) -> Response:
+def ontology_document(served, fmt, headers: dict, lang: str, context_url: str) -> Response:
     triples = [t for t in vocabulary_triples(served) if t.subject.value.startswith(NF)]
     if fmt.rdf_format is None:
         return Response(render_template("ld_vocabulary.html", v=_documentation(triples, served, lang), lang=lang),
                         headers=headers, content_type=fmt.content_type)
     if fmt.suffix == "jsonld":
-        from flask import request
-
-        body = rdf_output.compact_jsonld(triples, context(served), request.host_url + "context.jsonld")
+        body = rdf_output.compact_jsonld(triples, context(served), context_url)
     else:
         body = rdf_output.serialize(triples, fmt.rdf_format, rdf_output.PREFIXES)
     return Response(body, headers=headers, content_type=fmt.content_type)

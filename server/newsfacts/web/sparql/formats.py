@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
 
 HTML = "text/html"
@@ -85,7 +85,7 @@ def choose(kind: str, accept: str | None, format_param: str | None) -> Format | 
     chosen = negotiate(accept, [*table, HTML])
     if chosen is None:
         raise ApiError(406, "Not Acceptable",
-                       f"None of the types in Accept ({accept}) can carry {_what(kind)}; available: "
+                       f"None of the types in Accept ({excerpt(accept or '', 100)}) can carry {_what(kind)}; available: "
                        + ", ".join(f.media_type for f in formats_for(kind)) + ", text/html.",
                        extra={"available": [f.media_type for f in formats_for(kind)] + [HTML]})
     return HTML if chosen == HTML else BY_NAME[table[chosen]]
@@ -106,10 +106,10 @@ def _by_param(kind: str, value: str) -> Format | str:
     available = [f.media_type for f in formats_for(kind)]
     if lowered in other_names or lowered in other_media:
         raise ApiError(406, "Not Acceptable",
-                       f"format={value!r} cannot carry {_what(kind)}; use one of "
+                       f"format={excerpt(value, 40)!r} cannot carry {_what(kind)}; use one of "
                        + ", ".join(sorted(names)) + ".", extra={"available": available})
     raise ApiError(400, "Unknown format",
-                   f"format={value!r} is not a format of this endpoint; use one of " + ", ".join(PARAM_NAMES)
+                   f"format={excerpt(value, 40)!r} is not a format of this endpoint; use one of " + ", ".join(PARAM_NAMES)
                    + " or a media type.", extra={"available": available})
 
 

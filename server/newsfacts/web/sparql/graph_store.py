@@ -14,7 +14,7 @@ import hashlib
 import pyoxigraph as ox
 from flask import Request, Response
 
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
 from ..releases import Served
 from . import formats
 from .dataset_graphs import graphs_of, prefixes_for
@@ -29,7 +29,8 @@ def respond(request: Request, served: Served, base_iri: str) -> Response:
                        "/sparql/graph?graph=<IRI>.", extra={"graphs": sorted(graphs)})
     name = args.get("graph")
     if name is not None and name not in graphs:
-        raise ApiError(404, "No such graph", f"The dataset has no graph <{name}>.", extra={"graphs": sorted(graphs)})
+        raise ApiError(404, "No such graph", f"The dataset has no graph <{excerpt(name, 200)}>.",
+                       extra={"graphs": sorted(graphs)})
     chosen = formats.choose("graph", request.headers.get("Accept"), args.get("format"))
     if chosen == formats.HTML:
         chosen = formats.BY_NAME["turtle"]

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
 
 IRI_RE = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
 NAME_CHARS = re.compile(r"(?:[\w\-.:%\u00b7-\uffff]|\\.)+")
@@ -265,6 +265,6 @@ def check_graph(graph: str, graphs: set[str], where: str) -> None:
         return
     reason = "is not an http(s) IRI" if not is_http_iri(graph) else "is not a graph of this dataset"
     raise ApiError(400, "Unknown graph",
-                   f"{where} <{graph}> {reason}; nothing is ever fetched from outside. The dataset's graphs are "
+                   f"{where} <{excerpt(graph, 200)}> {reason}; nothing is ever fetched from outside. The dataset's graphs are "
                    "listed in the service description (GET /sparql with Accept: text/turtle).",
                    extra={"graphs": sorted(graphs)})

@@ -17,7 +17,7 @@ from flask import Request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from ...config import Settings
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -90,7 +90,8 @@ def _post_parameters(request: Request, settings: Settings) -> tuple[MultiDict, s
     if mimetype == DIRECT:
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
-            raise ApiError(415, "Unsupported charset", f"The query must be UTF-8; the request says charset={charset}.")
+            raise ApiError(415, "Unsupported charset",
+                           f"The query must be UTF-8; the request says charset={excerpt(charset, 40)}.")
         if "update" in request.args:
             raise read_only_refusal()
         try:
@@ -98,7 +99,7 @@ def _post_parameters(request: Request, settings: Settings) -> tuple[MultiDict, s
         except UnicodeDecodeError as error:
             raise ApiError(400, "Not UTF-8", f"The query body is not valid UTF-8 (byte {error.start}).") from None
         return request.args, text
-    said = f"Content-Type {mimetype}" if mimetype else "no Content-Type"
+    said = f"Content-Type {excerpt(mimetype, 80)}" if mimetype else "no Content-Type"
     raise ApiError(415, "Unsupported Media Type",
                    f"A POST must carry {FORM} (with a 'query' parameter) or {DIRECT} (the query as the body); "
                    f"this one has {said}.", extra={"accepted": [FORM, DIRECT]})

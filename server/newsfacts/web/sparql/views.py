@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import time
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 
 from ...config import Settings
-from ..errors import ApiError
+from ..errors import ApiError, excerpt
+from ..hardening import preflight
 from ..negotiation import negotiate
 from . import executor, formats, graph_store, guard, page, protocol, service_description, worker
 from .dataset_graphs import graphs_of, prefixes_for
@@ -24,6 +25,11 @@ bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="s
 
 CORS_EXPOSED = "X-Newsfacts-Truncated, X-SPARQL-MaxRows, X-Newsfacts-Rows, X-Newsfacts-Release, Retry-After, ETag"
 BUSY_RETRY_AFTER_S = "2"
+
+
+def endpoint_url(settings: Settings) -> str:
+    """The endpoint's absolute URL, from configuration (never from the request's Host)."""
+    return settings.public_base + "sparql"
 
 
 def _settings() -> Settings:
@@ -42,13 +48,7 @@ def _cors(response: Response) -> Response:
 
 
 def _preflight() -> Response:
-    return Response(status=204, headers={
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match, If-Modified-Since",
-        "Access-Control-Max-Age": "86400",
-        "Allow": "GET, HEAD, POST, OPTIONS",
-    })
+    return preflight()
 
 
 @bp.route("/sparql/", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False, endpoint="endpoint")
@@ -91,7 +91,7 @@ def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool)
         "dataset": dataset,
         "format": "table" if chosen == formats.HTML else chosen.name,
         "max_rows": min(settings.max_rows, page.HTML_ROWS) if chosen == formats.HTML else settings.max_rows,
-        "limits_url": url_for("sparql.endpoint", _external=True) + "#limits",
+        "limits_url": endpoint_url(settings) + "#limits",
         "prefixes": prefixes_for(settings.base_iri, info.prefixes),
     }
     started = time.monotonic()
@@ -178,7 +178,7 @@ def _failed(settings: Settings, header: dict) -> tuple[dict, bytes]:
     if header.get("error") == "syntax":
         position = re.match(r"error at (\d+):(\d+)", message)
         extra = {"line": int(position.group(1)), "column": int(position.group(2))} if position else {}
-        raise ApiError(400, "Query syntax error", message, extra=extra)
+        raise ApiError(400, "Query syntax error", excerpt(message, 500), extra=extra)
     if header.get("error") == "memory":
         raise _memory_error(settings)
     if header.get("error") == "store":
@@ -208,9 +208,8 @@ def _no_query(settings: Settings, format_param: str | None) -> Response:
         chosen = formats.HTML if picked == formats.HTML else next(f for f in formats.GRAPH_FORMATS if f.media_type == picked)
     if chosen == formats.HTML:
         return page.render(settings, served.version, graphs)
-    endpoint_url = url_for("sparql.endpoint", _external=True)
-    triples = service_description.describe(endpoint_url, graphs, settings, served.version,
-                                           request.url_root + ".well-known/void")
+    triples = service_description.describe(endpoint_url(settings), graphs, settings, served.version,
+                                           settings.public_base + ".well-known/void")
     body = graph_bytes(triples, chosen.name, prefixes=service_description.PREFIXES)
     response = Response(body, status=200, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
