@@ -42,9 +42,11 @@ SECTIONS: dict[str, tuple[set[str], set[str]]] = {
         {"asserts", "statement", "on_the_word_of", "hedge", "made_at"},
     ),
 }
-EVIDENCE_KEYS = ({"quote", "start", "end"}, {"prefix", "suffix"})
+EVIDENCE_KEYS = ({"quote"}, {"start", "end", "prefix", "suffix"})  # offsets are found in the text when absent (grounding)
 PARTICIPANT_KEYS = ({"who", "role"}, set())
 STATEMENT_KEYS = ({"subject", "predicate", "object"}, set())
+#: A top-level key `newsfacts draft` writes: `validate` checks the rest of the file, `build` refuses it.
+DRAFT_KEY = "draft"
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 10x faster
@@ -77,6 +79,7 @@ class ArticleFacts:
     office_holdings: list[dict] = field(default_factory=list)
     designations: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    draft: object = None  # the value of a top-level 'draft:' key, when the file is still a draft
 
     @property
     def id(self) -> str:
@@ -97,7 +100,7 @@ def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
         return None, [Problem(where, "file", "unreadable", str(exc))]
     if not isinstance(data, dict) or not isinstance(data.get("article"), dict):
         return None, [Problem(where, "file", "missing-article", "a facts file is a mapping with an 'article:' section")]
-    unknown = set(data) - set(SECTIONS) - {"__line__"}
+    unknown = set(data) - set(SECTIONS) - {"__line__", DRAFT_KEY}
     problems = [
         Problem(where, f"line {data['__line__']}", "unknown-section", f"unknown section {key!r}") for key in sorted(unknown)
     ]
@@ -110,7 +113,7 @@ def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
             problems.append(Problem(where, name, "section-shape", f"'{name}' must be a list of mappings"))
             value = []
         sections[name] = value
-    return ArticleFacts(path=path, article=data["article"], **sections), problems
+    return ArticleFacts(path=path, article=data["article"], draft=data.get(DRAFT_KEY), **sections), problems
 
 
 def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Problem]:
@@ -318,6 +321,13 @@ class _FileChecker:
                 continue
             self.keys(item, "evidence", EVIDENCE_KEYS)
             start, end, quote = item.get("start"), item.get("end"), item.get("quote")
+            if not isinstance(quote, str) or not quote:
+                self.problem(claim, "evidence-quote", f"quote must be the text's words, got {quote!r}")
+            for key in ("prefix", "suffix"):
+                if not isinstance(item.get(key, ""), str):
+                    self.problem(claim, "evidence-quote", f"{key} must be text, got {item[key]!r}")
+            if start is None and end is None:
+                continue  # grounding finds them
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
                 self.problem(claim, "evidence-offsets",
                              f"start/end must be whole numbers with 0 <= start < end, got {start!r}/{end!r}")
@@ -342,6 +352,13 @@ class _FileChecker:
                 self.problem(claim, "statement-object", "a literal object is written {value: \"…\"}")
         elif "object" in statement:
             self.ref(claim, "statement.object", obj, known, "entity, event or situation")
+
+
+def draft_problems(files: list[ArticleFacts]) -> list[Problem]:
+    """A file still marked as a draft is not published: a person reviews it and removes the marker first."""
+    return [Problem(str(f.path), DRAFT_KEY, "draft", "this file is a draft written by `newsfacts draft`: complete and "
+                    "review it (`newsfacts validate` lists what is left), then delete its 'draft:' line")
+            for f in files if f.draft is not None]
 
 
 def load_facts_dir(facts_dir: str | Path) -> tuple[list[ArticleFacts], list[Problem]]:
