@@ -130,8 +130,12 @@ def candidates(text: str, quote: str, places: list[int], shown: int = 5) -> str:
     """Each place with the words around it: 'start=12 end=20 (…words before [quote] words after…)'."""
     parts = []
     for at in places[:shown]:
-        before = text[max(0, at - 24):at].split("\n")[-1]
-        after = text[at + len(quote):at + len(quote) + 24].split("\n")[0]
+        before = text[max(0, at - 30):at].split("\n")[-1]
+        if at > 30 and " " in before:
+            before = before[before.index(" ") + 1:]  # whole words only
+        after = text[at + len(quote):at + len(quote) + 30].split("\n")[0]
+        if len(after) == 30 and " " in after:
+            after = after[:after.rindex(" ")]
         parts.append(f"start={at} end={at + len(quote)} (…{before}[{_short(quote)}]{after}…)")
     more = f"; and {len(places) - shown} more" if len(places) > shown else ""
     return "; ".join(parts) + more
@@ -146,8 +150,12 @@ def _closest(text: str, quote: str) -> str:
     best = fuzz.partial_ratio_alignment(quote, text)
     if best is None or best.score < 60:
         return " at all"
-    passage = text[best.dest_start:best.dest_end]
-    return f"; closest passage: start={best.dest_start} end={best.dest_end} {passage!r} ({best.score:.0f}% alike)"
+    start, end = best.dest_start, best.dest_end
+    while start > 0 and text[start - 1].isalnum():  # whole words
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return f"; closest passage: start={start} end={end} {text[start:end]!r} ({best.score:.0f}% alike)"
 
 
 def _short(quote: str) -> str:
