@@ -93,7 +93,7 @@ def _report_warnings(warnings, verbose: bool) -> None:
     for warning in warnings:
         by_rule[warning.rule] = by_rule.get(warning.rule, 0) + 1
     if by_rule:
-        print("warnings by rule" + ("" if verbose else " (--verbose prints each):"), file=sys.stderr)
+        print("warnings by rule:" if verbose else "warnings by rule (--verbose prints each):", file=sys.stderr)
         for rule, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
             print(f"  {count:5d}  [{rule}]", file=sys.stderr)
 

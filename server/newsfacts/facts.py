@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from .problems import Problem
+from .suggestions import did_you_mean
 from .timevalues import time_problems
 from .vocabulary import Vocabulary
 
@@ -207,7 +208,8 @@ class _FileChecker:
         for key in sorted(required - present):
             self.problem(item, "missing-key", f"{section}: '{key}' is required")
         for key in sorted(present - required - optional):
-            self.problem(item, "unknown-key", f"{section}: unknown key '{key}' (allowed: {sorted(required | optional)})")
+            self.problem(item, "unknown-key", f"{section}: unknown key '{key}'{did_you_mean(key, required | optional)} "
+                                              f"(allowed: {sorted(required | optional)})")
         if "id" in item and not (isinstance(item["id"], str) and ID_PATTERN.match(item["id"])):
             self.problem(item, "id-format", f"id {item['id']!r} must be a lowercase slug like 'nicolas-maduro'")
         if "label" in item:
@@ -220,7 +222,7 @@ class _FileChecker:
 
     def ref(self, item: dict, key: str, value: object, known: set, what: str = "entity") -> None:
         if not isinstance(value, str) or value not in known:
-            self.problem(item, "unknown-reference", f"{key}: {value!r} is not a known {what} id")
+            self.problem(item, "unknown-reference", f"{key}: {value!r} is not a known {what} id{did_you_mean(value, known)}")
 
     def refs(self, item: dict, key: str, known: set, what: str = "entity") -> None:
         values = item.get(key) or []
@@ -233,8 +235,8 @@ class _FileChecker:
         scheme = {"designation": "designation"}.get(scheme_key, scheme_key.replace("_", "-"))
         allowed = self.vocabulary.concepts.get(scheme, frozenset())
         if value not in allowed:
-            self.problem(item, "unknown-concept", f"{key}: {value!r} is not a concept of the {scheme} scheme "
-                         f"(one of: {', '.join(sorted(allowed))})")
+            self.problem(item, "unknown-concept", f"{key}: {value!r} is not a concept of the {scheme} scheme"
+                         f"{did_you_mean(value, allowed)} (one of: {', '.join(sorted(allowed))})")
 
     def time(self, item: dict, key: str = "time") -> None:
         if key in item:
@@ -254,7 +256,8 @@ class _FileChecker:
 
     def entity(self, entity: dict) -> None:
         if entity["type"] not in self.vocabulary.classes:
-            self.problem(entity, "unknown-class", f"type {entity['type']!r} is not a class of the ontology")
+            self.problem(entity, "unknown-class", f"type {entity['type']!r} is not a class of the ontology"
+                                                  f"{did_you_mean(entity['type'], self.vocabulary.classes)}")
         self.refs(entity, "located_in", self.entities)
         self.refs(entity, "part_of", self.entities)
         wikidata = entity.get("wikidata")
@@ -345,7 +348,8 @@ class _FileChecker:
             self.ref(claim, "statement.subject", statement["subject"], known, "entity, event or situation")
         predicate = statement.get("predicate")
         if predicate not in self.vocabulary.properties:
-            self.problem(claim, "unknown-property", f"statement.predicate {predicate!r} is not a property of the ontology")
+            self.problem(claim, "unknown-property", f"statement.predicate {predicate!r} is not a property of the ontology"
+                                                    f"{did_you_mean(predicate, self.vocabulary.properties)}")
         obj = statement.get("object")
         if isinstance(obj, dict):
             if not isinstance(obj.get("value"), str):
