@@ -56,3 +56,12 @@ def test_warnings_are_counted_by_rule_and_listed_when_verbose(sources_dir, capsy
     assert cli.main(["validate", "--sources-dir", str(sources_dir), "--verbose"]) == 0
     verbose = capsys.readouterr().err
     assert len(re.findall(r"^warning: .+: \[[^\]]+\] ", verbose, re.MULTILINE)) == total, verbose
+
+
+def test_a_facts_file_is_named_after_its_article(tmp_path, capsys):
+    shutil.copytree(SECOND, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "facts" / "harbour-seizure.yaml").rename(tmp_path / "facts" / "seizure-story.yaml")
+    assert cli.main(["validate", "--facts-dir", str(tmp_path / "facts"), "--sources-dir", str(tmp_path / "sources")]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"seizure-story\.yaml: harbour-seizure \(line \d+\): \[file-name\] the file should be named "
+                     r"harbour-seizure\.yaml after its article id", err), err

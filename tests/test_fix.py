@@ -90,3 +90,20 @@ def test_fix_needs_the_source_text(broken, tmp_path, capsys):
     assert cli.main(["fix", str(broken["path"]), "--sources-dir", str(empty)]) == 1
     assert "[evidence-needs-text]" in capsys.readouterr().err
     assert broken["path"].read_text(encoding="utf-8") == broken["text"]
+
+
+def test_a_quote_shortened_inside_its_old_span_is_placed_there(tmp_path, capsys):
+    # "the cargo belonged to" occurs twice in the text; the old offsets (the whole sentence) choose the first
+    shutil.copytree(SECOND, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "facts" / "harbour-seizure.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  - quote: According to unnamed officials, the cargo belonged to the trading firm Norte Sur Ltda.\n"
+    assert old in text
+    path.write_text(text.replace(old, "  - quote: the cargo belonged to\n"), encoding="utf-8")
+    source = (tmp_path / "sources" / "harbour-seizure.txt").read_text(encoding="utf-8")
+    assert source.count("the cargo belonged to") == 2
+
+    assert cli.main(["fix", str(path), "--sources-dir", str(tmp_path / "sources")]) == 0
+    (claim,) = [c for c in yaml.safe_load(path.read_text(encoding="utf-8"))["claims"] if c["id"] == "cargo-owner"]
+    start = source.index("the cargo belonged to")
+    assert (claim["evidence"][0]["start"], claim["evidence"][0]["end"]) == (start, start + len("the cargo belonged to"))

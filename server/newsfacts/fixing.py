@@ -21,7 +21,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from .facts import ArticleFacts, read_facts_file
-from .grounding import Located, locate
+from .grounding import Located, locate, occurrences
 from .problems import Problem
 from .sourcetexts import read_source_text
 
@@ -76,13 +76,18 @@ def fix_file(path: Path, sources_dir: str, max_source_text_bytes: int) -> FixOut
 
 
 def _place(text: str, item: dict) -> Located:
-    """The given offsets when they hold; else what prefix/suffix choose; else the only occurrence."""
+    """The given offsets when they hold; else the one occurrence inside the old span (a quote shortened from
+    the sentence a draft gave); else what prefix/suffix choose; else the only occurrence."""
     quote = {"quote": item["quote"]}
     hints = {k: item[k] for k in ("prefix", "suffix") if isinstance(item.get(k), str)}
     if isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
         given = locate(text, {**quote, "start": item["start"], "end": item["end"]})
         if not given.rule:
             return given
+        inside = [at for at in occurrences(text, item["quote"])
+                  if item["start"] <= at and at + len(item["quote"]) <= item["end"]]
+        if len(inside) == 1:
+            return Located(inside[0], inside[0] + len(item["quote"]))
     chosen = locate(text, {**quote, **hints})
     if chosen.rule == "evidence-prefix":  # stale prefix/suffix: the quote alone may still be unique
         alone = locate(text, quote)
