@@ -155,3 +155,24 @@ def test_unconfirmed_is_proposed_only_when_the_vocabulary_has_it(certainties, pr
     lexicon = Lexicon.load(PROJECT_ROOT / "mappings", certainties)
     (cue, *_rest) = lexicon.find("The ministry could not confirm the seizure, a spokesman said.")
     assert (cue.words, cue.certainty) == ("could not confirm", proposed)
+
+
+WALKTHROUGH = PROJECT_ROOT / "tests" / "data" / "authoring-walkthrough"
+
+
+def test_the_walkthrough_article_drafts_and_its_reviewed_facts_validate(tmp_path, capsys):
+    """docs/authoring.md followed on a short fictional article: its draft, then the reviewed file beside it."""
+    text = WALKTHROUGH / "sources" / "river-ferry-inquiry.txt"
+    out = tmp_path / "draft.yaml"
+    assert cli.main(["draft", str(text), "--id", "river-ferry-draft", "--out", str(out),
+                     "--facts-dir", str(WALKTHROUGH / "facts")]) == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    by_start = {c["evidence"][0]["start"]: c for c in data["claims"]}
+    assert (by_start[99]["certainty"], by_start[99]["said_by"]) == ("alleged", "el-vigia")  # El Vigía, matched
+    assert (by_start[361]["certainty"], by_start[361]["said_by"]) == ("denied", "marta-solis")
+    assert by_start[441]["certainty"] == "reported"  # "could not confirm": no 'unconfirmed' in the vocabulary yet
+    assert "according" not in {e["id"] for e in data["entities"]}
+    assert "# time: 'on 12 May 2025' → {on: \"2025-05-12\", text: \"on 12 May 2025\"} (proposal)" in out.read_text()
+
+    assert cli.main(["validate", "--facts-dir", str(WALKTHROUGH / "facts"), "--sources-dir", str(WALKTHROUGH / "sources")]) == 0
+    assert "valid: 1 article(s)" in capsys.readouterr().out

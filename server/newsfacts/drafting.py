@@ -149,7 +149,7 @@ class _Writer:
         sentence = self.text[start:end]
         found = {name: self.entity(name) for name in names(sentence, self.lexicon.not_names)}
         cues = self.lexicon.find(sentence)
-        speaker = self.speaker(sentence, cues, found)
+        speaker, named_by = self.speaker(sentence, cues, found)
         lines = [f"  - id: {self.claim_id(n, sentence)}"]
         notes = [f"sentence {n}"]
         if cues:
@@ -166,7 +166,8 @@ class _Writer:
                   f"    asserts: {TO_COMPLETE}   # an event, office holding or designation id; or a statement instead"]
         first = cues[0] if cues else None
         if first:
-            lines += [f"    said_by: {speaker or TO_COMPLETE}   # proposal from {first.words!r}: who says it",
+            lines += [f"    said_by: {speaker}   # proposal: named next to {named_by.words!r}" if named_by else
+                      f"    said_by: {TO_COMPLETE}   # who says it: no name next to the cues",
                       f"    certainty: {first.certainty}   # proposal from {first.words!r}",
                       f"    hedge: {_q(first.words)}   # proposal: the text's hedging or attributing words"]
         else:
@@ -187,19 +188,20 @@ class _Writer:
         self.new.setdefault(slug, name)
         return slug
 
-    def speaker(self, sentence: str, cues: list[Cue], found: dict[str, str]) -> str | None:
-        """The entity named next to the earliest cue that names its speaker ('Raisi claimed', 'according to X')."""
+    def speaker(self, sentence: str, cues: list[Cue], found: dict[str, str]) -> tuple[str | None, Cue | None]:
+        """The entity named next to the earliest cue that names its speaker ('Raisi claimed', 'according to X'),
+        and that cue."""
         places = sorted((sentence.find(name), name) for name in found)
         for cue in sorted(cues, key=lambda c: c.at):
             if cue.speaker == "before":
                 before = [name for at, name in places if at < cue.at]
                 if before:
-                    return found[before[-1]]
+                    return found[before[-1]], cue
             if cue.speaker == "after":
                 after = [name for at, name in places if at >= cue.at + len(cue.words)]
                 if after:
-                    return found[after[0]]
-        return None
+                    return found[after[0]], cue
+        return None, None
 
     def claim_id(self, n: int, sentence: str) -> str:
         words = [w for w in _slug(sentence).split("-") if w][:5]

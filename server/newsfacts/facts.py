@@ -335,7 +335,8 @@ class _FileChecker:
                 self.problem(claim, "evidence-offsets",
                              f"start/end must be whole numbers with 0 <= start < end, got {start!r}/{end!r}")
             elif isinstance(quote, str) and end - start != len(quote):
-                self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters")
+                self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters "
+                             "(`newsfacts fix` writes the right offsets)")
 
     def statement(self, claim: dict) -> None:
         statement = claim["statement"]
