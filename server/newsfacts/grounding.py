@@ -99,15 +99,16 @@ def locate(text: str, item: dict) -> Located:
                     else f"; the quote occurs at starts {places}" if places else "; the quote is not in the text at all")
             return Located(rule="evidence-offsets", message=f"text[{start}:{end}] is {text[start:end]!r}, not the quote "
                                                             f"{quote!r}{hint} (`newsfacts fix` writes the right ones)")
-        if not text[:start].endswith(prefix):
+        if not _preceded(text, start, prefix):
             return Located(rule="evidence-prefix", message=f"prefix {prefix!r} does not precede the quote")
-        if not text[end:].startswith(suffix):
+        if text[end:end + len(suffix)] != suffix:
             return Located(rule="evidence-suffix", message=f"suffix {suffix!r} does not follow the quote")
         return Located(start, end)
     places = occurrences(text, quote)
     if not places:
         return Located(rule="evidence-not-found", message=f"the quote {quote!r} is not in the text{_closest(text, quote)}")
-    chosen = [at for at in places if text[:at].endswith(prefix) and text[at + len(quote):].startswith(suffix)]
+    chosen = [at for at in places
+              if _preceded(text, at, prefix) and text[at + len(quote):at + len(quote) + len(suffix)] == suffix]
     if len(chosen) == 1:
         return Located(chosen[0], chosen[0] + len(quote))
     if not chosen:
@@ -116,6 +117,10 @@ def locate(text: str, item: dict) -> Located:
                                                        f"{candidates(text, quote, places)}")
     return Located(rule="evidence-ambiguous", message=f"the quote occurs {len(chosen)} times; give a few words of "
                                                       f"prefix or suffix to choose one: {candidates(text, quote, chosen)}")
+
+
+def _preceded(text: str, at: int, prefix: str) -> bool:
+    return len(prefix) <= at and text[at - len(prefix):at] == prefix
 
 
 def occurrences(text: str, quote: str) -> list[int]:
