@@ -117,8 +117,13 @@ def draft(text_file: Path, article_id: str, settings: Settings, language: str = 
         "  # Names of the text not found among the entities of the corpus. Names that were found are used by their",
         "  # id and need nothing here. Complete each stub (type: a class, see facts/README.md) or delete it.",
     ]
+    head += _choices("type", vocabulary.classes - _NOT_FOR_ENTITIES)
     head += writer.stubs() or ["  []"]
-    head += ["", "events: []   # the events the claims assert: see facts/README.md", "", "claims:"]
+    head += ["", "events: []   # the events the claims assert: see facts/README.md"]
+    head += _choices("type", vocabulary.concepts.get("event-type", frozenset()))
+    head += _choices("role", vocabulary.concepts.get("role", frozenset()))
+    head += ["", "claims:"]
+    head += _choices("certainty", vocabulary.concepts.get("certainty", frozenset()))
     return "\n".join(head + [line for claim in claims for line in claim]) + "\n"
 
 
@@ -212,6 +217,22 @@ class _Writer:
         for eid, name in self.new.items():
             lines += [f"  - id: {eid}", f"    type: {TO_COMPLETE}", f"    label: {{en: {_q(name)}}}"]
         return lines
+
+
+#: Classes of the ontology that are not types of an entity of a facts file.
+_NOT_FOR_ENTITIES = frozenset({"Article", "Claim", "Designation", "Event", "Evidence", "OfficeHolding", "Participation",
+                               "Report"})
+
+
+def _choices(key: str, names: frozenset[str]) -> list[str]:
+    """Comment lines listing the values a key may take, from the vocabulary as it is now."""
+    lines, line = [], f"  # {key}: one of"
+    for name in sorted(names):
+        if len(line) + len(name) > 110:
+            lines.append(line + ",")
+            line = "  #  "
+        line += ("" if line.endswith(("of", "#  ")) else ",") + " " + name
+    return [*lines, line]
 
 
 def _label(text: str) -> str:
