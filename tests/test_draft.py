@@ -176,3 +176,13 @@ def test_the_walkthrough_article_drafts_and_its_reviewed_facts_validate(tmp_path
 
     assert cli.main(["validate", "--facts-dir", str(WALKTHROUGH / "facts"), "--sources-dir", str(WALKTHROUGH / "sources")]) == 0
     assert "valid: 1 article(s)" in capsys.readouterr().out
+
+
+def test_names_are_also_matched_to_the_entities_of_the_current_release(releases_dir, sources_dir, tmp_path, capsys):
+    empty = tmp_path / "facts"
+    empty.mkdir()
+    args = ["draft", str(sources_dir / TEXT_NAME), "--id", "drone-draft", "--facts-dir", str(empty)]
+    assert cli.main([*args, "--releases-dir", str(tmp_path / "no-releases")]) == 0
+    assert re.search(r"names: Maduro → maduro \(new\)[,\n]", capsys.readouterr().out)
+    assert cli.main([*args, "--releases-dir", str(releases_dir)]) == 0
+    assert re.search(r"names: Maduro → nicolas-maduro[,\n]", capsys.readouterr().out)

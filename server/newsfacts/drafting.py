@@ -47,17 +47,14 @@ class Corpus:
     ids: frozenset[str]
 
     @classmethod
-    def load(cls, facts_dir: str) -> Corpus:
+    def load(cls, settings: Settings) -> Corpus:
+        """The entities of the facts files (`facts_dir`) and of the current release (`releases_dir`), if any."""
+        facts_dir = settings.facts_dir
         files, _problems = load_facts_dir(facts_dir) if facts_dir and Path(facts_dir).is_dir() else ([], [])
-        labels, owners = [], []
-        for facts in files:
-            for entity in facts.entities:
-                if not isinstance(entity.get("id"), str):
-                    continue
-                for text in _texts(entity.get("label")) + _texts(entity.get("alt_labels")):
-                    labels.append(_normalise(text))
-                    owners.append(entity["id"])
-        return cls(labels, owners, frozenset(owners))
+        pairs = [(entity["id"], text) for facts in files for entity in facts.entities if isinstance(entity.get("id"), str)
+                 for text in _texts(entity.get("label")) + _texts(entity.get("alt_labels"))]
+        pairs += _released_labels(settings)
+        return cls([_normalise(text) for _, text in pairs], [eid for eid, _ in pairs], frozenset(eid for eid, _ in pairs))
 
     def match(self, name: str) -> str | None:
         """The id of the entity whose label is this name: the same words, or a label ending with them ('Maduro')."""
@@ -92,7 +89,7 @@ def draft(text_file: Path, article_id: str, settings: Settings, language: str = 
         lexicon = Lexicon.load(settings.mappings_dir, vocabulary.concepts.get("certainty", frozenset()))
     except (OSError, SyntaxError, ValueError) as exc:
         raise DraftError(str(exc)) from exc
-    writer = _Writer(text, Corpus.load(settings.facts_dir), lexicon)
+    writer = _Writer(text, Corpus.load(settings), lexicon)
     claims = [writer.claim(n, start, end) for n, (start, end) in enumerate(sentences(text, language), start=1)]
     in_folder = settings.sources_dir and (Path(settings.sources_dir) / text_file.name).is_file()
     head = [
@@ -238,6 +235,25 @@ def _choices(key: str, names: frozenset[str]) -> list[str]:
 def _label(text: str) -> str:
     first = text.strip().split("\n", 1)[0]
     return first if len(first) <= 100 else first[:99].rsplit(" ", 1)[0] + "…"
+
+
+def _released_labels(settings: Settings) -> list[tuple[str, str]]:
+    """(entity id, label or alternative label) of every entity of the current release, when there is one."""
+    from .release import current_release
+
+    release = current_release(settings.releases_dir) if settings.store == "embedded" else None
+    if release is None:
+        return []
+    prefix = f"{settings.base_iri}entity/"
+    query = f"""SELECT ?entity ?label WHERE {{
+        ?entity <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel> ?label
+        FILTER(STRSTARTS(STR(?entity), {json.dumps(prefix)})) }}"""
+    try:
+        store = release.open_store()
+        rows = store.query(query, use_default_graph_as_union=True)
+        return [(row["entity"].value[len(prefix):], row["label"].value) for row in rows]
+    except (OSError, ValueError):
+        return []  # a release that cannot be read adds nothing; the facts files are the corpus
 
 
 def _texts(value: object) -> list[str]:
