@@ -21,7 +21,7 @@ from . import __version__
 from .config import Settings
 from .dataset import describe
 from .dumps import describe_file, write_dumps
-from .facts import ArticleFacts, check_facts, load_facts_dir
+from .facts import ArticleFacts, check_facts, draft_problems, load_facts_dir
 from .grounding import GroundingResult, ground
 from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
@@ -46,8 +46,9 @@ class Checked:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def check(settings: Settings) -> Checked:
-    """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage."""
+def check(settings: Settings, allow_drafts: bool = False) -> Checked:
+    """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage.
+    A draft (a file still marked by `newsfacts draft`) is a problem unless `allow_drafts` (validate)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     try:
@@ -57,8 +58,10 @@ def check(settings: Settings) -> Checked:
         raise BuildFailed(f"cannot read the ontology or mappings: {exc}") from exc
     files, problems = load_facts_dir(settings.facts_dir)
     problems += check_facts(files, vocabulary)
+    if not allow_drafts:
+        problems += draft_problems(files)
     _stop_if(problems)
-    grounding, problems = ground(files, settings.sources_dir)
+    grounding, problems = ground(files, settings.sources_dir, settings.max_source_text_bytes)
     _stop_if(problems)
     rows, _meta, problems = read_sssom(Path(settings.mappings_dir) / SSSOM_FILE)
     _stop_if(problems)
@@ -98,9 +101,9 @@ def check(settings: Settings) -> Checked:
     return Checked(files, article_quads + vocabulary_quads + links, grounding, outcome, rows, timings)
 
 
-def build(settings: Settings) -> Release:
-    """Check, then write a new release and make it current."""
-    checked = check(settings)
+def build(settings: Settings, checked: Checked | None = None) -> Release:
+    """Check (unless given what `check` found), then write a new release and make it current."""
+    checked = check(settings) if checked is None else checked
     built_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     inputs = _input_checksums(settings, checked.files)
     version = built_at.strftime("%Y%m%dT%H%M%SZ") + "-" + hashlib.sha256(

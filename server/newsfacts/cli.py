@@ -13,6 +13,8 @@ from .config import Settings
 from .problems import BuildFailed, DataDoesNotConform
 
 EXIT_OK, EXIT_DOES_NOT_CONFORM, EXIT_ERROR = 0, 1, 2
+#: Command-line arguments that are not settings.
+COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language"}
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="check the facts and publish a new release")
     _settings_arguments(build)
+    build.add_argument("--verbose", action="store_true", help="print each warning, not only their count by rule")
     validate = commands.add_parser("validate", help="run every check without publishing")
     _settings_arguments(validate)
+    validate.add_argument("--verbose", action="store_true", help="print each warning, not only their count by rule")
+    _authoring_commands(commands)
     serve = commands.add_parser("serve", help="serve the current release (building one first if there is none)")
     _settings_arguments(serve)
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -51,13 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         out = generate(Path(args.out), args.articles, args.claims)
         print(f"wrote {args.articles} synthetic articles to {out}/facts and {out}/sources")
         return EXIT_OK
-    overrides = {k: v for k, v in vars(args).items() if k != "command"}
+    overrides = {k: v for k, v in vars(args).items() if k not in COMMAND_ARGUMENTS}
     try:
         settings = Settings.load(overrides)
         if args.command == "build":
-            return _build(settings)
+            return _build(settings, args.verbose)
         if args.command == "validate":
-            return _validate(settings)
+            return _validate(settings, args.verbose)
+        if args.command == "fix":
+            return _fix(settings, args.facts_file)
+        if args.command == "draft":
+            return _draft(settings, args)
         return _serve(settings)
     except DataDoesNotConform as exc:
         for problem in exc.problems:
@@ -75,26 +84,98 @@ def _report_grounding(grounding) -> None:
             print(f"newsfacts: evidence of {result.article} not checked against its text ({result.status})", file=sys.stderr)
 
 
-def _build(settings: Settings) -> int:
-    from .build import build
+def _report_warnings(warnings, verbose: bool) -> None:
+    """The number of warnings of each rule, most frequent first; each warning too when verbose."""
+    if verbose:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    by_rule: dict[str, int] = {}
+    for warning in warnings:
+        by_rule[warning.rule] = by_rule.get(warning.rule, 0) + 1
+    if by_rule:
+        print("warnings by rule:" if verbose else "warnings by rule (--verbose prints each):", file=sys.stderr)
+        for rule, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
+            print(f"  {count:5d}  [{rule}]", file=sys.stderr)
 
-    release = build(settings)
+
+def _build(settings: Settings, verbose: bool = False) -> int:
+    from .build import build, check
+
+    checked = check(settings)
+    release = build(settings, checked)
     manifest = release.manifest()
     _report_grounding(_grounding_from(manifest))
+    _report_warnings(checked.validation.warnings, verbose)
     print(f"built release {release.version}: {manifest['triples']} triples, "
           f"{manifest['validation']['warnings']} warning(s), in {release.path}")
     return EXIT_OK
 
 
-def _validate(settings: Settings) -> int:
+def _validate(settings: Settings, verbose: bool = False) -> int:
     from .build import check
+    from .facts import draft_problems
 
-    checked = check(settings)
+    checked = check(settings, allow_drafts=True)
     _report_grounding(checked.grounding)
-    for warning in checked.validation.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    _report_warnings(checked.validation.warnings, verbose)
+    for problem in draft_problems(checked.files):
+        print(f"note: {problem}", file=sys.stderr)
     print(f"valid: {len(checked.files)} article(s), {len(checked.quads)} quads, "
           f"{len(checked.validation.warnings)} warning(s)")
+    return EXIT_OK
+
+
+def _authoring_commands(commands) -> None:
+    fix = commands.add_parser("fix", help="write each quote's offsets, prefix and suffix into a facts file")
+    fix.add_argument("facts_file", metavar="FACTS_FILE", help="the facts file to complete (changed in place)")
+    fix.add_argument("--sources-dir", help="folder of article source texts (default: ../shared/sources if present)")
+    draft = commands.add_parser("draft", help="write a facts file to start from, from an article's text")
+    draft.add_argument("text_file", metavar="TEXT_FILE", help="the article's text (UTF-8), as stored in the sources folder")
+    draft.add_argument("--id", required=True, help="the new article's id, a lowercase slug like 'harbour-seizure'")
+    draft.add_argument("--out", help="file to write (default: standard output); never overwritten")
+    draft.add_argument("--language", default="en", help="language of the text, a BCP 47 tag (default: en)")
+    _settings_arguments(draft)
+
+
+def _fix(settings: Settings, facts_file: str) -> int:
+    from pathlib import Path
+
+    from .fixing import fix_file
+
+    path = Path(facts_file)
+    if not path.is_file():
+        print(f"newsfacts: {facts_file} is not a file", file=sys.stderr)
+        return EXIT_ERROR
+    outcome = fix_file(path, settings.sources_dir, settings.max_source_text_bytes)
+    for problem in outcome.problems:
+        print(problem, file=sys.stderr)
+    print(f"fixed {outcome.fixed} evidence item(s) in {path}" if outcome.fixed else f"nothing to fix in {path}")
+    if outcome.problems:
+        print(f"newsfacts: {len(outcome.problems)} problem(s) left in {path}", file=sys.stderr)
+        return EXIT_DOES_NOT_CONFORM
+    return EXIT_OK
+
+
+def _draft(settings: Settings, args) -> int:
+    from pathlib import Path
+
+    from .drafting import DraftError, draft
+
+    try:
+        text = draft(Path(args.text_file), args.id, settings, language=args.language)
+    except DraftError as exc:
+        print(f"newsfacts: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if not args.out:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        with open(args.out, "x", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        print(f"newsfacts: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"wrote the draft of {args.id} to {args.out}: complete it, then `newsfacts validate`", file=sys.stderr)
     return EXIT_OK
 
 

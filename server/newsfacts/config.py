@@ -55,6 +55,8 @@ class Settings:
     store_update_url: str = _setting(
         "", "SPARQL Update endpoint of the remote store, for publishing; defaults to the query URL's sibling "
         "(/query -> /update for Oxigraph, /sparql -> /update for Fuseki).")
+    max_source_text_bytes: int = _setting(
+        10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     query_timeout_s: float = _setting(10.0, "SPARQL queries running longer than this many seconds are stopped.")

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from .problems import Problem
+from .suggestions import did_you_mean
 from .timevalues import time_problems
 from .vocabulary import Vocabulary
 
@@ -42,9 +43,11 @@ SECTIONS: dict[str, tuple[set[str], set[str]]] = {
         {"asserts", "statement", "on_the_word_of", "hedge", "made_at"},
     ),
 }
-EVIDENCE_KEYS = ({"quote", "start", "end"}, {"prefix", "suffix"})
+EVIDENCE_KEYS = ({"quote"}, {"start", "end", "prefix", "suffix"})  # offsets are found in the text when absent (grounding)
 PARTICIPANT_KEYS = ({"who", "role"}, set())
 STATEMENT_KEYS = ({"subject", "predicate", "object"}, set())
+#: A top-level key `newsfacts draft` writes: `validate` checks the rest of the file, `build` refuses it.
+DRAFT_KEY = "draft"
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 10x faster
@@ -77,6 +80,7 @@ class ArticleFacts:
     office_holdings: list[dict] = field(default_factory=list)
     designations: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    draft: object = None  # the value of a top-level 'draft:' key, when the file is still a draft
 
     @property
     def id(self) -> str:
@@ -97,7 +101,7 @@ def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
         return None, [Problem(where, "file", "unreadable", str(exc))]
     if not isinstance(data, dict) or not isinstance(data.get("article"), dict):
         return None, [Problem(where, "file", "missing-article", "a facts file is a mapping with an 'article:' section")]
-    unknown = set(data) - set(SECTIONS) - {"__line__"}
+    unknown = set(data) - set(SECTIONS) - {"__line__", DRAFT_KEY}
     problems = [
         Problem(where, f"line {data['__line__']}", "unknown-section", f"unknown section {key!r}") for key in sorted(unknown)
     ]
@@ -110,7 +114,7 @@ def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
             problems.append(Problem(where, name, "section-shape", f"'{name}' must be a list of mappings"))
             value = []
         sections[name] = value
-    return ArticleFacts(path=path, article=data["article"], **sections), problems
+    return ArticleFacts(path=path, article=data["article"], draft=data.get(DRAFT_KEY), **sections), problems
 
 
 def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Problem]:
@@ -204,7 +208,8 @@ class _FileChecker:
         for key in sorted(required - present):
             self.problem(item, "missing-key", f"{section}: '{key}' is required")
         for key in sorted(present - required - optional):
-            self.problem(item, "unknown-key", f"{section}: unknown key '{key}' (allowed: {sorted(required | optional)})")
+            self.problem(item, "unknown-key", f"{section}: unknown key '{key}'{did_you_mean(key, required | optional)} "
+                                              f"(allowed: {sorted(required | optional)})")
         if "id" in item and not (isinstance(item["id"], str) and ID_PATTERN.match(item["id"])):
             self.problem(item, "id-format", f"id {item['id']!r} must be a lowercase slug like 'nicolas-maduro'")
         if "label" in item:
@@ -217,7 +222,7 @@ class _FileChecker:
 
     def ref(self, item: dict, key: str, value: object, known: set, what: str = "entity") -> None:
         if not isinstance(value, str) or value not in known:
-            self.problem(item, "unknown-reference", f"{key}: {value!r} is not a known {what} id")
+            self.problem(item, "unknown-reference", f"{key}: {value!r} is not a known {what} id{did_you_mean(value, known)}")
 
     def refs(self, item: dict, key: str, known: set, what: str = "entity") -> None:
         values = item.get(key) or []
@@ -230,8 +235,8 @@ class _FileChecker:
         scheme = {"designation": "designation"}.get(scheme_key, scheme_key.replace("_", "-"))
         allowed = self.vocabulary.concepts.get(scheme, frozenset())
         if value not in allowed:
-            self.problem(item, "unknown-concept", f"{key}: {value!r} is not a concept of the {scheme} scheme "
-                         f"(one of: {', '.join(sorted(allowed))})")
+            self.problem(item, "unknown-concept", f"{key}: {value!r} is not a concept of the {scheme} scheme"
+                         f"{did_you_mean(value, allowed)} (one of: {', '.join(sorted(allowed))})")
 
     def time(self, item: dict, key: str = "time") -> None:
         if key in item:
@@ -251,7 +256,8 @@ class _FileChecker:
 
     def entity(self, entity: dict) -> None:
         if entity["type"] not in self.vocabulary.classes:
-            self.problem(entity, "unknown-class", f"type {entity['type']!r} is not a class of the ontology")
+            self.problem(entity, "unknown-class", f"type {entity['type']!r} is not a class of the ontology"
+                                                  f"{did_you_mean(entity['type'], self.vocabulary.classes)}")
         self.refs(entity, "located_in", self.entities)
         self.refs(entity, "part_of", self.entities)
         wikidata = entity.get("wikidata")
@@ -318,11 +324,19 @@ class _FileChecker:
                 continue
             self.keys(item, "evidence", EVIDENCE_KEYS)
             start, end, quote = item.get("start"), item.get("end"), item.get("quote")
+            if not isinstance(quote, str) or not quote:
+                self.problem(claim, "evidence-quote", f"quote must be the text's words, got {quote!r}")
+            for key in ("prefix", "suffix"):
+                if not isinstance(item.get(key, ""), str):
+                    self.problem(claim, "evidence-quote", f"{key} must be text, got {item[key]!r}")
+            if start is None and end is None:
+                continue  # grounding finds them
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
                 self.problem(claim, "evidence-offsets",
                              f"start/end must be whole numbers with 0 <= start < end, got {start!r}/{end!r}")
             elif isinstance(quote, str) and end - start != len(quote):
-                self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters")
+                self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters "
+                             "(`newsfacts fix` writes the right offsets)")
 
     def statement(self, claim: dict) -> None:
         statement = claim["statement"]
@@ -335,13 +349,21 @@ class _FileChecker:
             self.ref(claim, "statement.subject", statement["subject"], known, "entity, event or situation")
         predicate = statement.get("predicate")
         if predicate not in self.vocabulary.properties:
-            self.problem(claim, "unknown-property", f"statement.predicate {predicate!r} is not a property of the ontology")
+            self.problem(claim, "unknown-property", f"statement.predicate {predicate!r} is not a property of the ontology"
+                                                    f"{did_you_mean(predicate, self.vocabulary.properties)}")
         obj = statement.get("object")
         if isinstance(obj, dict):
             if not isinstance(obj.get("value"), str):
                 self.problem(claim, "statement-object", "a literal object is written {value: \"…\"}")
         elif "object" in statement:
             self.ref(claim, "statement.object", obj, known, "entity, event or situation")
+
+
+def draft_problems(files: list[ArticleFacts]) -> list[Problem]:
+    """A file still marked as a draft is not published: a person reviews it and removes the marker first."""
+    return [Problem(str(f.path), DRAFT_KEY, "draft", "this file is a draft written by `newsfacts draft`: complete and "
+                    "review it (`newsfacts validate` lists what is left), then delete its 'draft:' line")
+            for f in files if f.draft is not None]
 
 
 def load_facts_dir(facts_dir: str | Path) -> tuple[list[ArticleFacts], list[Problem]]:
