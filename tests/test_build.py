@@ -135,7 +135,8 @@ BROKEN = {
         "said_by: diario-ficticio\n  certainty: alleged", "said_by_one_of: [diario-ficticio]\n  certainty: alleged",
         "cargo-seized", "claim-speaker", "two or more different entity ids"),
     "a report that is not one": (
-        "said_by: diario-ficticio\n  certainty: alleged", "said_by: diario-ficticio\n  report: no-such-report\n  certainty: alleged",
+        "said_by: diario-ficticio\n  certainty: alleged",
+        "said_by: diario-ficticio\n  report: no-such-report\n  certainty: alleged",
         "cargo-seized", "unknown-reference", "'no-such-report' is not a known report id"),
     "unverified wikidata identifier": (
         "  label:\n    en: Puerto Alba\n", "  label:\n    en: Puerto Alba\n  wikidata: Q999999\n", "puerto-alba",
