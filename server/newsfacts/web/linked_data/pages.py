@@ -102,6 +102,7 @@ def page_model(description: Description, lang: str, base_iri: str) -> dict:
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
     for t in description.own:
         by_subject[t.subject.value].append(t)
+    _name_parts(labeller, by_subject)
     sections = []
     for subject in [iri] + sorted(s for s in by_subject if s != iri):
         section = Section(subject, subject.partition("#")[2])
@@ -145,6 +146,19 @@ def page_model(description: Description, lang: str, base_iri: str) -> dict:
             "incoming": incoming,
             "incoming_total": description.incoming_total, "page": description.page, "pages": description.pages,
             "labels": {k: dict(v) for k, v in labeller.labels.items() if k == iri}}
+
+
+def _name_parts(labeller: Labeller, by_subject: dict[str, list[ox.Triple]]) -> None:
+    """A hash part has no label of its own: a participation is named by who takes part and in what role."""
+    for subject, triples in by_subject.items():
+        if "#" not in subject or subject in labeller.labels:
+            continue
+        values = {t.predicate.value: t.object.value for t in triples}
+        if NF + "participant" in values and NF + "role" in values:
+            name = f"{labeller.label(values[NF + 'participant'])} ({labeller.label(values[NF + 'role'])})"
+        else:
+            name = "#" + subject.partition("#")[2]
+        labeller.labels[subject][""] = name
 
 
 def _types_of(triples: list[ox.Triple], subject: str) -> list:
