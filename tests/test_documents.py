@@ -507,3 +507,22 @@ def test_spanish_pages_are_spanish_throughout(server):
     assert "Afirmaciones, en orden de lectura" in text(article.xpath("//h2")[0])
     badges = {text(b) for b in article.xpath("//span[contains(@class, 'badge')]")}
     assert {"afirmado como hecho", "informado", "presunto", "creído", "aseverado"} <= badges
+
+
+def test_the_landing_page_names_the_article_by_its_headline_and_offers_entry_points(server, store):
+    page = html_of(server, "/")
+    [entry] = page.xpath('//li[@class="article-entry"]')
+    [label] = [s["l"].value for s in store.query(
+        'SELECT ?l WHERE { <https://newsfacts.example/article/iran-venezuela-drone-facility> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> ?l }', use_default_graph_as_union=True)]
+    headline = entry.xpath('.//a[@class="headline"]')[0]
+    assert text(headline) == label and headline.get("href") == ARTICLE_PAGE
+    assert "iran-venezuela-drone-facility" not in text(entry)  # the slug is not the name
+    assert entry.xpath('.//p[@class="byline"]/a/@href')[0] == "/entity/christian-k-caruzo.html"
+    assert sorted(entry.xpath('.//a[@class="report"]/@href')) == ["/report/infobae-drone-report.html",
+                                                                   "/report/infobae-oil-spill-report.html"]
+    assert text(entry.xpath('.//a[@class="claims"]')[0]).startswith("90 claims")
+    entities = entry.xpath('.//a[@class="entity"]/@href')
+    assert len(entities) == 8 and {"/entity/iran.html", "/entity/venezuela.html"} <= set(entities)
+    for href in entry.xpath(".//a/@href"):
+        assert get(server, href).status_code == 200, href
