@@ -219,3 +219,14 @@ def test_every_claim_infobae_says_names_the_report_it_comes_from(store):
     assert found and all(r["report"] for r in found)
     reports = {r["report"].rsplit("/", 1)[1] for r in found}
     assert reports == {"infobae-drone-report", "infobae-oil-spill-report"}
+
+
+def test_13_claims_whose_speaker_the_text_leaves_open(store):
+    found = rows(store, "13")
+    assert len(found) == 12
+    assert [int(r["at"]) for r in found] == sorted(int(r["at"]) for r in found)
+    assert all(set(r["saidByOneOf"].split(" or ")) == {"Christian K. Caruzo", "Infobae"} for r in found)  # any order
+    assert {r["mayContinue"] for r in found} == {"Infobae's report on the Iranian drone development facility in Venezuela"}
+    ventures = next(r for r in found if "ventures" in r["text"])
+    assert ventures["certainty"] == "stated as fact"
+    assert ventures["quote"].startswith("Other “ventures” launched by Iranian individuals linked to the IRGC")
