@@ -473,7 +473,7 @@ def test_evidence_and_dataset_pages_have_human_titles(server):
 SPANISH_PAGES = (ARTICLE_PAGE, "/event/iran-venezuela-drone-facility/milei-arrest-warrant.html",
                  "/report/infobae-drone-report.html", "/entity/javier-milei.html", "/entity/infobae.html",
                  "/claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2.html",
-                 "/evidence/iran-venezuela-drone-facility/ansu-100-is-mohajer-2-1.html", "/dataset.html")
+                 "/evidence/iran-venezuela-drone-facility/ansu-100-is-mohajer-2-1.html", "/dataset.html", "/ontology.html")
 
 
 def fixed_words(page) -> list[str]:
@@ -481,9 +481,9 @@ def fixed_words(page) -> list[str]:
     footer), without the data's own words (claim texts, quotes, labels: what is inside links, marks and hedges)."""
     found = [text(e) for e in page.xpath("//h2 | //span[contains(@class, 'badge')] | //th | //td[@class='kind'] | "
                                          "//td[@class='via'] | //header//nav//a | //footer | //p[@class='release'] | "
-                                         "//section[@class='formats']//a | //p[@class='sameas']")]
+                                         "//section[@class='formats']//a | //p[@class='sameas'] | //nav[@class='toc']//a")]
     for span in page.xpath("//span[contains(@class, 'speaker') or @class='source' or contains(@class, 'report') or "
-                           "@class='hedge'] | //nav[@class='pager'] | //p[@class='offsets']"):
+                           "@class='hedge'] | //nav[@class='pager'] | //p[@class='offsets'] | //dd/small"):
         found += [t.strip() for t in span.xpath("text() | small/text()") if t.strip()]
     return found
 

@@ -63,6 +63,10 @@ UI: dict[str, dict[str, str]] = {
         "release_word": "Release", "built": "built", "triples": "Triples", "license": "License",
         "description": "Description", "dumps": "Dumps", "all_dumps": "All dumps", "file": "file", "bytes": "bytes",
         "sparql_endpoint": "The SPARQL endpoint", "ontology_and_schemes": "The ontology and concept schemes",
+        # the ontology page
+        "classes": "Classes", "object_properties": "Object properties", "datatype_properties": "Datatype properties",
+        "concept_schemes": "Concept schemes", "version": "Version", "namespace": "namespace", "prefix": "prefix",
+        "subclass_or_subproperty_of": "Subclass or subproperty of",
     },
     "es": {
         "site_tagline": "newsfacts — hechos publicados en artículos de prensa, con quién los dice y con qué reservas.",
@@ -117,6 +121,9 @@ UI: dict[str, dict[str, str]] = {
         "description": "Descripción", "dumps": "Volcados", "all_dumps": "Todos los volcados", "file": "archivo",
         "bytes": "bytes", "sparql_endpoint": "El punto de consulta SPARQL",
         "ontology_and_schemes": "La ontología y los esquemas de conceptos",
+        "classes": "Clases", "object_properties": "Propiedades de objeto", "datatype_properties": "Propiedades de datos",
+        "concept_schemes": "Esquemas de conceptos", "version": "Versión", "namespace": "espacio de nombres",
+        "prefix": "prefijo", "subclass_or_subproperty_of": "Subclase o subpropiedad de",
     },
 }
 
