@@ -2,8 +2,8 @@
 the claims a report is the source of, each with its certainty, speaker (or candidate speakers), source, hedge
 and first quote in context.
 
-Every query starts from a bound IRI (the article, event or report; then the listed claims and their evidence,
-one UNION branch per IRI), so its cost follows the size of the page, not of the corpus.
+Every query starts from bound IRIs (the article, event or report; then a VALUES list of the claims found and of
+what they link to), so its cost follows the size of the article and the page, not of the corpus.
 """
 
 from __future__ import annotations
@@ -46,42 +46,38 @@ def _select(store, query: str) -> list:
     return list(store.query(query, use_default_graph_as_union=True))
 
 
-def _union(branches: list[str]) -> str:
-    return " UNION ".join("{ " + b + " }" for b in branches)
+def _values(iris: list[str]) -> str:
+    return " ".join(f"<{iri}>" for iri in iris)
 
 
 def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int) -> tuple[list[str], int]:
     """The claims linked to ``iri`` by the group's predicate, in reading order (article, then offset of the
     first quote), one page of them, and how many there are."""
-    pattern = f"?claim <{group.predicate}> <{iri}> ."
-    if not group.paged:
-        found = [s["claim"].value for s in _select(store, f"SELECT DISTINCT ?claim WHERE {{ {pattern} }} LIMIT {page_size}")]
-        return found, len(found)
-    total = int(_select(store, f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ {pattern} }}")[0]["n"].value)
-    if total == 0 or (page - 1) * page_size >= total:
-        return [], total
-    rows = _select(store, f"""
-        SELECT ?claim (SAMPLE(?article) AS ?in) (MIN(?start) AS ?first) WHERE {{
-          {pattern}
-          OPTIONAL {{ ?claim <{NF}statedIn> ?article }}
-          OPTIONAL {{ ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel .
-                     ?sel <{OA}start> ?start }}
-        }} GROUP BY ?claim ORDER BY ?in ?first ?claim LIMIT {page_size} OFFSET {(page - 1) * page_size}""")
-    return [r["claim"].value for r in rows], total
+    limit = "" if group.paged else f" LIMIT {page_size}"
+    claims = [s["claim"].value for s in _select(store, f"SELECT DISTINCT ?claim WHERE {{ ?claim <{group.predicate}> <{iri}> }}"
+                                                        + limit)]
+    if not group.paged or not claims:
+        return claims, len(claims)
+    first: dict[str, tuple[str, int]] = {}
+    for row in _select(store, f"""
+        SELECT ?claim (SAMPLE(?article) AS ?in) (MIN(?start) AS ?at) WHERE {{ VALUES ?claim {{ {_values(claims)} }}
+          ?claim <{NF}statedIn> ?article ; <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel .
+          ?sel <{OA}start> ?start }} GROUP BY ?claim"""):
+        first[row["claim"].value] = (row["in"].value, int(row["at"].value))
+    ordered = sorted(claims, key=lambda c: (*first.get(c, ("", 1 << 62)), c))
+    return ordered[(page - 1) * page_size:page * page_size], len(claims)
 
 
 def claim_triples(store, claims: list[str]) -> list[ox.Triple]:
     """Everything the listed claims say, their evidence selectors, and the labels of what they link to."""
     if not claims:
         return []
-    branches = []
-    for claim in claims:
-        branches.append(f"<{claim}> ?p ?o BIND(<{claim}> AS ?s)")
-        branches.append(f"<{claim}> <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel . "
-                        f"?sel ?sp ?so")
-    triples = list(store.query(f"""
-        CONSTRUCT {{ ?s ?p ?o . ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}
-        WHERE {{ {_union(branches)} }}""", use_default_graph_as_union=True))
+    triples = list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(claims)} }} ?s ?p ?o }}",
+                               use_default_graph_as_union=True))
+    triples += store.query(f"""
+        CONSTRUCT {{ ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}
+        WHERE {{ VALUES ?claim {{ {_values(claims)} }} ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t .
+                 ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}""", use_default_graph_as_union=True)
     linked = {t.object.value for t in triples if isinstance(t.object, ox.NamedNode) and t.predicate.value in (
         NF + "attributedTo", NF + "attributionUncertainBetween", NF + "onTheWordOf", NF + "fromReport",
         NF + "possiblyFromReport", NF + "certainty")}
@@ -89,14 +85,13 @@ def claim_triples(store, claims: list[str]) -> list[ox.Triple]:
 
 
 def labels_of(store, iris: list[str]) -> list[ox.Triple]:
-    """Labels (rdfs:label, skos:prefLabel, dcterms:title; a claim's text) and types of the given things, one
-    bound-subject branch each: cheap whatever the size of the store."""
+    """Labels (rdfs:label, skos:prefLabel, dcterms:title; a claim's text) and types of the given things, looked
+    up by subject (one VALUES list of subjects; the predicates filtered, not enumerated beside them)."""
     if not iris:
         return []
     wanted = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    branches = [f"<{iri}> ?p ?o BIND(<{iri}> AS ?s)" for iri in iris]
-    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_union(branches)} FILTER(?p IN ({wanted})) }}",
-                            use_default_graph_as_union=True))
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(iris)} }} ?s ?p ?o "
+                            f"FILTER(?p IN ({wanted})) }}", use_default_graph_as_union=True))
 
 
 def claim_rows(triples: list[ox.Triple], claims: list[str], label, href) -> list[dict]:

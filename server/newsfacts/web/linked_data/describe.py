@@ -109,9 +109,10 @@ def _incoming_names(store, incoming: list[ox.Triple], iri: str) -> list[ox.Tripl
     found += labels_of(store, types)
     unnamed = [s for s in subjects if s not in named and s != iri]
     if unnamed:
-        branches = " UNION ".join(f"{{ ?claim <{NF}asserts> <{s}> ; <{NF}claimText> ?t BIND(<{s}> AS ?s) }}" for s in unnamed)
-        found += [ox.Triple(r["s"], ox.NamedNode(NF + "claimText"), r["text"])
-                  for r in _select(store, f"SELECT ?s (SAMPLE(?t) AS ?text) WHERE {{ {branches} }} GROUP BY ?s")]
+        values = " ".join(f"<{s}>" for s in unnamed)
+        found += [ox.Triple(r["s"], ox.NamedNode(NF + "claimText"), r["text"]) for r in _select(
+            store, f"SELECT ?s (SAMPLE(?t) AS ?text) WHERE {{ VALUES ?s {{ {values} }} ?claim <{NF}asserts> ?s ; "
+                   f"<{NF}claimText> ?t }} GROUP BY ?s")]
     return found
 
 
