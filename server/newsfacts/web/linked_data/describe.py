@@ -75,6 +75,7 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
                    FILTER(isIRI(?sub) && STRSTARTS(STR(?part), "{iri}#") && STRSTARTS(STR(?sub), "{iri}#")) }}
         }}""")
     context = _labels(store, own, iri)
+    context += _situation_names(store, [t.object.value for t in own if t.predicate.value == NF + "asserts"])
     groups = []
     if ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(NF + "Claim")) in set(own):
         groups.append(("the_claim", [iri], 1))
@@ -107,13 +108,17 @@ def _incoming_names(store, incoming: list[ox.Triple], iri: str) -> list[ox.Tripl
     named = {t.subject.value for t in found if t.predicate.value != RDF_TYPE}
     types = sorted({t.object.value for t in found if t.predicate.value == RDF_TYPE})
     found += labels_of(store, types)
-    unnamed = [s for s in subjects if s not in named and s != iri]
-    if unnamed:
-        values = " ".join(f"<{s}>" for s in unnamed)
-        found += [ox.Triple(r["s"], ox.NamedNode(NF + "claimText"), r["text"]) for r in _select(
-            store, f"SELECT ?s (SAMPLE(?t) AS ?text) WHERE {{ VALUES ?s {{ {values} }} ?claim <{NF}asserts> ?s ; "
-                   f"<{NF}claimText> ?t }} GROUP BY ?s")]
-    return found
+    return found + _situation_names(store, [s for s in subjects if s not in named and s != iri])
+
+
+def _situation_names(store, iris: list[str]) -> list[ox.Triple]:
+    """An office holding or designation has no label: it is named by the text of a claim that asserts it."""
+    if not iris:
+        return []
+    values = " ".join(f"<{s}>" for s in sorted(set(iris)))
+    return [ox.Triple(r["s"], ox.NamedNode(NF + "claimText"), r["text"]) for r in _select(
+        store, f"SELECT ?s (SAMPLE(?t) AS ?text) WHERE {{ VALUES ?s {{ {values} }} FILTER NOT EXISTS {{ ?s <{RDFS_LABEL}> ?l }} "
+               f"?claim <{NF}asserts> ?s ; <{NF}claimText> ?t }} GROUP BY ?s")]
 
 
 def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -> list[ox.Triple]:

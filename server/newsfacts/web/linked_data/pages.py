@@ -103,6 +103,7 @@ def page_model(description: Description, lang: str, base_iri: str) -> dict:
     for t in description.own:
         by_subject[t.subject.value].append(t)
     _name_parts(labeller, by_subject)
+    _name_evidence(labeller, triples, ui)
     sections = []
     for subject in [iri] + sorted(s for s in by_subject if s != iri):
         section = Section(subject, subject.partition("#")[2])
@@ -159,6 +160,15 @@ def _name_parts(labeller: Labeller, by_subject: dict[str, list[ox.Triple]]) -> N
         else:
             name = "#" + subject.partition("#")[2]
         labeller.labels[subject][""] = name
+
+
+def _name_evidence(labeller: Labeller, triples: list[ox.Triple], ui: dict) -> None:
+    """An evidence annotation has no label: "Evidence 2" (its number among the claim's quotes)."""
+    for t in triples:
+        for node in (t.subject, t.object):
+            iri = node.value if isinstance(node, ox.NamedNode) else ""
+            if "/evidence/" in iri and "#" not in iri and iri not in labeller.labels:
+                labeller.labels[iri][""] = f"{ui['evidence']} {iri.rsplit('-', 1)[-1]}"
 
 
 def _types_of(triples: list[ox.Triple], subject: str) -> list:
