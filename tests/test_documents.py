@@ -468,6 +468,11 @@ def test_evidence_and_dataset_pages_have_human_titles(server):
     assert text(spanish.xpath("//h1")[0]) == "Evidencia de: The ANSU-100 is the Mohajer-2."
     dataset = html_of(server, "/dataset.html")
     assert not text(dataset.xpath("//h1")[0]).startswith("http")
+    holding = html_of(server, "/situation/iran-venezuela-drone-facility/hojat-soltani-ambassador.html")
+    assert text(holding.xpath("//h1")[0]) == "Hojat Soltani is Iran's ambassador to Caracas."
+    claim = html_of(server, "/claim/iran-venezuela-drone-facility/hojat-soltani-ambassador-claim.html")
+    assert claim.xpath('//tr[th/a[text()="asserts"]]/td//a/text()') == ["Hojat Soltani is Iran's ambassador to Caracas."]
+    assert claim.xpath('//tr[th/a[text()="has evidence"]]/td//a/text()') == ["Evidence 1"]
 
 
 SPANISH_PAGES = (ARTICLE_PAGE, "/event/iran-venezuela-drone-facility/milei-arrest-warrant.html",

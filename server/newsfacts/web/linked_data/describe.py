@@ -75,7 +75,10 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
                    FILTER(isIRI(?sub) && STRSTARTS(STR(?part), "{iri}#") && STRSTARTS(STR(?sub), "{iri}#")) }}
         }}""")
     context = _labels(store, own, iri)
-    context += _situation_names(store, [t.object.value for t in own if t.predicate.value == NF + "asserts"])
+    situations = [t.object.value for t in own if t.predicate.value == NF + "asserts"]
+    if any(t.predicate.value == RDF_TYPE and t.object.value in (NF + "OfficeHolding", NF + "Designation") for t in own):
+        situations.append(iri)  # its own page is titled by the claim that asserts it
+    context += _situation_names(store, situations)
     groups = []
     if ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(NF + "Claim")) in set(own):
         groups.append(("the_claim", [iri], 1))
