@@ -128,6 +128,16 @@ BROKEN = {
     "unknown concept": (
         "certainty: denied", "certainty: doubted", "ownership-denied", "unknown-concept",
         "'doubted' is not a concept of the certainty scheme"),
+    "a claim with no speaker": (
+        "said_by: diario-ficticio\n  certainty: alleged", "certainty: alleged", "cargo-seized", "claim-speaker",
+        "exactly one of 'said_by'"),
+    "an uncertain speaker with one candidate": (
+        "said_by: diario-ficticio\n  certainty: alleged", "said_by_one_of: [diario-ficticio]\n  certainty: alleged",
+        "cargo-seized", "claim-speaker", "two or more different entity ids"),
+    "a report that is not one": (
+        "said_by: diario-ficticio\n  certainty: alleged",
+        "said_by: diario-ficticio\n  report: no-such-report\n  certainty: alleged",
+        "cargo-seized", "unknown-reference", "'no-such-report' is not a known report id"),
     "unverified wikidata identifier": (
         "  label:\n    en: Puerto Alba\n", "  label:\n    en: Puerto Alba\n  wikidata: Q999999\n", "puerto-alba",
         "unverified-identifier", "Q999999 has no row"),

@@ -80,9 +80,31 @@ def test_every_claim_has_certainty_attribution_and_evidence(store):
     missing = store.query("""
         PREFIX nf: <https://newsfacts.example/ontology/>
         SELECT ?claim WHERE { ?claim a nf:Claim .
-          FILTER NOT EXISTS { ?claim nf:certainty ?c ; nf:attributedTo ?a ; nf:hasEvidence ?e ; nf:statedIn ?s } }""",
+          FILTER NOT EXISTS { ?claim nf:certainty ?c ; nf:attributedTo|nf:attributionUncertainBetween ?a ;
+                                     nf:hasEvidence ?e ; nf:statedIn ?s } }""",
                           use_default_graph_as_union=True)
     assert list(missing) == []
+
+
+def test_a_claim_names_its_speaker_or_its_candidates_never_both(store):
+    """A claim has a named speaker, or two or more candidate speakers when the text leaves it open."""
+    both_or_one = store.query("""
+        PREFIX nf: <https://newsfacts.example/ontology/>
+        SELECT ?claim (COUNT(DISTINCT ?candidate) AS ?n) WHERE { ?claim nf:attributionUncertainBetween ?candidate }
+        GROUP BY ?claim HAVING (?n < 2)""", use_default_graph_as_union=True)
+    assert list(both_or_one) == []
+    both = store.query("""
+        PREFIX nf: <https://newsfacts.example/ontology/>
+        ASK { ?claim nf:attributedTo ?a ; nf:attributionUncertainBetween ?b }""", use_default_graph_as_union=True)
+    assert not bool(both)
+
+
+def test_the_article_relays_both_infobae_reports(store):
+    found = store.query("""
+        PREFIX nf: <https://newsfacts.example/ontology/>
+        SELECT ?report WHERE { <https://newsfacts.example/article/iran-venezuela-drone-facility> nf:relays ?report }""",
+                        use_default_graph_as_union=True)
+    assert {s["report"].value.rsplit("/", 1)[1] for s in found} == {"infobae-drone-report", "infobae-oil-spill-report"}
 
 
 def test_the_article_keeps_unknowns_unknown(store):

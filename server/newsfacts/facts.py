@@ -39,8 +39,9 @@ SECTIONS: dict[str, tuple[set[str], set[str]]] = {
     "office_holdings": ({"id", "holder", "office", "office_of"}, {"posted_to", "qualifier", "time"}),
     "designations": ({"id", "designated", "as", "by"}, set()),
     "claims": (
-        {"id", "text", "said_by", "certainty", "evidence"},
-        {"asserts", "statement", "on_the_word_of", "hedge", "made_at"},
+        {"id", "text", "certainty", "evidence"},
+        {"asserts", "statement", "said_by", "said_by_one_of", "on_the_word_of", "hedge", "made_at", "report",
+         "possibly_from_report"},
     ),
 }
 EVIDENCE_KEYS = ({"quote"}, {"start", "end", "prefix", "suffix"})  # offsets are found in the text when absent (grounding)
@@ -247,7 +248,7 @@ class _FileChecker:
         a = self.facts.article
         self.ref(a, "author", a["author"], self.entities)
         if "relays" in a:
-            self.ref(a, "relays", a["relays"], self.reports, "report")
+            self.refs(a, "relays", self.reports, "report")
         sha = a["source_sha256"]
         if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
             self.problem(a, "source-sha256", "source_sha256 must be 64 lowercase hexadecimal digits")
@@ -304,7 +305,7 @@ class _FileChecker:
             self.ref(claim, "asserts", claim["asserts"], self.events | self.situations, "event or situation")
         if has_statement:
             self.statement(claim)
-        self.ref(claim, "said_by", claim["said_by"], self.entities)
+        self.attribution(claim)
         if "on_the_word_of" in claim:
             self.ref(claim, "on_the_word_of", claim["on_the_word_of"], self.entities)
         self.concept(claim, "certainty", claim["certainty"], "certainty")
@@ -337,6 +338,26 @@ class _FileChecker:
             elif isinstance(quote, str) and end - start != len(quote):
                 self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters "
                              "(`newsfacts fix` writes the right offsets)")
+
+    def attribution(self, claim: dict) -> None:
+        """Who says it: one named speaker (said_by), or, where the text leaves it open, the candidates
+        (said_by_one_of); the relayed report it comes from (report) or may continue (possibly_from_report)."""
+        if ("said_by" in claim) == ("said_by_one_of" in claim):
+            self.problem(claim, "claim-speaker", "a claim has exactly one of 'said_by' (who says it) or 'said_by_one_of' "
+                         "(two or more candidates, when the text leaves the speaker open)")
+        if "said_by" in claim:
+            self.ref(claim, "said_by", claim["said_by"], self.entities)
+        if "said_by_one_of" in claim:
+            candidates = claim["said_by_one_of"]
+            if not isinstance(candidates, list) or len(set(map(str, candidates))) < 2:
+                self.problem(claim, "claim-speaker", "said_by_one_of lists two or more different entity ids")
+            else:
+                self.refs(claim, "said_by_one_of", self.entities)
+        for key, needs in (("report", "said_by"), ("possibly_from_report", "said_by_one_of")):
+            if key in claim:
+                self.ref(claim, key, claim[key], self.reports, "report")
+                if needs not in claim:
+                    self.problem(claim, "claim-report", f"'{key}' goes with '{needs}'")
 
     def statement(self, claim: dict) -> None:
         statement = claim["statement"]

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from ...config import PROJECT_ROOT
 from ..errors import ApiError, excerpt
+from .entry_points import article_entry_points
 from .views import served, settings
 from .vocabulary import context
 
@@ -65,7 +66,7 @@ def landing() -> Response:
     manifest = current.manifest
     base = settings().base_iri
     examples = [{"iri": base + path, "href": f"/{path}.html"} for path in EXAMPLES if _exists(current, base + path)]
-    articles = [{"id": a, "href": f"/article/{a}.html"} for a in manifest.get("articles", [])]
+    articles = article_entry_points(current.store, base, manifest.get("articles", []))
     body = render_template("ld_landing.html", manifest=manifest, version=current.version, dumps=dumps_of(current),
                            examples=examples, articles=articles, queries=example_queries(), license=settings().license,
                            readme=(PROJECT_ROOT / "README.md").is_file())

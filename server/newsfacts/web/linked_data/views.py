@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ...config import Settings
 from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
-from . import describe, pages, paths, rdf_output, vocabulary
+from . import describe, pages, paths, rdf_output, ui_strings, vocabulary
 from .cache import DocumentCache
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
@@ -122,12 +122,13 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Res
     found = describe.describe(current.store, iri, page, config.page_size)
     if not found.exists:
         raise nothing_named(iri)
-    if page > found.last_page:
-        raise ApiError(404, "No such page", f"This description has {found.last_page} page(s) of incoming links; there is "
-                       f"no page {page}.", extra={"pages": found.last_page})
+    if page > found.pages:
+        raise ApiError(404, "No such page", f"This description has {found.pages} page(s); there is no page {page}.",
+                       extra={"pages": found.pages})
     if fmt.rdf_format is None:
         model = pages.page_model(found, lang, config.base_iri)
         body = render_template("ld_resource.html", m=model, stem=stem, formats=paths.FORMATS, lang=lang,
+                               ui=ui_strings.strings(lang),
                                describe_query=f"DESCRIBE <{iri}>", version=current.version)
         return Response(body, headers={**headers, "Content-Language": lang}, content_type=fmt.content_type)
     document_url = f"{config.public_base}{quote(stem)}.{fmt.suffix}"
@@ -137,6 +138,12 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Res
     else:
         body = rdf_output.serialize(triples, fmt.rdf_format, dict(rdf_output.PREFIXES, nfe=config.base_iri + "entity/"))
     return Response(body, headers=headers, content_type=fmt.content_type)
+
+
+@bp.app_context_processor
+def _fixed_words() -> dict:
+    """Every page's fixed words; a page in another language passes its own ``ui``."""
+    return {"ui": ui_strings.strings("en")}
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
