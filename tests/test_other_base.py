@@ -1,0 +1,46 @@
+"""A release built with another base IRI (the serving host, ``http://127.0.0.1:<port>/``), served on that host:
+data IRIs follow the base, vocabulary IRIs keep their fixed namespace, and both resolve on the serving host."""
+
+from __future__ import annotations
+
+import gzip
+
+import pyoxigraph as ox
+import requests
+
+from newsfacts.release import current_release
+from newsfacts.vocabulary import CONCEPT, NF
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DEFAULT_BASE = "https://newsfacts.example/"
+
+
+def turtle(url: str, base: str) -> list[ox.Triple]:
+    response = requests.get(url, headers={"Accept": "text/turtle"}, timeout=30)
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    return [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.TURTLE, base_iri=base)]
+
+
+def test_data_iris_follow_the_base_and_vocabulary_iris_do_not(other_base_server):
+    release = current_release(other_base_server.releases_dir)
+    dump = release.dumps_path / f"newsfacts-{release.version}.nq.gz"
+    quads = list(ox.parse(gzip.decompress(dump.read_bytes()), format=ox.RdfFormat.N_QUADS))
+    base = other_base_server.base_iri
+    subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    on_default = {s for s in subjects if s.startswith(DEFAULT_BASE)}
+    assert on_default and all(s.startswith((NF, CONCEPT)) for s in on_default), sorted(on_default)[:5]
+    assert f"{base}entity/iran" in subjects
+    assert {q.graph_name.value for q in quads} and all(q.graph_name.value.startswith(base) for q in quads)
+    # the data uses the vocabulary's fixed IRIs
+    assert any(q.predicate.value == RDF_TYPE and q.object.value == NF + "Claim" for q in quads)
+
+
+def test_data_and_vocabulary_iris_both_resolve_on_the_serving_host(other_base_server):
+    base, url = other_base_server.base_iri, other_base_server.url
+    iran = turtle(f"{url}/entity/iran", base)
+    assert any(t.subject.value == f"{base}entity/iran" and t.predicate.value == RDF_TYPE for t in iran)
+    claim_class = turtle(f"{url}/ontology/Claim", base)
+    assert any(t.subject.value == NF + "Claim" for t in claim_class)
+    alleged = turtle(f"{url}/concept/certainty/alleged", base)
+    assert any(t.subject.value == CONCEPT + "certainty/alleged" for t in alleged)
