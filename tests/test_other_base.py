@@ -44,3 +44,41 @@ def test_data_and_vocabulary_iris_both_resolve_on_the_serving_host(other_base_se
     assert any(t.subject.value == NF + "Claim" for t in claim_class)
     alleged = turtle(f"{url}/concept/certainty/alleged", base)
     assert any(t.subject.value == CONCEPT + "certainty/alleged" for t in alleged)
+
+
+def sssom_rows(path) -> tuple[dict, list[tuple[str, str, str]]]:
+    """The metadata and the (subject, predicate, object) IRIs of a published SSSOM/TSV file."""
+    import csv
+    import io
+
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    metadata = yaml.safe_load("\n".join(line[1:] for line in text.splitlines() if line.startswith("#")))
+    curies = metadata["curie_map"]
+
+    def expand(curie: str) -> str:
+        prefix, _, local = curie.partition(":")
+        return curies[prefix] + local
+
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    rows = [(expand(r["subject_id"]), expand(r["predicate_id"]), expand(r["object_id"]))
+            for r in csv.DictReader(io.StringIO(body), delimiter="\t")]
+    return metadata, rows
+
+
+def test_the_published_sssom_rows_are_the_link_triples_of_the_release(other_base_server):
+    base = other_base_server.base_iri
+    release = current_release(other_base_server.releases_dir)
+    name = f"newsfacts-{release.version}.sssom.tsv"
+    metadata, rows = sssom_rows(release.dumps_path / name)
+    store = release.open_store()
+    links = {(t.subject.value, t.predicate.value, t.object.value)
+             for t in store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{base}graph/links> {{ ?s ?p ?o }} }}")}
+    assert len(rows) == len(links) == 19 and set(rows) == links
+    assert metadata["curie_map"]["nfe"] == f"{base}entity/"
+    assert metadata["mapping_set_id"] == f"{base}dumps/{release.version}/{name}"
+    assert str(metadata["mapping_set_version"]) == release.version
+    # the mapping set's id is where it is served
+    response = requests.get(metadata["mapping_set_id"], timeout=30)
+    assert response.status_code == 200 and response.content == (release.dumps_path / name).read_bytes()

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .config import Settings
-from .dataset import describe
+from .dataset import describe, dump_url
 from .dumps import describe_file, write_dumps
 from .facts import ArticleFacts, check_facts, load_facts_dir
 from .grounding import GroundingResult, ground
@@ -112,7 +112,9 @@ def build(settings: Settings) -> Release:
             triples = {q.triple for q in checked.quads}
             dumps = write_dumps(checked.quads, triples, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
-            write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom)
+            write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
+                        entity_namespace=f"{settings.base_iri}entity/", version=version,
+                        mapping_set_id=dump_url(settings.base_iri, version, sssom.name))
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
 
