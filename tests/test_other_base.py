@@ -77,8 +77,7 @@ def test_the_published_sssom_rows_are_the_link_triples_of_the_release(other_base
              for t in store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{base}graph/links> {{ ?s ?p ?o }} }}")}
     assert len(rows) == len(links) == 19 and set(rows) == links
     assert metadata["curie_map"]["nfe"] == f"{base}entity/"
-    assert metadata["mapping_set_id"] == f"{base}dumps/{release.version}/{name}"
-    assert str(metadata["mapping_set_version"]) == release.version
+    assert metadata["mapping_set_id"] == f"{base}dumps/latest/newsfacts-latest.sssom.tsv"
     # the mapping set's id is where it is served
     response = requests.get(metadata["mapping_set_id"], timeout=30)
     assert response.status_code == 200 and response.content == (release.dumps_path / name).read_bytes()

@@ -11,8 +11,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from .facts import ArticleFacts
 from .problems import Problem
+from .vocabulary import NF
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,12 @@ class GroundingResult:
     source_text: str
     status: str  # "checked" or "skipped: <why>"
     quotes: int
+    #: Why the quotes were not checked, in words that name no folder of the machine (for the published data).
+    not_checked_because: str = ""
+
+    @property
+    def checked(self) -> bool:
+        return self.status == "checked"
 
 
 def ground(files: list[ArticleFacts], sources_dir: str) -> tuple[list[GroundingResult], list[Problem]]:
@@ -31,7 +42,9 @@ def ground(files: list[ArticleFacts], sources_dir: str) -> tuple[list[GroundingR
         path = Path(sources_dir) / name if sources_dir else None
         if path is None or not path.is_file():
             why = "no folder of source texts is set" if not sources_dir else f"{name} is not in {sources_dir}"
-            results.append(GroundingResult(facts.id, name, f"skipped: {why}", quotes))
+            public = ("no folder of source texts was set when the release was built" if not sources_dir else
+                      f"the source text {name} was not in the folder of source texts when the release was built")
+            results.append(GroundingResult(facts.id, name, f"skipped: {why}", quotes, public))
             continue
         raw = path.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
@@ -76,3 +89,14 @@ def _occurrences(text: str, quote: str) -> list[int]:
         places.append(at)
         at = text.find(quote, at + 1)
     return places
+
+
+def status_quads(result: GroundingResult, article_iri: str, graph_iri: str) -> list[ox.Quad]:
+    """What the published article says of its quotes: checked against the source text, or not and why."""
+    article, graph = ox.NamedNode(article_iri), ox.NamedNode(graph_iri)
+    quads = [ox.Quad(article, ox.NamedNode(NF + "quotesChecked"),
+                     ox.Literal("true" if result.checked else "false", datatype=ox.NamedNode(XSD_BOOLEAN)), graph)]
+    if not result.checked:
+        quads.append(ox.Quad(article, ox.NamedNode(NF + "quotesNotCheckedBecause"),
+                             ox.Literal(result.not_checked_because, language="en"), graph))
+    return quads

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ...config import Settings
 from ..errors import ApiError
 from ..negotiation import negotiate
-from . import describe, pages, paths, rdf_output, vocabulary
+from . import describe, pages, paths, rdf_output, release_documents, vocabulary
 from .cache import DocumentCache
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
@@ -96,12 +96,23 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
 def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Response:
     if iri == paths.VOCABULARY_BASE + "ontology/":
         return vocabulary.ontology_document(current, fmt, headers, lang)
-    found = None if NOT_IN_IRIS.search(iri) else describe.describe(current.store, iri, page, config.page_size)
+    found = None if NOT_IN_IRIS.search(iri) else (
+        release_documents.describe_release_document(current, iri, config.base_iri, config.public_base, page,
+                                                    config.page_size)
+        or describe.describe(current.store, iri, page, config.page_size))
     if found is None or not found.exists:
         raise ApiError(404, "Not Found", f"Nothing in this dataset is named <{iri}>. Try the dataset's landing page, "
                        "the example resources there, or a SPARQL query.", extra={"iri": iri})
+    if fmt.rdf_format is None and iri == f"{config.base_iri}validation-report":
+        report = release_documents.report_page_model(found.own, iri)
+        for row in report["results"]:
+            row.update(focus_href=paths.document_path(row["focus"], config.base_iri),
+                       focus_label=row["focus"][len(config.base_iri):] if row["focus"].startswith(config.base_iri)
+                       else row["focus"], path_short=pages._compact(row["path"]))
+        body = render_template("ld_report.html", r=report, stem=stem, formats=paths.FORMATS, version=current.version)
+        return Response(body, headers={**headers, "Content-Language": "en"}, content_type=fmt.content_type)
     if fmt.rdf_format is None:
-        model = pages.page_model(found, lang, config.base_iri)
+        model = pages.page_model(found, lang, config.base_iri, config.public_base)
         body = render_template("ld_resource.html", m=model, stem=stem, formats=paths.FORMATS, lang=lang,
                                describe_query=f"DESCRIBE <{iri}>", version=current.version)
         return Response(body, headers={**headers, "Content-Language": lang}, content_type=fmt.content_type)
