@@ -2,9 +2,10 @@
 
 from flask import Flask
 
-from . import dataset_views, views
+from . import crawling, dataset_views, views
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(dataset_views.bp)
+    app.register_blueprint(crawling.bp)
     app.register_blueprint(views.bp)

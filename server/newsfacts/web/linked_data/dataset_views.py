@@ -61,7 +61,8 @@ def landing() -> Response:
     body = render_template("ld_landing.html", manifest=manifest, version=current.version, dumps=dumps_of(current),
                            examples=examples, articles=articles, queries=example_queries(), license=settings().license,
                            readme=(PROJECT_ROOT / "README.md").is_file())
-    return Response(body, headers={"X-Newsfacts-Release": current.version, "Cache-Control": "public, max-age=60"},
+    return Response(body, headers={"X-Newsfacts-Release": current.version, "Cache-Control": "public, max-age=60",
+                                   "Link": f'<{settings().public_base}dataset>; rel="describedby"'},
                     content_type="text/html; charset=utf-8")
 
 
