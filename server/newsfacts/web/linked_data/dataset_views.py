@@ -15,7 +15,7 @@ from .vocabulary import context
 bp = Blueprint("dataset", __name__, template_folder="templates")
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
 DUMP_LABELS = {"nq.gz": "N-Quads (named graphs)", "trig.gz": "TriG (named graphs)", "ttl.gz": "Turtle (union)",
-               "jsonld.gz": "JSON-LD (union)", "sssom.tsv": "SSSOM links to Wikidata"}
+               "jsonld.gz": "JSON-LD (named graphs)", "sssom.tsv": "SSSOM links to Wikidata"}
 
 
 EXAMPLES = ("entity/iran", "entity/nicolas-maduro", "entity/infobae", "claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2",
