@@ -57,6 +57,7 @@ def test_every_distribution_is_described_and_downloads_as_described(server, rele
         digest = description.value(checksum, SPDX.checksumValue)
         assert digest.datatype == XSD.hexBinary and re.fullmatch("[0-9a-f]{64}", str(digest))
         assert isinstance(media_type, URIRef) and str(media_type).startswith(IANA)
+        assert size.datatype == XSD.nonNegativeInteger
         # downloads come from the deployment that answered, not from the canonical host of the base IRI
         assert str(url).startswith(public + "dumps/"), url
         body = requests.get(str(url), timeout=60)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ...dataset import served_url
-from ...release import REPORT_FILE
+from ...release import REPORT_FILE, VOID_FILE
 from ..sparql.dataset_graphs import graphs_of
 from . import describe
 
@@ -24,7 +24,7 @@ VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_reports: dict[str, list[ox.Triple]] = {}
+_files: dict[tuple[str, str], list[ox.Triple]] = {}
 
 
 def describe_release_document(current, iri: str, base_iri: str, public_base: str, page: int, page_size: int):
@@ -41,8 +41,12 @@ def describe_release_document(current, iri: str, base_iri: str, public_base: str
 
 def _dataset(current, iri, base_iri, public_base, page, page_size) -> describe.Description:
     found = describe.describe(current.store, iri, page, page_size)
-    graph = f"{base_iri}graph/dataset"
-    description = list(current.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+    # read from void.ttl, as the build wrote it: the store keeps numbers by value (a dcat:byteSize typed
+    # xsd:nonNegativeInteger would come back as xsd:integer)
+    description = _release_file(current, VOID_FILE)
+    if not description:
+        graph = f"{base_iri}graph/dataset"
+        description = list(current.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
 
     def moved(term):
         return ox.NamedNode(served_url(term.value, base_iri, public_base)) if isinstance(term, ox.NamedNode) else term
@@ -54,14 +58,20 @@ def _dataset(current, iri, base_iri, public_base, page, page_size) -> describe.D
 
 
 def validation_report(current) -> list[ox.Triple]:
-    """The release's validation report (read once per release)."""
-    key = current.version
-    if key not in _reports:
-        path = current.release.path / REPORT_FILE
+    """The release's validation report."""
+    return _release_file(current, REPORT_FILE)
+
+
+def _release_file(current, name: str) -> list[ox.Triple]:
+    """The triples of a Turtle file of the release (read once per release); none when it is absent."""
+    key = (current.version, name)
+    if key not in _files:
+        path = current.release.path / name
         triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)] if path.is_file() else []
-        _reports.clear()
-        _reports[key] = triples
-    return _reports[key]
+        for old in [k for k in _files if k[0] != current.version]:
+            del _files[old]
+        _files[key] = triples
+    return _files[key]
 
 
 GRAPH_CONTENTS = {
