@@ -156,3 +156,30 @@ def test_dataset_page_links_to_its_distributions_on_this_server(server, release)
     page = fetch(server, "/dataset.html").text
     for dump in release.manifest()["dumps"]:
         assert f'href="/dumps/{release.version}/{dump["name"]}"' in page
+
+
+def test_contact_point_and_publisher_come_from_the_settings():
+    import pyoxigraph as ox
+
+    from newsfacts.dataset import Publisher, describe, served_url
+
+    def contact_of(publisher: Publisher) -> dict[str, set[str]]:
+        quads = describe([], set(), [], base_iri=BASE, version="v1", built_at="2026-01-01T00:00:00Z",
+                         license_iri="https://creativecommons.org/licenses/by/4.0/", graph=BASE + "graph/dataset",
+                         publisher=publisher)
+        found: dict[str, set[str]] = {}
+        for q in quads:
+            if q.subject == ox.NamedNode(BASE + "dataset#contact") or q.subject == ox.NamedNode(BASE + "dataset#publisher"):
+                found.setdefault(q.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], set()).add(q.object.value)
+        return found
+
+    default = contact_of(Publisher())
+    assert default["hasURL"] == {BASE} and "hasEmail" not in default and default["name"] == {"newsfacts"}
+    chosen = contact_of(Publisher("Example Newsroom", "data@example.org", ""))
+    assert chosen["hasEmail"] == {"mailto:data@example.org"} and "hasURL" not in chosen
+    assert chosen["fn"] == chosen["name"] == {"Example Newsroom"}
+    # served URLs move to the deployment; names of things do not
+    assert served_url(BASE + "dumps/v1/a.nq.gz", BASE, "http://127.0.0.1:8080/") == "http://127.0.0.1:8080/dumps/v1/a.nq.gz"
+    assert served_url(BASE + "sparql", BASE, "http://127.0.0.1:8080/") == "http://127.0.0.1:8080/sparql"
+    assert served_url(BASE + "entity/iran", BASE, "http://127.0.0.1:8080/") == BASE + "entity/iran"
+    assert served_url(BASE + "dataset", BASE, "http://127.0.0.1:8080/") == BASE + "dataset"
