@@ -81,3 +81,14 @@ def test_the_published_sssom_rows_are_the_link_triples_of_the_release(other_base
     # the mapping set's id is where it is served
     response = requests.get(metadata["mapping_set_id"], timeout=30)
     assert response.status_code == 200 and response.content == (release.dumps_path / name).read_bytes()
+
+
+def test_html_pages_link_relatively_when_the_base_is_the_serving_host(other_base_server):
+    import re
+
+    for path in ("/dataset.html", "/entity/iran.html", "/claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2.html"):
+        page = requests.get(other_base_server.url + path, timeout=30)
+        assert page.status_code == 200, path
+        links = re.findall(r'href="([^"]*)"', page.text)
+        assert links and not [link for link in links if link.startswith((other_base_server.base_iri, DEFAULT_BASE))], path
+        assert other_base_server.base_iri in page.text  # the canonical IRI is shown
