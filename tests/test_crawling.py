@@ -59,5 +59,6 @@ def test_the_landing_page_links_to_the_dataset_description(server):
     response = requests.get(server.url + "/", headers={"Accept": "text/html"}, timeout=30)
     assert response.status_code == 200
     assert response.links["describedby"]["url"] == server.url + "/dataset"
+    assert 'href="/validation-report.html"' in response.text and "0 violations" in response.text
     described = requests.get(response.links["describedby"]["url"], headers={"Accept": "text/turtle"}, timeout=30)
     assert described.status_code == 200 and described.headers["Content-Type"].startswith("text/turtle")
