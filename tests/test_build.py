@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 
+from conftest import start_server
 from newsfacts.config import PROJECT_ROOT
 
 SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"
@@ -49,7 +51,7 @@ def test_second_article_builds_with_no_code_change(workspace):
     manifest = json.loads((current / "manifest.json").read_text())
     assert manifest["articles"] == ["harbour-seizure"]
     assert manifest["grounding"] == [{"article": "harbour-seizure", "source_text": "harbour-seizure.txt",
-                                      "status": "checked", "quotes": 3}]
+                                      "status": "checked", "quotes": 3, "not_checked_because": ""}]
     store = ox.Store.read_only(str(current / "store"))
     denied = store.query("""
         PREFIX nf: <https://newsfacts.example/ontology/>
@@ -104,6 +106,34 @@ def test_missing_source_text_skips_the_check_and_records_it(workspace, tmp_path)
     assert "not checked against its text" in result.stderr
     manifest = json.loads((workspace["releases"] / "current" / "manifest.json").read_text())
     assert manifest["grounding"][0]["status"].startswith("skipped: harbour-seizure.txt is not in")
+    # the published data says so, in words that name no folder of the machine, and so does each claim's page
+    store = ox.Store.read_only(str(workspace["releases"] / "current" / "store"))
+    [row] = list(store.query("""PREFIX nf: <https://newsfacts.example/ontology/>
+        SELECT ?article ?checked ?why ?claim WHERE { ?article nf:quotesChecked ?checked ; nf:quotesNotCheckedBecause ?why .
+                                                    ?claim nf:statedIn ?article ; nf:hasEvidence ?e }
+        ORDER BY ?claim LIMIT 1""", use_default_graph_as_union=True))
+    assert row["checked"].value == "false" and str(empty) not in row["why"].value
+    assert row["why"].value == "the source text harbour-seizure.txt was not in the folder of source texts when the " \
+                               "release was built"
+    del store
+    server = start_server(workspace["releases"])
+    try:
+        path = row["claim"].value.removeprefix("https://newsfacts.example/")
+        page = requests.get(f"{server.url}/{path}.html", timeout=30)
+        assert page.status_code == 200 and "not checked" in page.text and row["why"].value in page.text
+        assert "checked against the source text <code>" not in page.text
+    finally:
+        server.stop()
+
+
+def test_checked_quotes_are_said_checked_with_the_text_checksum(workspace):
+    store = ox.Store.read_only(str(workspace["releases"] / "current" / "store"))
+    [row] = list(store.query("""PREFIX nf: <https://newsfacts.example/ontology/>
+        SELECT ?checked ?sha ?why WHERE { ?a nf:quotesChecked ?checked ; nf:sourceTextSha256 ?sha .
+                                           OPTIONAL { ?a nf:quotesNotCheckedBecause ?why } }""",
+                             use_default_graph_as_union=True))
+    assert row["checked"].value == "true" and row["why"] is None
+    assert row["sha"].value == hashlib.sha256((workspace["sources"] / "harbour-seizure.txt").read_bytes()).hexdigest()
 
 
 BROKEN = {

@@ -4,18 +4,20 @@ Hedges and speakers are part of every expected answer."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 
 QUERIES = Path(__file__).resolve().parents[1] / "server" / "newsfacts" / "queries"
 WIKIDATA_IDS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "wikidata-ids.md"
 
 
-def rows(store: ox.Store, name: str) -> list[dict[str, str | None]]:
+def rows(store: ox.Store, name: str, base_iri: str = "https://newsfacts.example/") -> list[dict[str, str | None]]:
     text = next(QUERIES.glob(f"{name}-*.rq")).read_text(encoding="utf-8")
-    solutions = store.query(text, use_default_graph_as_union=True)
+    solutions = store.query(text, use_default_graph_as_union=True, base_iri=base_iri)
     names = [v.value for v in solutions.variables]
     return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in solutions]
 
@@ -24,6 +26,38 @@ def test_every_example_query_has_a_title_and_a_description():
     for path in sorted(QUERIES.glob("*.rq")):
         head = path.read_text(encoding="utf-8").splitlines()[:2]
         assert head[0].startswith("# title: ") and head[1].startswith("# description: "), path.name
+
+
+def test_example_queries_name_data_by_relative_iris_only():
+    """Data IRIs follow the base IRI, so a query naming one absolutely would answer nothing on another base;
+    vocabulary IRIs (ontology, concepts) are the same on every base."""
+    for path in sorted(QUERIES.glob("*.rq")):
+        absolute = re.findall(r"<https://newsfacts\.example/([a-z-]+)/", path.read_text(encoding="utf-8"))
+        assert set(absolute) <= {"ontology", "concept"}, path.name
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.stem)
+def test_every_example_query_answers_on_another_base(other_base_server, path):
+    """Each example query, sent to the endpoint of a server whose base IRI is its own address, returns rows."""
+    response = requests.post(other_base_server.url + "/sparql", data=path.read_text(encoding="utf-8").encode(),
+                             headers={"Content-Type": "application/sparql-query",
+                                      "Accept": "application/sparql-results+json, application/n-triples;q=0.5"}, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    if response.headers["Content-Type"].startswith("application/n-triples"):
+        triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+        assert any(t.subject.value.startswith(other_base_server.base_iri) for t in triples)
+        return
+    bindings = response.json()["results"]["bindings"]
+    assert bindings, f"{path.name} returned no rows on base {other_base_server.base_iri}"
+    if path.stem.startswith("12-"):
+        assert bindings[0]["claim"]["value"].startswith(other_base_server.base_iri)
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.stem)
+def test_every_example_query_answers_on_the_default_base(store, path):
+    found = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True,
+                        base_iri="https://newsfacts.example/")
+    assert next(iter(found), None) is not None, f"{path.name} returned nothing"
 
 
 def test_01_drone_models_and_their_iranian_designs(store):

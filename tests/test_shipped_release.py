@@ -48,6 +48,29 @@ def test_jsonld_dump_holds_the_same_triples_as_the_turtle_dump(release, manifest
     assert turtle == jsonld and len(turtle) == manifest["triples"]
 
 
+def test_jsonld_dump_is_compact_keeps_the_named_graphs_and_expands_to_the_nquads_dump(release, manifest):
+    """Expanded by an independent JSON-LD processor (pyld), the JSON-LD dump is the N-Quads dump, quad for quad."""
+    import json
+
+    from pyld import jsonld
+
+    def dump(suffix) -> bytes:
+        name = next(d["name"] for d in manifest["dumps"] if d["name"].endswith(suffix))
+        return gzip.decompress((release.dumps_path / name).read_bytes())
+
+    document = json.loads(dump("jsonld.gz"))
+    assert isinstance(document["@context"], dict) and document["@context"]["nf"] == "https://newsfacts.example/ontology/"
+    graphs = {node["id"] for node in document["@graph"] if "@graph" in node}
+    assert graphs == {g for g in manifest["graphs"] if g and not g.endswith("/graph/dataset")}
+    links = next(node for node in document["@graph"] if node["id"].endswith("/graph/links"))
+    assert any("exactMatch" in node for node in links["@graph"])  # compact: the context's terms, not full IRIs
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    expanded = set(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    reference = set(ox.parse(dump("nq.gz"), format=ox.RdfFormat.N_QUADS))
+    assert expanded == reference and len(reference) == manifest["quads"] - manifest["graphs"][
+        "https://newsfacts.example/graph/dataset"]
+
+
 def test_no_shacl_violation_in_the_published_report(release, manifest):
     report = Graph().parse(release.path / "validation-report.ttl", format="turtle")
     assert manifest["validation"]["violations"] == 0
@@ -135,4 +158,7 @@ def test_void_describes_every_dump_with_its_checksum(release, manifest):
     dataset = URIRef("https://newsfacts.example/dataset")
     assert (dataset, RDF.type, voidns.Dataset) in void
     assert int(void.value(dataset, voidns.triples)) == manifest["triples"]
-    assert len(list(void.objects(dataset, voidns.dataDump))) == len(manifest["dumps"])
+    # void:dataDump names the RDF dumps only; the SSSOM file is a distribution of its own
+    rdf_dumps = {d["name"] for d in manifest["dumps"] if not d["name"].endswith(".sssom.tsv")}
+    assert {str(u).rsplit("/", 1)[1] for u in void.objects(dataset, voidns.dataDump)} == rdf_dumps
+    assert len(list(void.objects(dataset, dcat.distribution))) == len(manifest["dumps"]) == len(rdf_dumps) + 1

@@ -24,7 +24,7 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 IMMUTABLE = "public, max-age=31536000, immutable"
 LATEST_MAX_AGE_S = 300
 DUMP_LABELS = {"nq.gz": "N-Quads (named graphs)", "trig.gz": "TriG (named graphs)", "ttl.gz": "Turtle (union)",
-               "jsonld.gz": "JSON-LD (union)", "sssom.tsv": "SSSOM links to Wikidata"}
+               "jsonld.gz": "JSON-LD (named graphs)", "sssom.tsv": "SSSOM links to Wikidata"}
 
 
 EXAMPLES = ("entity/iran", "entity/nicolas-maduro", "entity/infobae", "claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2",
@@ -70,7 +70,8 @@ def landing() -> Response:
     body = render_template("ld_landing.html", manifest=manifest, version=current.version, dumps=dumps_of(current),
                            examples=examples, articles=articles, queries=example_queries(), license=settings().license,
                            readme=(PROJECT_ROOT / "README.md").is_file())
-    return Response(body, headers={"X-Newsfacts-Release": current.version, "Cache-Control": "public, max-age=60"},
+    return Response(body, headers={"X-Newsfacts-Release": current.version, "Cache-Control": "public, max-age=60",
+                                   "Link": f'<{settings().public_base}dataset>; rel="describedby"'},
                     content_type="text/html; charset=utf-8")
 
 

@@ -140,7 +140,10 @@ def _evidence(store, iri: str) -> list[ox.Triple]:
     return _construct(store, f"""
         PREFIX nf: <{NF}>
         PREFIX oa: <http://www.w3.org/ns/oa#>
-        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha }}
+        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha ;
+                       nf:quotesChecked ?checked ; nf:quotesNotCheckedBecause ?why }}
         WHERE {{ <{iri}> nf:hasEvidence ?e . ?e ?ep ?eo . ?e oa:hasTarget ?t . ?t ?tp ?to .
                  ?t oa:hasSelector ?sel . ?sel ?sp ?so .
-                 OPTIONAL {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha }} }}""")
+                 OPTIONAL {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha .
+                             OPTIONAL {{ ?article nf:quotesChecked ?checked }}
+                             OPTIONAL {{ ?article nf:quotesNotCheckedBecause ?why }} }} }}""")

@@ -18,6 +18,7 @@ LABELS = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", PREFIXES["
 EXACT_MATCH = PREFIXES["skos"] + "exactMatch"
 OA = PREFIXES["oa"]
 NF = PREFIXES["nf"]
+EVIDENCE_STATUS = (NF + "sourceTextSha256", NF + "sourceText", NF + "quotesChecked", NF + "quotesNotCheckedBecause")
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -43,6 +44,7 @@ class Value:
     href: str | None = None
     external: bool = False
     note: str = ""  # language or datatype of a literal
+    iri: str = ""  # the IRI a link stands for, shown beside its local href
 
 
 @dataclass
@@ -53,8 +55,8 @@ class Section:
 
 
 class Labeller:
-    def __init__(self, triples: list[ox.Triple], lang: str, base_iri: str):
-        self.lang, self.base_iri = lang, base_iri
+    def __init__(self, triples: list[ox.Triple], lang: str, base_iri: str, public_base: str = ""):
+        self.lang, self.base_iri, self.public_base = lang, base_iri, public_base
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         for t in triples:
             if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
@@ -79,8 +81,10 @@ class Labeller:
         if isinstance(term, ox.NamedNode):
             local = document_path(term.value, self.base_iri)
             if local:
-                return Value(self.label(term.value), local)
-            return Value(self.label(term.value), term.value, external=True)
+                return Value(self.label(term.value), local, iri=term.value)
+            if self.public_base and term.value.startswith(self.public_base):  # a file or service of this server
+                return Value(self.label(term.value), "/" + term.value[len(self.public_base):], iri=term.value)
+            return Value(self.label(term.value), term.value, external=True, iri=term.value)
         if isinstance(term, ox.Literal):
             note = term.language or ("" if term.datatype.value.endswith("#string") else _compact(term.datatype.value))
             return Value(term.value, note=note)
@@ -94,9 +98,9 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def page_model(description: Description, lang: str, base_iri: str) -> dict:
+def page_model(description: Description, lang: str, base_iri: str, public_base: str = "") -> dict:
     triples = description.triples
-    labeller = Labeller(triples, lang, base_iri)
+    labeller = Labeller(triples, lang, base_iri, public_base)
     ui = strings(lang)
     iri = description.iri
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
@@ -142,8 +146,11 @@ def page_model(description: Description, lang: str, base_iri: str) -> dict:
     incoming.sort(key=lambda row: (row["kind"].casefold(), row["subject"].text.casefold(), row["via"].text))
     own_evidence = {t.object.value for t in description.own
                     if t.subject.value == iri and t.predicate.value == NF + "hasEvidence"}
+    evidence = _evidence(triples, own_evidence)
+    quotes_check = _quotes_check([t for t in description.own if t.subject.value == iri]) or (
+        {k: evidence[0][k] for k in ("checked", "why", "file", "sha256")} if evidence else None)
     return {"iri": iri, "label": _title(description, labeller, ui), "types": types, "sections": sections,
-            "wikidata": wikidata, "claim_groups": claim_groups, "evidence": _evidence(triples, own_evidence),
+            "wikidata": wikidata, "claim_groups": claim_groups, "evidence": evidence, "quotes_check": quotes_check,
             "incoming": incoming,
             "incoming_total": description.incoming_total, "page": description.page, "pages": description.pages,
             "labels": {k: dict(v) for k, v in labeller.labels.items() if k == iri}}
@@ -192,7 +199,7 @@ def _evidence(triples: list[ox.Triple], evidence: set[str]) -> list[dict]:
     """The claim's quotes (its ``evidence`` annotations) with their offsets and checksum, for its page."""
     values: dict[str, dict[str, str]] = defaultdict(dict)
     for t in triples:
-        if t.predicate.value.startswith(OA) or t.predicate.value in (NF + "sourceTextSha256", NF + "sourceText"):
+        if t.predicate.value.startswith(OA) or t.predicate.value in EVIDENCE_STATUS:
             values[t.subject.value][t.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]] = t.object.value
     quotes = []
     for subject, fields in values.items():
@@ -202,5 +209,16 @@ def _evidence(triples: list[ox.Triple], evidence: set[str]) -> list[dict]:
             source = values.get(values.get(base + "#target", {}).get("hasSource", ""), {})
             quotes.append({"exact": fields["exact"], "prefix": fields.get("prefix", ""), "suffix": fields.get("suffix", ""),
                            "start": position.get("start"), "end": position.get("end"),
-                           "file": source.get("sourceText"), "sha256": source.get("sourceTextSha256")})
+                           "file": source.get("sourceText"), "sha256": source.get("sourceTextSha256"),
+                           "checked": source.get("quotesChecked") == "true", "why": source.get("quotesNotCheckedBecause")})
     return sorted(quotes, key=lambda q: int(q["start"] or 0))
+
+
+def _quotes_check(own: list[ox.Triple]) -> dict | None:
+    """An article's evidence status: were its quotes checked against its source text (and that text's SHA-256),
+    or not and why. None for anything that is not an article."""
+    fields = {t.predicate.value[len(NF):]: t.object.value for t in own if t.predicate.value in EVIDENCE_STATUS}
+    if "quotesChecked" not in fields:
+        return None
+    return {"checked": fields["quotesChecked"] == "true", "why": fields.get("quotesNotCheckedBecause"),
+            "file": fields.get("sourceText"), "sha256": fields.get("sourceTextSha256")}
