@@ -66,6 +66,7 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
     context += _claims_about(store, iri, page_size)
     context += _evidence(store, iri)
     context += _article_claims(store, iri)
+    context += _claims_rested_on(store, own + context)
     context += _labels(store, context, iri)
     total = int(next(iter(_select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
                                    )))["n"].value)
@@ -103,10 +104,11 @@ def _claims_about(store, iri: str, limit: int) -> list[ox.Triple]:
         found += _construct(store, f"""
             PREFIX nf: <{NF}>
             CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who ;
-                                nf:hedge ?hedge ; nf:onTheWordOf ?source ; nf:{relation} <{iri}> }}
+                                nf:hedge ?hedge ; nf:onTheWordOf ?source ; nf:restsOn ?outer ; nf:{relation} <{iri}> }}
             WHERE {{ VALUES ?claim {{ {values} }}
                      ?claim nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who .
-                     OPTIONAL {{ ?claim nf:hedge ?hedge }} OPTIONAL {{ ?claim nf:onTheWordOf ?source }} }}""")
+                     OPTIONAL {{ ?claim nf:hedge ?hedge }} OPTIONAL {{ ?claim nf:onTheWordOf ?source }}
+                     OPTIONAL {{ ?claim nf:restsOn ?outer }} }}""")
     return found
 
 
@@ -129,6 +131,19 @@ def _article_claims(store, iri: str) -> list[ox.Triple]:
         WHERE {{ ?claim nf:statedIn <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who }}""")
 
 
+def _claims_rested_on(store, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """For second-hand claims among the triples: what the claim they rest on says and who says it (not its
+    certainty, so that it gets no row of its own on a page it is not about)."""
+    outer = sorted({t.object.value for t in triples if t.predicate.value == NF + "restsOn"})
+    if not outer:
+        return []
+    values = " ".join(f"<{o}>" for o in outer)
+    return _construct(store, f"""
+        PREFIX nf: <{NF}>
+        CONSTRUCT {{ ?outer nf:claimText ?text ; nf:attributedTo ?who }}
+        WHERE {{ VALUES ?outer {{ {values} }} ?outer nf:claimText ?text ; nf:attributedTo ?who }}""")
+
+
 def _claim_rows(triples: list[ox.Triple], iri: str) -> list[dict]:
     """The claims about the thing (or the thing itself, when it is a claim), as rows for the HTML page, from the
     triples already read: what is claimed, the certainty, the speaker, the source and the hedge words."""
@@ -148,6 +163,8 @@ def _claim_rows(triples: list[ox.Triple], iri: str) -> list[dict]:
             claims.setdefault(subject, {"claim": subject})["hedge"] = t.object.value
         elif predicate == NF + "onTheWordOf":
             claims.setdefault(subject, {"claim": subject})["source"] = t.object.value
+        elif predicate == NF + "restsOn":
+            claims.setdefault(subject, {"claim": subject})["restsOn"] = t.object.value
     rows = []
     for claim in sorted(claims.values(), key=lambda c: (c["claim"] != iri, c["claim"])):
         if not {"text", "certainty", "who"} <= set(claim):
@@ -155,5 +172,16 @@ def _claim_rows(triples: list[ox.Triple], iri: str) -> list[dict]:
         source = claim.get("source")
         rows.append({"claim": claim["claim"], "text": claim["text"], "certainty": claim["certainty"],
                      "hedge": claim.get("hedge"), "who": claim["who"], "whoLabel": labels.get(claim["who"]),
-                     "source": source, "sourceLabel": labels.get(source) if source else None})
+                     "source": source, "sourceLabel": labels.get(source) if source else None,
+                     **_rests_on(claim.get("restsOn"), claims, labels)})
     return rows
+
+
+def _rests_on(outer: str | None, claims: dict[str, dict], labels: dict[str, str]) -> dict:
+    """The claim a second-hand claim rests on, for its row: the claim, what it says and who says it."""
+    if not outer:
+        return {"restsOn": None}
+    said = claims.get(outer, {})
+    who = said.get("who")
+    return {"restsOn": outer, "restsOnText": said.get("text"), "restsOnWho": who,
+            "restsOnWhoLabel": labels.get(who) if who else None}

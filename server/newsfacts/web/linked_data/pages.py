@@ -116,7 +116,9 @@ def page_model(description: Description, lang: str, base_iri: str) -> dict:
     evidence = _evidence(triples)
     claims = [dict(row, badge=row["certainty"], certainty_words=CERTAINTY_WORDS.get(row["certainty"], row["certainty"]),
                    claim_href=document_path(row["claim"], base_iri), who_href=document_path(row["who"], base_iri),
-                   source_href=document_path(row["source"], base_iri) if row["source"] else None)
+                   source_href=document_path(row["source"], base_iri) if row["source"] else None,
+                   rests_on_href=document_path(row["restsOn"], base_iri) if row.get("restsOn") else None,
+                   rests_on_who_href=document_path(row["restsOnWho"], base_iri) if row.get("restsOnWho") else None)
               for row in description.claims]
     incoming = [(labeller.value(t.subject), labeller.value(t.predicate)) for t in description.incoming]
     pages = max(1, -(-description.incoming_total // description.page_size))
