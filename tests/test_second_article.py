@@ -130,6 +130,11 @@ def test_the_claim_page_shows_what_a_second_hand_claim_rests_on(second_releases)
         first_hand = requests.get(f"{running.url}/claim/harbour-seizure/ownership-denied", headers={"Accept": "text/html"},
                                   timeout=30)
         assert first_hand.status_code == 200 and 'class="rests-on"' not in first_hand.text
+        article = requests.get(f"{running.url}/article/harbour-seizure.ttl", timeout=30)
+        graph = Graph().parse(data=article.text, format="turtle")
+        unsigned = URIRef(BASE + "article/harbour-seizure")
+        assert (unsigned, URIRef(NF + "notStatedInText"), URIRef("https://schema.org/author")) in graph
+        assert not list(graph.objects(unsigned, URIRef("https://schema.org/author")))
     finally:
         running.stop()
 
