@@ -121,3 +121,14 @@ def test_the_class_hierarchy_beside_the_shapes_is_current():
     nf = "https://newsfacts.example/ontology/"
     assert {(nf + "NewsOutlet", nf + "Organization"), (nf + "Organization", nf + "Agent"),
             (nf + "AnonymousSource", nf + "Agent"), (nf + "Country", nf + "Place")} <= triples
+
+
+def test_the_certainty_scheme_is_ordered_as_documented():
+    from newsfacts.vocabulary import Vocabulary
+
+    rank = "https://newsfacts.example/ontology/certaintyRank"
+    ranks = {t.subject.value.rsplit("/", 1)[1]: int(t.object.value)
+             for t in Vocabulary.load(PROJECT_ROOT / "ontology").triples if t.predicate.value == rank}
+    assert set(ranks) == set(Vocabulary.load(PROJECT_ROOT / "ontology").concepts["certainty"])
+    assert sorted(ranks, key=ranks.get) == ["denied", "unconfirmed", "believed", "alleged", "claimed", "reported", "stated"]
+    assert len(set(ranks.values())) == len(ranks)
