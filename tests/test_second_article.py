@@ -164,6 +164,8 @@ def test_the_second_article_passes_the_checks_as_shipped(tmp_path):
     (lambda t: t.replace("  hedge: Diario Ficticio reported that\n",
                          "  hedge: Diario Ficticio reported that\n  rests_on: meridia-denial\n"), "meridia-denial-reported",
      "rests-on-cycle", "meridia-denial-reported -> meridia-denial -> meridia-denial-reported"),
+    (lambda t: t.replace("rests_on: meridia-denial-reported", "rests_on: [meridia-denial-reported]"), "meridia-denial",
+     "unknown-reference", "['meridia-denial-reported'] is not a known other claim id"),
     (lambda t: t.replace("  rests_on: meridia-denial-reported\n", ""), "meridia-denial-reported", "claim-content",
      "or neither when other claims rest on it"),
     (lambda t: t.replace('    on: "2024-04-14"', '    on: "14 April 2024"'), "norte-sur-sanctions-listing", "time-format",

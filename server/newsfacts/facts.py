@@ -153,8 +153,8 @@ class _FileChecker:
         self.reports = report_ids
         self.events = {e.get("id") for e in facts.events}
         self.situations = {s.get("id") for s in facts.office_holdings + facts.designations}
-        self.claim_ids = {c.get("id") for c in facts.claims}
-        self.rested_on = {c.get("rests_on") for c in facts.claims if "rests_on" in c}
+        self.claim_ids = {c["id"] for c in facts.claims if isinstance(c.get("id"), str)}
+        self.rested_on = {c["rests_on"] for c in facts.claims if isinstance(c.get("rests_on"), str)}
         self.problems: list[Problem] = []
 
     def problem(self, item: dict, rule: str, message: str) -> None:
