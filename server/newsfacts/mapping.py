@@ -121,10 +121,10 @@ class _Nodes:
         for holding in self.f.office_holdings:
             yield self.office_holding(holding)
         for designation in self.f.designations:
-            yield {"id": self.local[designation["id"]], "type": "Designation",
-                   "designated": self.ref(designation["designated"]),
-                   "designation_type": concept_iri("designation", designation["as"]),
-                   "designated_by": self.ref(designation["by"])}
+            yield self.time({"id": self.local[designation["id"]], "type": "Designation",
+                             "designated": self.ref(designation["designated"]),
+                             "designation_type": concept_iri("designation", designation["as"]),
+                             "designated_by": self.ref(designation["by"])}, designation.get("time"))
         for claim in self.f.claims:
             yield self.claim(claim)
 
@@ -132,7 +132,7 @@ class _Nodes:
         a = self.f.article
         return _clean({
             "id": self.iri.article(self.aid), "type": "Article", "label": _label(a),
-            "author": self.ref(a["author"]), "author_description": a.get("author_description"),
+            "author": self.ref(a.get("author")), "author_description": a.get("author_description"),
             "genre": a.get("genre"), "language": a.get("language"),
             "relays": [self.iri.report(r) for r in _as_list(a.get("relays"))],
             "source_text": a["source_text"], "source_sha256": a["source_sha256"],
@@ -188,6 +188,7 @@ class _Nodes:
                 "certainty": concept_iri("certainty", c["certainty"]), "hedge": c.get("hedge"),
                 "stated_in": self.iri.article(self.aid),
                 "made_at": _typed(c["made_at"]) if "made_at" in c else None,
+                "rests_on": self.iri.claim(self.aid, c["rests_on"]) if "rests_on" in c else None,
                 "evidence": [self.evidence(me, c["id"], n, item) for n, item in enumerate(c["evidence"], start=1)]}
         statement = c.get("statement")
         if statement:

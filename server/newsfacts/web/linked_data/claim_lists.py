@@ -78,9 +78,14 @@ def claim_triples(store, claims: list[str]) -> list[ox.Triple]:
         CONSTRUCT {{ ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}
         WHERE {{ VALUES ?claim {{ {_values(claims)} }} ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t .
                  ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}""", use_default_graph_as_union=True)
+    rested_on = sorted({t.object.value for t in triples if t.predicate.value == NF + "restsOn"})
+    if rested_on:  # a second-hand claim's row names the claim it rests on and who says that one
+        triples += store.query(f"""CONSTRUCT {{ ?outer <{NF}attributedTo> ?who }}
+            WHERE {{ VALUES ?outer {{ {_values(rested_on)} }} ?outer <{NF}attributedTo> ?who }}""",
+                               use_default_graph_as_union=True)
     linked = {t.object.value for t in triples if isinstance(t.object, ox.NamedNode) and t.predicate.value in (
         NF + "attributedTo", NF + "attributionUncertainBetween", NF + "onTheWordOf", NF + "fromReport",
-        NF + "possiblyFromReport", NF + "certainty")}
+        NF + "possiblyFromReport", NF + "certainty", NF + "restsOn")}
     return triples + labels_of(store, sorted(linked))
 
 
@@ -120,6 +125,9 @@ def claim_rows(triples: list[ox.Triple], claims: list[str], label, href) -> list
             "sources": things(NF + "onTheWordOf"), "reports": things(NF + "fromReport"),
             "possible_reports": things(NF + "possiblyFromReport"),
             "quote": _first_quote(facts, mine),
+            "rests_on": [{"label": label(o.value), "href": href(o.value),
+                          "speakers": things(NF + "attributedTo", of=facts.get(o.value, {}))}
+                         for o in mine.get(NF + "restsOn", [])],
         })
     return rows
 
