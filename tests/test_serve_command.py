@@ -3,6 +3,9 @@ the URL printed, and the whole process tree gone after SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -68,3 +71,26 @@ def test_workers_below_one_is_a_usage_error(tmp_path):
     done = subprocess.run([*SERVE, "--workers", "0", "--releases-dir", str(tmp_path)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2 and "workers must be at least 1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_dumps_download_when_the_releases_folder_is_relative(releases_dir, tmp_path):
+    """Regression: with the default `releases` folder (relative, in the working directory) every dump answered 500,
+    because the file was looked up relative to the package instead of the working directory."""
+    shutil.copytree(releases_dir, tmp_path / "releases", symlinks=True)
+    running = start_server(None, cwd=tmp_path)
+    try:
+        listing = requests.get(running.url + "/dumps", headers={"Accept": "text/html"}, timeout=10)
+        assert listing.status_code == 200
+        links = sorted(set(re.findall(r'href="(/dumps/[^"]+)"', listing.text)))
+        assert len(links) >= 4, links
+        for link in links:
+            version, name = link.split("/")[2:4]
+            if version == "latest":  # the alias of the current release's dumps
+                version = (tmp_path / "releases" / "current").resolve().name
+                name = name.replace("latest", version)
+            response = requests.get(running.url + link, timeout=30)
+            on_disk = (tmp_path / "releases" / version / "dumps" / name).read_bytes()
+            assert response.status_code == 200, (link, response.status_code, response.text[:300])
+            assert hashlib.sha256(response.content).digest() == hashlib.sha256(on_disk).digest(), link
+    finally:
+        running.stop()
