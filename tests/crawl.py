@@ -2,10 +2,17 @@
 
 No tests here. ``crawl`` fetches the landing page and every internal URL reachable from it by HTML links (``href``
 and ``src`` of any element), a few at a time; ``dataset_dumps`` reads the distributions `/dataset` advertises.
+
+One bound keeps the crawl finite and short: the links of a query result page (`/sparql?…`) are followed only for the
+example queries (linked from the landing page or the query page). So every example query, every download format of
+its result and every link in its result are fetched, and so is the DESCRIBE query each document page links to, but
+not the download formats of each of those DESCRIBEs (the same code as the examples' formats), and so on.
+A 503 with Retry-After (all query workers busy, by design) is asked again after the time it names.
 """
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -43,12 +50,23 @@ class Crawl:
     external: set[str] = field(default_factory=set)
 
     def problems(self) -> list[str]:
-        return [f"{status} {url} (linked from {self.linked_from.get(url, 'nowhere: the start')})"
+        return [f"{status} {url} (linked from {self.linked_from.get(url, 'nowhere: the start')[:160]})"
                 for url, status in sorted(self.seen.items()) if status >= 500 or status == 404]
 
 
+BUSY_RETRIES = 8
+
+
+def _is_query(url: str) -> bool:
+    return urlsplit(url).path.rstrip("/") == "/sparql" and bool(urlsplit(url).query)
+
+
 def _fetch(session: requests.Session, url: str) -> tuple[int, str | None]:
-    response = session.get(url, headers={"Accept": "text/html"}, timeout=60)
+    for _ in range(BUSY_RETRIES):
+        response = session.get(url, headers={"Accept": "text/html"}, timeout=60)
+        if response.status_code != 503 or "Retry-After" not in response.headers:
+            break
+        time.sleep(min(float(response.headers["Retry-After"]), 5))
     is_html = response.headers.get("Content-Type", "").startswith("text/html")
     return response.status_code, response.text if is_html and response.ok else None
 
@@ -65,6 +83,8 @@ def crawl(root: str, limit: int = 5000, threads: int = 6) -> Crawl:
             following = []
             for url, (status, html) in zip(level, answers, strict=True):
                 result.seen[url] = status
+                if _is_query(url) and urlsplit(result.linked_from.get(url, "")).path not in ("/", "/sparql"):
+                    continue
                 for link in links_of(url, html) if html else []:
                     if urlsplit(link).netloc != origin:
                         result.external.add(link)
