@@ -60,6 +60,7 @@ class Clone:
         self.log = folder.parent / "serve.log"
         command = readme_serve_command((folder / "README.md").read_text(encoding="utf-8")) + f" --port {port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFACTS_", "VIRTUAL_ENV", "PYTHON"))}
+        env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"  # one network round trip less; the command itself is unchanged
         with self.log.open("w") as log:
             self.process = subprocess.Popen(["sh", "-c", command], cwd=folder, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
