@@ -64,3 +64,12 @@ def test_the_first_example_of_the_docs_runs_as_written(server):
     text = shlex.split(f"'{first.group(1)}'")[0].removeprefix("query=")
     response = requests.get(server.url + "/sparql", params={"query": text}, headers={"Accept": SPARQL_JSON}, timeout=30)
     assert len(values(response, "label")) == 5
+
+
+def test_the_query_page_lists_them_and_results_use_them(server):
+    page = requests.get(server.url + "/sparql", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and "usable in every query without declaring them" in page.text
+    assert all(f"<code>{name}:</code> {iri}" in page.text for name, iri in predeclared(BASE).items())
+    table = requests.get(server.url + "/sparql", params={"query": "SELECT ?e WHERE { VALUES ?e { nfe:iran } }"},
+                         headers={"Accept": "text/html"}, timeout=30)
+    assert table.status_code == 200 and '<td class="uri"><a href="/entity/iran">nfe:iran</a></td>' in table.text
