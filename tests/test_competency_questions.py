@@ -148,6 +148,11 @@ def test_08_hedged_and_unhedged_claims(store):
     assert believed and all(r["hedge"] == "It is largely believed" for r in believed)
     unnamed = [r for r in found if r["onTheWordOf"] == "unnamed sources"]
     assert unnamed and all(r["saidBy"] == "Infobae" for r in unnamed)
+    assert len({r["claim"] for r in found}) == len(found)  # one row per claim, not one per label language
+    assert all(r["quote"] for r in found)  # the words that support it
+    drones = next(r for r in found if r["claim"].endswith("/ansu-100-is-mohajer-2"))
+    assert (drones["certainty"], drones["hedge"], drones["saidBy"], drones["quote"]) == (
+        "alleged", "allegedly", "Infobae", "the ANSU-100 (Mohajer-2)")
 
 
 def test_09_gold_and_oil(store):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from test_sparql_support import Listener, assert_answers_normally, assert_error, children, drain, query
+from test_sparql_support import Listener, assert_answers_normally, assert_error, drain, query, query_workers
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_load_and_other_updates_are_refused_and_connect_nowhere(sparql_server, l
 def test_the_query_workers_cannot_open_sockets(sparql_server):
     """The second wall: whatever got past the guard, a worker process has no network (seccomp filter)."""
     assert_answers_normally(sparql_server)
-    workers = children(sparql_server.process.pid)
+    workers = query_workers(sparql_server.process.pid)
     assert workers
     for pid in workers:
         status = Path(f"/proc/{pid}/status").read_text()

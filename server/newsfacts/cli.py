@@ -14,7 +14,7 @@ from .problems import BuildFailed, DataDoesNotConform
 
 EXIT_OK, EXIT_DOES_NOT_CONFORM, EXIT_ERROR = 0, 1, 2
 #: Command-line arguments that are not settings.
-COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language"}
+COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language", "dev"}
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     _settings_arguments(serve)
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, help="web worker processes (default 2)")
+    serve.add_argument("--dev", action="store_true",
+                       help="Werkzeug's development server instead of granian: one process, reloads on code changes")
     generate = commands.add_parser("generate", help="write synthetic articles (facts and texts) for scale tests")
     generate.add_argument("--articles", type=int, required=True, help="how many articles")
     generate.add_argument("--claims", type=int, default=10, help="claims per article (default 10)")
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             return _fix(settings, args.facts_file)
         if args.command == "draft":
             return _draft(settings, args)
-        return _serve(settings)
+        return _serve(settings, args.dev)
     except DataDoesNotConform as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -179,7 +182,7 @@ def _draft(settings: Settings, args) -> int:
     return EXIT_OK
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, development: bool) -> int:
     from .release import current_release
 
     if settings.store == "embedded" and current_release(settings.releases_dir) is None:
@@ -187,9 +190,12 @@ def _serve(settings: Settings) -> int:
         status = _build(settings)
         if status != EXIT_OK:
             return status
-    from .web.app import run_development_server
+    from .web.serving import run_development_server, run_production_server
 
-    run_development_server(settings)
+    if development:
+        run_development_server(settings)
+    else:
+        run_production_server(settings)  # replaces this process with granian
     return EXIT_OK
 
 

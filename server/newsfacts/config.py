@@ -59,6 +59,9 @@ class Settings:
         10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
+    workers: int = _setting(
+        2, "Web worker processes of `newsfacts serve` (granian); each has its own pool of query workers. "
+        "Ignored with --dev (Werkzeug, one process).")
     query_timeout_s: float = _setting(10.0, "SPARQL queries running longer than this many seconds are stopped.")
     max_rows: int = _setting(10000, "Most result rows (or triples) a SPARQL query returns; more are cut and flagged.")
     max_query_depth: int = _setting(64, "Deepest nesting of brackets a SPARQL query may have before it is refused.")
@@ -118,6 +121,8 @@ class Settings:
         settings = dataclasses.replace(settings, **folders)
         if not settings.base_iri.endswith(("/", "#")):
             raise ValueError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+        if settings.workers < 1:
+            raise ValueError(f"workers must be at least 1: {settings.workers!r}")
         if settings.public_url and not settings.public_url.endswith("/"):
             raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
         if settings.document_cache_mb < 0:
@@ -139,6 +144,10 @@ class Settings:
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else "[::1]" if self.host == "::" else self.host
         host = f"[{host}]" if ":" in host and not host.startswith("[") else host
         return f"http://{host}:{self.port}/"
+
+    def environment(self) -> dict[str, str]:
+        """These settings as NEWSFACTS_* variables, so that another process (a web worker) loads the same ones."""
+        return {f"NEWSFACTS_{f.name.upper()}": str(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def documented(self) -> dict[str, str]:
         return {f.name: f.metadata["doc"] for f in dataclasses.fields(self)}

@@ -69,9 +69,12 @@ class RemoteStore:
     # ---------------------------------------------------------------- reading
 
     def query(self, query: str, *, use_default_graph_as_union: bool = True, default_graph=None, named_graphs=None,
-              base_iri: str | None = None, timeout_s: float | None = None):
+              base_iri: str | None = None, timeout_s: float | None = None, prefixes: dict[str, str] | None = None):
         """Like pyoxigraph's Store.query. A query the store rejects (400) raises SyntaxError with its message;
-        ``base_iri`` is accepted for the same signature (relative IRIs are resolved by the remote store)."""
+        ``base_iri`` is accepted for the same signature (relative IRIs are resolved by the remote store); default
+        ``prefixes`` are declared in front of the query, on its first line (a declaration in the query wins)."""
+        if prefixes:
+            query = "".join(f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items()) + query
         form = [("query", query)]
         for graph in _as_list(default_graph):
             form.append(("default-graph-uri", graph.value))

@@ -188,8 +188,9 @@ def _expand(pname: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
 
-def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
-    """Everything the checks need, from one pass over the text."""
+def inspect(text: str, base_iri: str | None = None, known_prefixes: dict[str, str] | None = None) -> QueryInfo:
+    """Everything the checks need, from one pass over the text. ``known_prefixes``: the prefixes a query may use
+    without declaring them (its own declarations win); ``info.prefixes`` holds only the query's own."""
     info = QueryInfo(base=base_iri)
     stream = list(tokens(text))
     count = len(stream)
@@ -218,7 +219,8 @@ def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
                 if target_at < count:
                     target = stream[target_at][0]
                     graph = (_resolve(target.text, info.base) if target.kind == "iri"
-                             else _expand(target.text, info.prefixes) if target.kind == "pname" else None)
+                             else _expand(target.text, {**(known_prefixes or {}), **info.prefixes})
+                             if target.kind == "pname" else None)
                     if graph is not None:
                         (info.from_named_graphs if named else info.from_graphs).append(graph)
         k += 1
@@ -238,9 +240,10 @@ def _position(text: str, offset: int) -> str:
     return f"line {line}, column {column}"
 
 
-def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None) -> QueryInfo:
+def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None,
+          known_prefixes: dict[str, str] | None = None) -> QueryInfo:
     """Refuse what must never reach the engine (ApiError), or return what the pass learnt."""
-    info = inspect(text, base_iri)
+    info = inspect(text, base_iri, known_prefixes)
     if info.depth > max_depth:
         raise ApiError(400, "Query too deeply nested",
                        f"The query nests brackets {info.depth} levels deep; this endpoint accepts at most {max_depth}.",
