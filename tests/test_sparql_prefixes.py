@@ -55,8 +55,9 @@ def test_entities_follow_the_base_iri_and_the_vocabulary_keeps_its_namespace():
 
 def test_docs_list_every_predeclared_prefix():
     text = SPARQL_MD.read_text(encoding="utf-8")
-    for name, iri in predeclared(BASE).items():
-        assert re.search(rf"`{name}:`\s*\|\s*`{re.escape(iri.replace(BASE, '<base>'))}`", text), name
+    other_base = "http://127.0.0.1:8080/"  # so that what follows the base shows as <base>, and nothing else does
+    for name, iri in predeclared(other_base).items():
+        assert re.search(rf"`{name}:`\s*\|\s*`{re.escape(iri.replace(other_base, '<base>'))}`", text), name
 
 
 def test_the_first_example_of_the_docs_runs_as_written(server):
