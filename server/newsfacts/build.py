@@ -21,8 +21,9 @@ from . import __version__
 from .config import Settings
 from .dataset import describe
 from .dumps import describe_file, write_dumps
-from .facts import ArticleFacts, check_facts, load_facts_dir
+from .facts import ArticleFacts, FactsLimits, check_facts, load_facts_dir
 from .grounding import GroundingResult, ground
+from .inputs import oversized_files
 from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
@@ -50,12 +51,14 @@ def check(settings: Settings) -> Checked:
     """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    _stop_if(oversized_files([settings.ontology_dir, settings.shapes_dir, settings.mappings_dir],
+                             settings.max_input_file_bytes))
     try:
         vocabulary = Vocabulary.load(settings.ontology_dir)
         mapper = Mapper(settings.mappings_dir, settings.base_iri)
     except (OSError, SyntaxError, ValueError) as exc:
         raise BuildFailed(f"cannot read the ontology or mappings: {exc}") from exc
-    files, problems = load_facts_dir(settings.facts_dir)
+    files, problems = load_facts_dir(settings.facts_dir, FactsLimits.from_settings(settings))
     problems += check_facts(files, vocabulary)
     _stop_if(problems)
     grounding, problems = ground(files, settings.sources_dir)

@@ -67,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildFailed, ValueError) as exc:
         print(f"newsfacts: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except MemoryError:
+        print("newsfacts: ran out of memory; nothing was published (are the inputs within the size settings?)",
+              file=sys.stderr)
+        return EXIT_ERROR
+    except RecursionError:
+        print("newsfacts: an input is nested too deeply to process; nothing was published", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _report_grounding(grounding) -> None:

@@ -80,7 +80,9 @@ def _wants_html(format_param: str | None) -> bool:
 def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool) -> Response:
     served = _served()
     graphs = graphs_of(served)
-    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri)
+    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri,
+                       max_operators=settings.max_query_operators,
+                       max_triple_patterns=settings.max_query_triple_patterns, max_variables=settings.max_query_variables)
     dataset = _dataset(parsed, info, set(graphs))
     kind = formats.kind_of(info.form)
     chosen = formats.HTML if wants_html else formats.choose(kind, request.headers.get("Accept"), parsed.format)
