@@ -204,15 +204,49 @@ def _expand(pname: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
 
-def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
-    """Everything the checks need, from one pass over the text."""
+@dataclass(frozen=True)
+class Limits:
+    """Where the pass may stop reading: once a count is past its limit the query is refused anyway, so a 64 KB
+    chain of operators costs the few hundred tokens before the limit, not the whole text."""
+
+    max_depth: int = 64
+    max_operators: int = 256
+    max_triple_patterns: int = 64
+    max_variables: int = 256
+
+    def exceeded(self, info: QueryInfo, variables: int) -> bool:
+        return (info.depth > self.max_depth or info.operators > self.max_operators
+                or info.triple_patterns > self.max_triple_patterns or variables > self.max_variables)
+
+
+class _Lookahead:
+    """The tokens of a text, read only as far as they are asked for."""
+
+    def __init__(self, text: str):
+        self._source = tokens(text)
+        self._read: list[tuple[Token, int]] = []
+
+    def get(self, k: int) -> tuple[Token, int] | None:
+        while len(self._read) <= k:
+            following = next(self._source, None)
+            if following is None:
+                return None
+            self._read.append(following)
+        return self._read[k]
+
+    def kind(self, k: int) -> str | None:
+        found = self.get(k)
+        return found[0].kind if found else None
+
+
+def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None) -> QueryInfo:
+    """Everything the checks need, from one pass over the text (stopping early once past one of ``limits``)."""
     info = QueryInfo(base=base_iri)
-    stream = list(tokens(text))
-    count = len(stream)
+    stream = _Lookahead(text)
     variables: set[str] = set()
     k = 0
-    while k < count:
-        token, depth = stream[k]
+    while (current := stream.get(k)) is not None:
+        token, depth = current
         info.depth = max(info.depth, depth)
         if (token.kind == "punct" and token.text in COUNTED_OPERATORS) or (
                 token.kind == "word" and token.text.lower() in COUNTED_WORDS):
@@ -222,6 +256,8 @@ def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
             info.triple_patterns += 1
         elif token.kind == "var":
             variables.add(token.text[1:])
+        if limits is not None and limits.exceeded(info, len(variables)):
+            break
         if token.kind == "word":
             word = token.text.lower()
             if word == "service" and info.service_at is None:
@@ -230,18 +266,18 @@ def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
                 info.update_keyword = token.text.upper()
             elif word in QUERY_FORMS and info.form is None:
                 info.form = word
-            elif word == "base" and info.form is None and k + 1 < count and stream[k + 1][0].kind == "iri":
-                info.base = _resolve(stream[k + 1][0].text, info.base)
-            elif (word == "prefix" and info.form is None and k + 2 < count and stream[k + 1][0].kind == "pname"
-                  and stream[k + 2][0].kind == "iri"):
-                info.prefixes[stream[k + 1][0].text.rstrip(":").partition(":")[0]] = _resolve(stream[k + 2][0].text, info.base)
-            elif word == "from" and k + 1 < count:
+            elif word == "base" and info.form is None and stream.kind(k + 1) == "iri":
+                info.base = _resolve(stream.get(k + 1)[0].text, info.base)
+            elif word == "prefix" and info.form is None and stream.kind(k + 1) == "pname" and stream.kind(k + 2) == "iri":
+                info.prefixes[stream.get(k + 1)[0].text.rstrip(":").partition(":")[0]] = _resolve(
+                    stream.get(k + 2)[0].text, info.base)
+            elif word == "from" and stream.get(k + 1) is not None:
                 target_at = k + 1
-                named = stream[target_at][0].kind == "word" and stream[target_at][0].text.lower() == "named"
+                named = stream.kind(target_at) == "word" and stream.get(target_at)[0].text.lower() == "named"
                 if named:
                     target_at += 1
-                if target_at < count:
-                    target = stream[target_at][0]
+                if stream.get(target_at) is not None:
+                    target = stream.get(target_at)[0]
                     graph = (_resolve(target.text, info.base) if target.kind == "iri"
                              else _expand(target.text, info.prefixes) if target.kind == "pname" else None)
                     if graph is not None:
@@ -267,7 +303,7 @@ def _position(text: str, offset: int) -> str:
 def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None,
           max_operators: int = 256, max_triple_patterns: int = 64, max_variables: int = 256) -> QueryInfo:
     """Refuse what must never reach the engine (ApiError), or return what the pass learnt."""
-    info = inspect(text, base_iri)
+    info = inspect(text, base_iri, Limits(max_depth, max_operators, max_triple_patterns, max_variables))
     if info.depth > max_depth:
         raise ApiError(400, "Query too deeply nested",
                        f"The query nests brackets {info.depth} levels deep; this endpoint accepts at most {max_depth}.",
