@@ -182,6 +182,11 @@ DROPPED = {
     "list as an id": ("- id: puerto-alba\n", "- id: [puerto-alba]\n", "line", "value-type", "id: must be an id"),
     "language that is not a tag": ("  language: en\n", "  language: English (UK)\n", "harbour-seizure (line 3)", "value-type",
                                    "'English (UK)' is not a language tag"),
+    "not_stated that is not a list": ("  not_stated:\n  - datePublished\n  - publisher\n  - url\n",
+                                      "  not_stated: datePublished\n", "harbour-seizure (line 3)", "value-type",
+                                      "must be a list of schema.org property names"),
+    "empty description": ("    en: Puerto Alba\n", "    en: Puerto Alba\n  description: {}\n", "puerto-alba", "value-type",
+                          "description: is empty"),
     "label entry that is not text": ("    en: Puerto Alba\n", "    en: Puerto Alba\n    es: [Puerto, Alba]\n",
                                      "puerto-alba", "value-type", "the 'es' entry must be text"),
 }
@@ -202,3 +207,21 @@ def test_a_dropped_value_stops_the_build_and_publishes_nothing(inputs):
     result = run_cli("build", *inputs["args"])
     assert_refused(result, inputs["facts"], "value-type", "'e s' is not a language tag")
     assert not inputs["releases"].exists() or not any(inputs["releases"].iterdir())
+
+
+# --- broken project files: exit 2, one line, no traceback -----------------------------------------------------
+
+@pytest.mark.parametrize(("folder", "name", "text", "message"), [
+    ("shapes", "shapes.ttl", "this is not turtle .\n", "cannot read the shapes in"),
+    ("mappings", "rules/broken.rq", "CONSTRUCT { ?s ?p } WHERE {\n", "rules/broken.rq is not a valid SPARQL query"),
+    ("mappings", "context.jsonld", '{"no context": true}\n', "cannot read the ontology or mappings"),
+    ("ontology", "broken.ttl", "<a> <b> .\n", "cannot read the ontology or mappings"),
+], ids=["shapes", "mapping-rule", "context", "ontology"])
+def test_a_broken_project_file_is_a_runtime_error_without_traceback(inputs, tmp_path, folder, name, text, message):
+    copy = tmp_path / f"{folder}-copy"
+    shutil.copytree(PROJECT_ROOT / folder, copy)
+    target = copy / name
+    target.write_text(target.read_text(encoding="utf-8") + text if target.exists() else text, encoding="utf-8")
+    result = run_cli("validate", *inputs["args"], env={f"NEWSFACTS_{folder.upper()}_DIR": str(copy)})
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and message in result.stderr, result.stderr[-2000:]

@@ -1,6 +1,7 @@
 """The `newsfacts` command.
 
-Exit codes: 0 success; 1 the data does not conform (one line per problem:
+Exit codes: 0 success (also a build that finds the current release built from
+the same inputs, and so publishes nothing); 1 the data does not conform (one line per problem:
 file, where, rule, message); 2 usage or runtime error.
 """
 
@@ -28,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="check the facts and publish a new release")
     _settings_arguments(build)
+    build.add_argument("--force", action="store_true",
+                       help="publish a new release even when the current one was built from the same inputs")
+    prune = commands.add_parser("prune", help="remove old releases, keeping the newest (never 'current' nor the one before)")
+    prune.add_argument("--releases-dir", help="folder of releases (default: ./releases)")
+    prune.add_argument("--keep", type=int, dest="keep_releases", help="how many releases to keep (default: keep_releases)")
     validate = commands.add_parser("validate", help="run every check without publishing")
     _settings_arguments(validate)
     serve = commands.add_parser("serve", help="serve the current release (building one first if there is none)")
@@ -51,11 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         out = generate(Path(args.out), args.articles, args.claims)
         print(f"wrote {args.articles} synthetic articles to {out}/facts and {out}/sources")
         return EXIT_OK
-    overrides = {k: v for k, v in vars(args).items() if k != "command"}
+    overrides = {k: v for k, v in vars(args).items() if k not in ("command", "force")}
     try:
         settings = Settings.load(overrides)
         if args.command == "build":
-            return _build(settings)
+            return _build(settings, force=args.force)
+        if args.command == "prune":
+            return _prune(settings)
         if args.command == "validate":
             return _validate(settings)
         return _serve(settings)
@@ -82,14 +90,33 @@ def _report_grounding(grounding) -> None:
             print(f"newsfacts: evidence of {result.article} not checked against its text ({result.status})", file=sys.stderr)
 
 
-def _build(settings: Settings) -> int:
+def _build(settings: Settings, force: bool = False) -> int:
     from .build import build
+    from .release import current_release
 
-    release = build(settings)
+    before = current_release(settings.releases_dir)
+    release = build(settings, force=force)
     manifest = release.manifest()
+    if before is not None and release.path == before.path:
+        print(f"unchanged: the current release {release.version} was built from the same inputs; nothing was "
+              "published (use --force to publish anyway)")
+        return EXIT_OK
     _report_grounding(_grounding_from(manifest))
     print(f"built release {release.version}: {manifest['triples']} triples, "
           f"{manifest['validation']['warnings']} warning(s), in {release.path}")
+    return EXIT_OK
+
+
+def _prune(settings: Settings) -> int:
+    from .release import prune_releases, remove_stale_staging
+
+    if settings.keep_releases < 1:
+        print("newsfacts: --keep must be at least 1 ('current' is always kept)", file=sys.stderr)
+        return EXIT_ERROR
+    removed = remove_stale_staging(settings.releases_dir) + prune_releases(settings.releases_dir, settings.keep_releases)
+    for path in removed:
+        print(f"removed {path}")
+    print(f"pruned {len(removed)} folder(s); keeping at most {settings.keep_releases} release(s) in {settings.releases_dir}")
     return EXIT_OK
 
 

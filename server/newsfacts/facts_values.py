@@ -95,7 +95,9 @@ def _wrong(kind: str, value: object) -> str | None:
     if kind in ("languages", "alt-languages"):
         return _language_map_problem(value, lists=kind == "alt-languages")
     if kind == "not-stated":
-        names = value if isinstance(value, list) else [value]
+        if not isinstance(value, list):
+            return f"must be a list of schema.org property names, not {_shown(value)}"
+        names = value
         unknown = [n for n in names if n not in NOT_STATED_PROPERTIES]
         return None if not unknown else (f"{', '.join(_shown(n) for n in unknown)} not schema.org properties an article "
                                          f"may leave unstated (one of: {', '.join(sorted(NOT_STATED_PROPERTIES))})")
@@ -113,6 +115,8 @@ def _wrong(kind: str, value: object) -> str | None:
 def _language_map_problem(value: object, lists: bool) -> str | None:
     if not isinstance(value, dict):
         return f"must be a mapping of language tag to text, not {_shown(value)}"
+    if not set(value) - {"__line__"}:
+        return "is empty; give at least one language, or remove the key"
     for language, text in value.items():
         if language == "__line__":
             continue
