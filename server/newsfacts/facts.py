@@ -19,7 +19,7 @@ import yaml
 
 from .config import Settings
 from .facts_values import dropped_value_problems
-from .inputs import InputTooLarge, anchor_problem, long_string_problems, read_bounded
+from .inputs import InputTooLarge, anchor_problem, check_mapping_keys, long_string_problems, read_bounded
 from .problems import Problem
 from .timevalues import time_problems
 from .vocabulary import Vocabulary
@@ -55,32 +55,10 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml whe
     """A YAML loader that records, in each mapping, the line it starts on (as '__line__')."""
 
     def construct_mapping(self, node, deep=False):
-        _check_keys(node)
+        check_mapping_keys(node)
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
-
-
-class _KeyError(yaml.constructor.ConstructorError):
-    """A mapping key YAML accepts but a facts file must not have; ``rule`` names which."""
-
-    def __init__(self, rule: str, message: str, mark):
-        super().__init__(problem=message, problem_mark=mark)
-        self.rule = rule
-
-
-def _check_keys(node) -> None:
-    """Keys are plain text, each once: YAML keeps only the last of two equal keys, which would lose the first."""
-    seen: set[str] = set()
-    for key_node, _value in node.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-            raise _KeyError("key-type", f"the key {str(key_node.value)[:40]!r} is not plain text", key_node.start_mark)
-        if key_node.value == "__line__" or key_node.value == "<<":
-            raise _KeyError("key-type", f"the key {key_node.value!r} is reserved", key_node.start_mark)
-        if key_node.value in seen:
-            raise _KeyError("duplicate-key", f"the key {key_node.value!r} appears twice in this mapping; YAML would "
-                            "keep only the last", key_node.start_mark)
-        seen.add(key_node.value)
 
 
 # Dates must stay text ('2023-12-05' is not to become a date object), and YAML 1.1 would read the key

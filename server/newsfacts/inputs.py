@@ -5,7 +5,9 @@ written by people, and a few hundred bytes of YAML can expand to gigabytes
 through anchors and aliases. So every input has a size cap (settings
 ``max_facts_file_bytes`` and ``max_input_file_bytes``), every string in a facts
 file a length cap (``max_string_chars``), and YAML anchors and aliases are
-refused outright: facts are written out, never referenced. Each breach is a
+refused outright: facts are written out, never referenced. Mapping keys are
+plain text, each once (YAML itself keeps the last of two equal keys, silently
+losing the first). Each breach is a
 ``Problem`` naming the file, the line and the rule, never a traceback.
 """
 
@@ -93,3 +95,25 @@ def oversized_files(folders: list[str], max_bytes: int) -> list[Problem]:
             if path.is_file() and path.stat().st_size > max_bytes:
                 problems.append(InputTooLarge(path, max_bytes).problem("max_input_file_bytes"))
     return problems
+
+
+class YamlKeyError(yaml.constructor.ConstructorError):
+    """A mapping key YAML accepts but a facts file must not have; ``rule`` names which."""
+
+    def __init__(self, rule: str, message: str, mark):
+        super().__init__(problem=message, problem_mark=mark)
+        self.rule = rule
+
+
+def check_mapping_keys(node) -> None:
+    """Keys are plain text, each once: YAML keeps only the last of two equal keys, which would lose the first."""
+    seen: set[str] = set()
+    for key_node, _value in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            raise YamlKeyError("key-type", f"the key {str(key_node.value)[:40]!r} is not plain text", key_node.start_mark)
+        if key_node.value == "__line__" or key_node.value == "<<":
+            raise YamlKeyError("key-type", f"the key {key_node.value!r} is reserved", key_node.start_mark)
+        if key_node.value in seen:
+            raise YamlKeyError("duplicate-key", f"the key {key_node.value!r} appears twice in this mapping; YAML would "
+                            "keep only the last", key_node.start_mark)
+        seen.add(key_node.value)

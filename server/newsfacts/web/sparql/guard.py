@@ -29,10 +29,12 @@ trick that got past this pass still connects nowhere.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from ...config import Settings
 from ..errors import ApiError
 
 IRI_RE = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
@@ -45,6 +47,8 @@ OPERATORS = ("&&", "||", "!=", "<=", ">=", "^^")
 #: Tokens counted against max_query_operators: expression and property path operators, UNION, OPTIONAL, MINUS, BIND.
 COUNTED_OPERATORS = frozenset({"&&", "||", "!", "!=", "=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^"})
 COUNTED_WORDS = frozenset({"union", "optional", "minus", "bind"})
+
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings)}  # the settings' defaults, for callers without settings
 
 UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy"}
 QUERY_FORMS = {"select", "construct", "describe", "ask"}
@@ -209,10 +213,10 @@ class Limits:
     """Where the pass may stop reading: once a count is past its limit the query is refused anyway, so a 64 KB
     chain of operators costs the few hundred tokens before the limit, not the whole text."""
 
-    max_depth: int = 64
-    max_operators: int = 256
-    max_triple_patterns: int = 64
-    max_variables: int = 256
+    max_depth: int
+    max_operators: int
+    max_triple_patterns: int
+    max_variables: int
 
     def exceeded(self, info: QueryInfo, variables: int) -> bool:
         return (info.depth > self.max_depth or info.operators > self.max_operators
@@ -301,7 +305,9 @@ def _position(text: str, offset: int) -> str:
 
 
 def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None,
-          max_operators: int = 256, max_triple_patterns: int = 64, max_variables: int = 256) -> QueryInfo:
+          max_operators: int = _DEFAULTS["max_query_operators"],
+          max_triple_patterns: int = _DEFAULTS["max_query_triple_patterns"],
+          max_variables: int = _DEFAULTS["max_query_variables"]) -> QueryInfo:
     """Refuse what must never reach the engine (ApiError), or return what the pass learnt."""
     info = inspect(text, base_iri, Limits(max_depth, max_operators, max_triple_patterns, max_variables))
     if info.depth > max_depth:
