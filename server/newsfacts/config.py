@@ -47,6 +47,16 @@ class Settings:
     license: str = _setting(
         "https://creativecommons.org/licenses/by/4.0/", "License IRI of the published data, stated in the VoID description."
     )
+    keep_releases: int = _setting(
+        5, "Releases kept in releases_dir after each successful build (and by 'newsfacts prune'); older ones are "
+        "removed, never 'current' nor the release before it. 0 keeps every release.")
+    max_facts_file_bytes: int = _setting(
+        8 * 1024 * 1024, "Largest facts file the build reads, in bytes; a larger one is a problem (exit 1).")
+    max_string_chars: int = _setting(
+        20000, "Longest text (label, quote, description, any string) a facts file may hold, in characters.")
+    max_input_file_bytes: int = _setting(
+        32 * 1024 * 1024, "Largest ontology, shapes or mappings file (Turtle, JSON-LD, SSSOM, SPARQL rules) the build "
+        "reads, in bytes.")
     store: str = _setting(
         "embedded",
         "Where releases are stored and queried: 'embedded' (an on-disk store in each release) or the URL of a "
@@ -65,6 +75,14 @@ class Settings:
     query_timeout_s: float = _setting(10.0, "SPARQL queries running longer than this many seconds are stopped.")
     max_rows: int = _setting(10000, "Most result rows (or triples) a SPARQL query returns; more are cut and flagged.")
     max_query_depth: int = _setting(64, "Deepest nesting of brackets a SPARQL query may have before it is refused.")
+    max_query_operators: int = _setting(
+        256, "Most operators (logical, comparison, arithmetic and property path operators, UNION, OPTIONAL, MINUS and "
+        "BIND) a SPARQL query may have before it is refused (400): the parser takes quadratic time over long chains of them.")
+    max_query_triple_patterns: int = _setting(
+        64, "Most triple patterns a SPARQL query may have before it is refused (400): the query planner's time grows "
+        "steeply with many patterns sharing a variable.")
+    max_query_variables: int = _setting(
+        256, "Most distinct variables a SPARQL query may have before it is refused (400).")
     max_query_bytes: int = _setting(65536, "Largest SPARQL query text accepted, in bytes (413/414 beyond).")
     query_workers: int = _setting(
         2, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "

@@ -8,6 +8,7 @@ is the SHACL shapes' job; whether quotes match the source text is grounding's.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from .config import Settings
+from .facts_values import dropped_value_problems
+from .inputs import InputTooLarge, anchor_problem, check_mapping_keys, long_string_problems, read_bounded
 from .problems import Problem
 from .suggestions import did_you_mean
 from .timevalues import time_problems
@@ -55,6 +59,7 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml whe
     """A YAML loader that records, in each mapping, the line it starts on (as '__line__')."""
 
     def construct_mapping(self, node, deep=False):
+        check_mapping_keys(node)
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -67,6 +72,19 @@ _LineLoader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+@dataclass(frozen=True)
+class FactsLimits:
+    """The bounds a facts file is read within (settings max_facts_file_bytes and max_string_chars)."""
+
+    max_file_bytes: int
+    max_string_chars: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> FactsLimits:
+        settings = settings or Settings.load()
+        return cls(settings.max_facts_file_bytes, settings.max_string_chars)
 
 
 @dataclass
@@ -88,18 +106,29 @@ class ArticleFacts:
         return self.article["id"]
 
 
-def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
+def read_facts_file(path: Path, limits: FactsLimits | None = None) -> tuple[ArticleFacts | None, list[Problem]]:
     """Parse one file; returns (facts, []) or (None, problems) when it is not a usable YAML mapping."""
     where = str(path)
+    limits = limits or FactsLimits.from_settings()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        text = read_bounded(path, limits.max_file_bytes).decode("utf-8")
+        anchor = anchor_problem(text, where)
+        if anchor is not None:
+            return None, [anchor]
+        data = yaml.load(text, Loader=_LineLoader)
+    except InputTooLarge as exc:
+        return None, [exc.problem("max_facts_file_bytes")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else "file"
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(where, line, "yaml-syntax", f"not valid YAML: {problem}")]
+        rule = getattr(exc, "rule", "yaml-syntax")
+        return None, [Problem(where, line, rule, problem if rule != "yaml-syntax" else f"not valid YAML: {problem}")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(where, "file", "unreadable", str(exc))]
+    too_long = long_string_problems(data, where, limits.max_string_chars)
+    if too_long:
+        return None, too_long
     if not isinstance(data, dict) or not isinstance(data.get("article"), dict):
         return None, [Problem(where, "file", "missing-article", "a facts file is a mapping with an 'article:' section")]
     unknown = set(data) - set(SECTIONS) - {"__line__", DRAFT_KEY}
@@ -140,7 +169,8 @@ def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Probl
                 problems.append(_at(facts, facts.article, "duplicate-id", f"article id {aid!r} is also in {article_ids[aid]}"))
             article_ids[aid] = str(facts.path)
     for facts in files:
-        problems.extend(_FileChecker(facts, vocabulary, set(entity_ids), set(report_ids)).run())
+        dropped = dropped_value_problems(facts)  # the checks below assume each key holds the right kind of value
+        problems.extend(dropped or _FileChecker(facts, vocabulary, set(entity_ids), set(report_ids)).run())
     return problems
 
 
@@ -421,18 +451,19 @@ def draft_problems(files: list[ArticleFacts]) -> list[Problem]:
             for f in files if f.draft is not None]
 
 
-def load_facts_dir(facts_dir: str | Path) -> tuple[list[ArticleFacts], list[Problem]]:
+def load_facts_dir(facts_dir: str | Path, limits: FactsLimits | None = None) -> tuple[list[ArticleFacts], list[Problem]]:
     """Read every facts file of a folder; many files are parsed on all cores (YAML parsing is the slow part)."""
     files, problems = [], []
+    read = functools.partial(read_facts_file, limits=limits or FactsLimits.from_settings())
     paths = sorted(Path(facts_dir).glob("*.yaml")) + sorted(Path(facts_dir).glob("*.yml"))
     if not paths:
         problems.append(Problem(str(facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
     workers = os.cpu_count() or 1
     if len(paths) >= 200 and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(read_facts_file, paths, chunksize=50))
+            results = list(pool.map(read, paths, chunksize=50))
     else:
-        results = [read_facts_file(path) for path in paths]
+        results = [read(path) for path in paths]
     for facts, file_problems in results:
         problems.extend(file_problems)
         if facts is not None:

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import yaml
 
 from .facts import ArticleFacts
+from .inputs import YAML_LOADER, anchor_problem
 from .problems import Problem
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -43,17 +44,28 @@ def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
     """The rows of an SSSOM/TSV file; no file means no links (and any `wikidata:` in the facts is unverified)."""
     if not path.is_file():
         return [], {}, []
-    text = path.read_text(encoding="utf-8")
-    header = "\n".join(line[1:] for line in text.splitlines() if line.startswith("#"))
-    metadata = yaml.safe_load(header) or {}
-    curies = metadata.get("curie_map", {})
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], {}, [Problem(str(path), "file", "unreadable", str(exc))]
+    metadata, problem = _metadata(path, text)
+    if problem is not None:
+        return [], {}, [problem]
+    curies = metadata.get("curie_map") if isinstance(metadata.get("curie_map"), dict) else {}
     body_lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if not line.startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in body_lines)), delimiter="\t")
+    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in body_lines)), delimiter="\t", restval="")
     problems, rows = [], []
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], metadata, [Problem(str(path), "header", "sssom-columns", f"missing columns {missing}")]
-    for (line, _), record in zip(body_lines[1:], reader, strict=False):
+    try:
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            return [], metadata, [Problem(str(path), "header", "sssom-columns", f"missing columns {missing}")]
+        records = list(reader)
+    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit()
+        return [], metadata, [Problem(str(path), f"line {reader.line_num}", "sssom-syntax", f"not valid TSV: {exc}")]
+    for (line, _), record in zip(body_lines[1:], records, strict=False):
+        if None in record:
+            problems.append(Problem(str(path), f"line {line}", "sssom-columns", "the row has more fields than the header"))
+            continue
         subject, predicate, obj = record["subject_id"], record["predicate_id"], record["object_id"]
         prefix, _, local = subject.partition(":")
         where = f"line {line}"
@@ -74,6 +86,21 @@ def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
         rows.append(MappingRow(str(path), line, local, PREDICATES[predicate], WIKIDATA_ENTITY + qid, qid,
                                record["mapping_justification"], record["comment"]))
     return rows, metadata, problems
+
+
+def _metadata(path: Path, text: str) -> tuple[dict, Problem | None]:
+    """The YAML metadata block (the '#' lines), read without anchors or aliases."""
+    header = "\n".join(line[1:] for line in text.splitlines() if line.startswith("#"))
+    anchor = anchor_problem(header, str(path))
+    if anchor is not None:
+        return {}, anchor
+    try:
+        metadata = yaml.load(header, Loader=YAML_LOADER) or {}
+    except yaml.YAMLError as exc:
+        return {}, Problem(str(path), "header", "sssom-metadata", f"the metadata block is not valid YAML: {exc}")
+    if not isinstance(metadata, dict):
+        return {}, Problem(str(path), "header", "sssom-metadata", "the metadata block is a YAML mapping")
+    return metadata, None
 
 
 def check_links(rows: list[MappingRow], files: list[ArticleFacts]) -> tuple[list[MappingRow], list[Problem]]:

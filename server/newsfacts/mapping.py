@@ -58,6 +58,11 @@ class Mapper:
         mappings_dir = Path(mappings_dir)
         self.context = json.loads((mappings_dir / "context.jsonld").read_text(encoding="utf-8"))["@context"]
         self.rules = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((mappings_dir / "rules").glob("*.rq"))]
+        for name, rule in self.rules:  # a broken rule stops the build here, named, not halfway through mapping
+            try:
+                ox.Store().query(rule)
+            except SyntaxError as exc:
+                raise ValueError(f"mappings/rules/{name} is not a valid SPARQL query: {exc}") from exc
         self.iri = IriMinter(base_iri)
 
     def article_graph_iri(self, facts: ArticleFacts) -> str:

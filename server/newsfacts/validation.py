@@ -89,7 +89,10 @@ def _parse_ntriples(data: bytes) -> Graph:
 def load_shapes(shapes_dir: str | Path, names: tuple[str, ...]) -> Graph:
     graph = Graph()
     for name in names:
-        graph.parse(Path(shapes_dir) / name, format="turtle")
+        try:
+            graph.parse(Path(shapes_dir) / name, format="turtle")
+        except (OSError, SyntaxError) as exc:  # rdflib's BadSyntax is a SyntaxError
+            raise BuildFailed(f"cannot read the shapes in {Path(shapes_dir) / name}: {' '.join(str(exc).split())[:300]}") from exc
     return graph
 
 

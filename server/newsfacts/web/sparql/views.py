@@ -82,6 +82,8 @@ def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool)
     served = _served()
     graphs = graphs_of(served)
     info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri,
+                       max_operators=settings.max_query_operators,
+                       max_triple_patterns=settings.max_query_triple_patterns, max_variables=settings.max_query_variables,
                        known_prefixes=predeclared(settings.base_iri))
     dataset = _dataset(parsed, info, set(graphs))
     kind = formats.kind_of(info.form)
