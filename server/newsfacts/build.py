@@ -28,6 +28,7 @@ from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
 from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease
 from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
+from .search_index import INDEX_FILE, SEARCH_DIR, write_index
 from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, check_shapes, load_shapes, split, validate
 from .vocabulary import Vocabulary
 
@@ -126,6 +127,10 @@ def build(settings: Settings) -> Release:
                                                                     "dcterms": "http://purl.org/dc/terms/",
                                                                     "spdx": "http://spdx.org/rdf/terms#"})
             checked.validation.report.serialize(staged.file(REPORT_FILE), format="turtle")
+
+            started = time.perf_counter()
+            write_index(checked.quads, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
+            checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
             if settings.store == "embedded":

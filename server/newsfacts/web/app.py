@@ -21,8 +21,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.extensions["newsfacts.releases"] = ReleaseAccess(settings.releases_dir, settings)
     errors.init_app(app)
 
-    from . import linked_data, sparql
+    from . import find, linked_data, sparql
 
+    find.init_app(app)  # before linked_data: its /entity/ … indexes take precedence over the thing route
     linked_data.init_app(app)
     sparql.init_app(app)
     return app

@@ -1,0 +1,13 @@
+"""Ways to find things and to link to them: search, reconciliation, indexes, timelines, fragments, schema.org.
+
+Each reads the served release's search index (``search/index.sqlite``, see ``newsfacts.search_index``) or its
+store; each has its own module and routes in this package's blueprint.
+"""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import search_views
+
+    app.register_blueprint(search_views.bp)
