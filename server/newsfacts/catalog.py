@@ -141,7 +141,7 @@ def _record(iri: str, kind: str, own: list[ox.Quad], supers: dict[str, set[str]]
     # most specific first: a class that is a superclass of another of its classes goes after it
     classes.sort(key=lambda c: (sum(c in supers.get(other, {other}) for other in classes if other != c), c))
     record.types = [_local(c) for c in classes]
-    record.ancestors = {_local(a) for c in classes for a in supers.get(c, {c})}
+    record.ancestors = {_local(a) for c in classes for a in supers.get(c, {c}) if a.startswith(NF)}
     for key in ("who", "article"):
         source = {"who": "attributedTo", "article": "statedIn"}[key]
         if record.links.get(source):

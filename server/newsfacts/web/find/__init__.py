@@ -8,6 +8,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import search_views
+    from . import reconcile_views, search_views
 
     app.register_blueprint(search_views.bp)
+    app.register_blueprint(reconcile_views.bp)
