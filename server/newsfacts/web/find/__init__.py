@@ -8,7 +8,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import reconcile_views, search_views
+    from . import collections, reconcile_views, search_views, timeline
 
     app.register_blueprint(search_views.bp)
     app.register_blueprint(reconcile_views.bp)
+    app.register_blueprint(collections.bp)
+    app.register_blueprint(timeline.bp)
