@@ -8,10 +8,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import collections, reconcile_views, schema_org, search_views, timeline
+    from . import collections, fragments, reconcile_views, schema_org, search_views, timeline
 
     app.register_blueprint(search_views.bp)
     app.register_blueprint(reconcile_views.bp)
     app.register_blueprint(collections.bp)
     app.register_blueprint(timeline.bp)
+    app.register_blueprint(fragments.bp)
     schema_org.init_app(app)
