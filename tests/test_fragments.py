@@ -95,3 +95,17 @@ def test_bad_terms_and_pages(server):
     assert not data(literal_subject)
     past = requests.get(server.url + "/fragments", params={"subject": IRAN, "page": "2"}, timeout=30)
     assert past.status_code == 404 and past.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_quad_formats_keep_metadata_in_a_graph_about_the_page_and_the_dataset(server):
+    response = requests.get(server.url + "/fragments", params={"subject": IRAN}, headers={"Accept": "application/trig"},
+                            timeout=30)
+    assert response.headers["Content-Type"].startswith("application/trig")
+    dataset = rdflib.Dataset()
+    dataset.parse(data=response.text, format="trig")
+    page = rdflib.URIRef(response.url)
+    metadata = rdflib.URIRef(response.url + "#metadata")
+    topics = set(dataset.graph(metadata).objects(metadata, rdflib.FOAF.primaryTopic))
+    assert topics == {page, rdflib.URIRef(public(server) + "fragments#dataset")}
+    assert (page, VOID.triples, None) in dataset.graph(metadata)
+    assert {str(s) for s, _, _ in dataset.default_graph} == {IRAN}

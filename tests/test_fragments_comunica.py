@@ -22,6 +22,10 @@ QUERIES = PROJECT_ROOT / "server" / "newsfacts" / "queries"
 CLIENT = Path(__file__).with_name("tpf_client.js")
 COMUNICA = "@comunica/query-sparql@^4.5.0"  # 5.x needs node 22; Debian and this machine have node 20
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Queries Comunica cannot answer over fragments in reasonable time: 10's disjunctive FILTER over the subject
+#: and object of every single-statement claim makes Comunica 4.5 join all claims client-side (over 900
+#: fragment requests and still running after five minutes). Answered by the endpoint; not compared here.
+TOO_SLOW_OVER_FRAGMENTS = {"10-mahan-air"}
 
 
 def comunica_modules() -> Path:
@@ -86,7 +90,8 @@ def comunica_answer(answer: dict):
 def test_comunica_answers_the_example_queries_over_tpf_like_the_endpoint(server):
     modules = comunica_modules()
     queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERIES.glob("*.rq"))
-               if "GRAPH" not in p.read_text(encoding="utf-8")}  # fragments serve the default graph only
+               if "GRAPH" not in p.read_text(encoding="utf-8")  # fragments serve the default graph only
+               and p.stem not in TOO_SLOW_OVER_FRAGMENTS}
     assert len(queries) >= 10
     listing = Path(os.environ.get("TMPDIR", "/tmp")) / f"newsfacts-tpf-queries-{os.getpid()}.json"
     listing.write_text(json.dumps(list(queries.values())), encoding="utf-8")

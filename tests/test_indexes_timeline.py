@@ -24,6 +24,8 @@ def test_the_entity_index_answers_instead_of_a_redirect_to_a_404(server):
     response = requests.get(server.url + "/entity/", headers={"Accept": "text/html"}, allow_redirects=False, timeout=30)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     assert '<a href="/entity/nicolas-maduro.html">Nicolás Maduro</a>' in response.text
+    bare = requests.get(server.url + "/entity", allow_redirects=False, timeout=30)
+    assert bare.status_code == 301 and bare.headers["Location"] == "/entity/"
 
 
 def test_each_index_is_a_hydra_collection_whose_pages_hold_every_member_once(server, store):

@@ -114,3 +114,12 @@ def test_every_html_page_has_the_search_box(server, path):
 def test_the_match_expression_quotes_every_word():
     assert match_expression('maduro" OR x') == '"maduro"* AND "OR"* AND "x"*'
     assert match_expression("  ") is None
+
+
+def test_a_sqlite_without_fts5_stops_the_build_with_a_message(tmp_path, monkeypatch):
+    from newsfacts import search_index
+    from newsfacts.problems import BuildFailed
+
+    monkeypatch.setattr(search_index, "SCHEMA", search_index.SCHEMA.replace("USING fts5(", "USING fts_missing("))
+    with pytest.raises(BuildFailed, match="lacks FTS5"):
+        search_index.write_index([], tmp_path / "index.sqlite", "https://newsfacts.example/")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .catalog import KINDS, Record, records
+from .problems import BuildFailed
 
 SEARCH_DIR = "search"
 INDEX_FILE = "index.sqlite"
@@ -69,7 +70,11 @@ def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, in
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     try:
-        db.executescript(SCHEMA)
+        try:
+            db.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:
+            raise BuildFailed(f"cannot write the search index: this Python's SQLite {sqlite3.sqlite_version} lacks FTS5 "
+                              f"or its unicode61 tokenizer ({exc})") from exc
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("base_iri", base_iri)])
         counts: dict[str, int] = {}
         type_counts: dict[tuple[str, str], int] = {}

@@ -147,7 +147,11 @@ def _register(kind: str) -> None:
             raise ApiError(404, "Not Found", f"The {kind} index is at /{kind}.html, .ttl, .jsonld and .nt.")
         return _serve(kind, suffix)
 
+    def without_slash() -> Response:  # a relative Location: never an absolute URL made from the Host header
+        return Response(status=301, headers={"Location": f"/{kind}/", "Cache-Control": "public, max-age=86400"})
+
     bp.add_url_rule(f"/{kind}/", f"{kind}_index", index_page)
+    bp.add_url_rule(f"/{kind}", f"{kind}_without_slash", without_slash)
     bp.add_url_rule(f"/{kind}.<suffix>", f"{kind}_document", document)
 
 

@@ -3,7 +3,7 @@
 Clients such as Comunica evaluate SPARQL themselves from these fragments, so the load is theirs. Each answer
 holds the matching triples (of the default graph, the union of the release's graphs), the fragment's size
 (``void:triples`` and ``hydra:totalItems``, exact), paging links, and the Hydra search form (in TriG and
-N-Quads in a graph of their own whose ``foaf:primaryTopic`` is the page): exactly one
+N-Quads in a graph of their own whose ``foaf:primaryTopic`` is the page and the dataset): exactly one
 ``hydra:template`` with three mappings (subject, predicate, object) in the explicit representation: IRIs as
 they are (``<…>`` also accepted), literals as ``"text"``, ``"text"@en`` or ``"42"^^http://…#integer``, and
 variables (``?x``, a repeated name must bind the same term) or nothing for an open position.
@@ -177,7 +177,10 @@ def fragments() -> Response:
     controls = _controls(ox.NamedNode(public + "fragments#dataset"), fragment, page_url)
     if chosen in QUAD_FORMATS:
         graph = ox.NamedNode(page_url.value + "#metadata")
-        about = [ox.Triple(graph, ox.NamedNode(FOAF_TOPIC), page_url)] + metadata + controls
+        # its topics: the page (TPF specification) and the dataset whose void:subset the page is (what Comunica
+        # looks for to tell metadata from data)
+        about = [ox.Triple(graph, ox.NamedNode(FOAF_TOPIC), page_url),
+                 ox.Triple(graph, ox.NamedNode(FOAF_TOPIC), ox.NamedNode(public + "fragments#dataset"))] + metadata + controls
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found]
         quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in about]
         body = ox.serialize(quads, format=FORMATS[chosen], **({"prefixes": dict(PREFIXES, hydra=HYDRA)}
