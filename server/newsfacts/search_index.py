@@ -181,20 +181,32 @@ class SearchIndex:
         return [Hit(r["iri"], r["kind"], r["name"], r["name_es"], r["description"], json.loads(r["types"]),
                     -r["score"], r["snip"] or "") for r in rows]
 
-    def name_candidates(self, text: str, limit: int, kind: str = "entity") -> list[sqlite3.Row]:
-        """Things of a kind any of whose names shares a word (or a word's beginning) with ``text``."""
+    def name_candidates(self, text: str, limit: int, kind: str = "entity", types: list[str] = ()) -> list[sqlite3.Row]:
+        """Things of a kind (and of one of ``types``, subclasses included) any of whose names shares a word (or a
+        word's beginning) with ``text``."""
         expression = match_expression(text, any_word=True, columns="{name alt}")
         if expression is None:
             return []
+        typed = " AND (" + " OR ".join("things.ancestors LIKE ?" for _ in types) + ")" if types else ""
         return self.db.execute(
-            "SELECT things.* FROM search JOIN things ON things.id = search.rowid WHERE search MATCH ? AND things.kind = ? "
-            "ORDER BY bm25(search, ?, ?, ?) LIMIT ?", (expression, kind, *WEIGHTS, limit)).fetchall()
+            "SELECT things.* FROM search JOIN things ON things.id = search.rowid WHERE search MATCH ? AND things.kind = ?"
+            f"{typed} ORDER BY bm25(search, ?, ?, ?) LIMIT ?",
+            (expression, kind, *(f"% {t} %" for t in types), *WEIGHTS, limit)).fetchall()
 
     def thing(self, iri: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM things WHERE iri = ?", (iri,)).fetchone()
 
     def names(self, thing_id: int) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM names WHERE thing = ?", (thing_id,)).fetchall()
+
+    def names_by_thing(self, ids: list[int]) -> dict[int, list[sqlite3.Row]]:
+        """Every name of each of these things, by thing id, in one query."""
+        found: dict[int, list[sqlite3.Row]] = {}
+        if ids:
+            marks = ",".join("?" * len(ids))
+            for row in self.db.execute(f"SELECT * FROM names WHERE thing IN ({marks})", ids):
+                found.setdefault(row["thing"], []).append(row)
+        return found
 
     def names_of(self, iris: list[str]) -> dict[str, str]:
         """English names of things, by IRI (for the values of links)."""

@@ -109,12 +109,11 @@ class Reconciler:
         return row if row is not None and row["kind"] == "entity" else None
 
     def reconcile(self, query: Query) -> list[dict]:
-        rows = self._candidates(query)
+        rows = [row for row in self._candidates(query) if not query.types or self._fits(row, query)]
+        names = self.index.names_by_thing([row["id"] for row in rows])
         scored = []
         for row in rows:
-            if query.types and not self._fits(row, query):
-                continue
-            name_score, via = self.name_score(query.text, row) if query.text else (100.0, "")
+            name_score, via = self.name_score(query.text, row, names.get(row["id"], [])) if query.text else (100.0, "")
             checks = [(pid, self._holds(row, pid, values)) for pid, values in query.properties]
             score = max(0.0, name_score - PROPERTY_PENALTY * sum(not ok for _, ok in checks))
             scored.append((score, name_score, row, checks, via))
@@ -137,7 +136,8 @@ class Reconciler:
     def _candidates(self, query: Query) -> list:
         if query.text:
             exact = self.entity(query.text) if "/" in query.text or query.text.islower() else None
-            rows = self.index.name_candidates(query.text, CANDIDATES)
+            types = [t.rsplit("/", 1)[-1] for t in query.types if t.rsplit("/", 1)[-1].isalnum()]  # class names only
+            rows = self.index.name_candidates(query.text, CANDIDATES, types=types)
             return ([exact] if exact is not None else []) + [r for r in rows if exact is None or r["id"] != exact["id"]]
         pid, values = query.properties[0]  # no name: the entities having the first property's value
         if pid not in ENTITY_VALUED:
@@ -148,13 +148,13 @@ class Reconciler:
             "SELECT subject FROM links WHERE object = ? AND relation = ? LIMIT ?", (iri, pid, CANDIDATES))]
         return [row for row in (self.index.thing(s) for s in subjects) if row is not None and row["kind"] == "entity"]
 
-    def name_score(self, text: str, row) -> tuple[float, str]:
+    def name_score(self, text: str, row, names: list) -> tuple[float, str]:
         """The best similarity of ``text`` to any of the entity's names, and which kind of name gave it."""
         if self.entity_id(row["iri"]) == text or row["iri"] == text:
             return 100.0, "id"
         wanted = fold(text)
         best, via = 0.0, ""
-        for name in self.index.names(row["id"]):
+        for name in names:
             folded = name["folded"]
             similarity = 100.0 if folded == wanted else (
                 0.6 * fuzz.token_sort_ratio(wanted, folded) + 0.4 * fuzz.token_set_ratio(wanted, folded))
