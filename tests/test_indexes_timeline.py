@@ -125,3 +125,16 @@ def test_the_timeline_by_article_and_bad_filters(server):
     assert len(body["dated"]) + len(body["undated"]) == 39
     assert requests.get(server.url + "/timeline", params={"article": "nothing-here"}, timeout=30).status_code == 404
     assert requests.get(server.url + "/timeline", params={"entity": "../x"}, timeout=30).status_code == 400
+
+
+def test_each_date_is_shown_at_its_precision_and_words_alone_stay_words():
+    from newsfacts.web.find.timeline import when
+
+    assert when({"date": "2022"}) == "2022"
+    assert when({"date": "2023-12"}) == "December 2023"
+    assert when({"date": "2024-03-05"}) == "5 March 2024"
+    assert when({"date": "--11", "text": "in November"}) == "November (year not stated) (“in November”)"
+    assert when({"not_before": "2020", "text": "since at least 2020"}) == "2020 or later (“since at least 2020”)"
+    assert when({"not_after": "2019-06"}) == "June 2019 or earlier"
+    assert when({"text": "next month"}) == "“next month”"
+    assert when({}) == "time not stated"
