@@ -121,10 +121,11 @@ def dataset_data(context: dict) -> dict:
 @pass_context
 def schema_org_script(context) -> Markup:
     """For the base layout: the JSON-LD of the page being rendered."""
-    model = context.get("m")
+    model = context.get("m")  # a resource page's model (a dict today; an object with .iri would do as well)
+    iri = model.get("iri") if isinstance(model, dict) else getattr(model, "iri", None)
     data = None
-    if isinstance(model, dict) and model.get("iri"):
-        data = thing_data(model["iri"])
+    if isinstance(iri, str):
+        data = thing_data(iri)
     elif request and request.path == "/" and context.get("manifest") is not None:
         data = dataset_data(context)
     if data is None:
