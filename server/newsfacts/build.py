@@ -41,6 +41,7 @@ from .release import (
     remove_stale_staging,
 )
 from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
+from .search_index import INDEX_FILE, SEARCH_DIR, write_index
 from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, check_shapes, load_shapes, split, validate
 from .vocabulary import Vocabulary
 
@@ -168,6 +169,10 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                                                                     "nf": "https://newsfacts.example/ontology/"})
             checked.validation.published_report(f"{settings.base_iri}validation-report").serialize(
                 staged.file(REPORT_FILE), format="turtle")
+
+            started = time.perf_counter()
+            write_index(checked.quads, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
+            checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
             if settings.store == "embedded":
