@@ -33,7 +33,7 @@ NOT_STATED_PROPERTIES = frozenset({
 # "mapping" / "list" / "boolean" / "integer" as named. Keys not listed are left to the checks in facts.py.
 KINDS = {
     "id": "id", "label": "languages", "description": "languages", "alt_labels": "alt-languages",
-    "author": "id", "author_description": "text", "genre": "text", "language": "language", "relays": "id",
+    "author": "id", "author_description": "text", "genre": "text", "language": "language", "relays": "ids",
     "source_text": "text", "source_sha256": "text", "not_stated": "not-stated",
     "publisher": "id", "time_description": "text", "on_the_word_of": "id",
     "type": "id", "located_in": "ids", "part_of": "ids", "wikidata": "text",
@@ -41,7 +41,7 @@ KINDS = {
     "holder": "id", "office": "id", "office_of": "id", "posted_to": "id", "qualifier": "text",
     "designated": "id", "as": "id", "by": "id",
     "text": "text", "said_by": "id", "certainty": "id", "evidence": "list", "asserts": "id", "statement": "mapping",
-    "hedge": "text",
+    "hedge": "text", "said_by_one_of": "ids", "report": "id", "possibly_from_report": "id",
     # inside participants, evidence and statements
     "who": "id", "role": "id", "quote": "text", "start": "integer", "end": "integer", "prefix": "text", "suffix": "text",
     "subject": "id", "predicate": "id",
