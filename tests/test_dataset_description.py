@@ -118,7 +118,7 @@ def test_the_validation_report_is_served_and_linked(server, release, description
     assert 'href="/validation-report.html"' in fetch(server, "/dataset.html").text
 
 
-@pytest.mark.parametrize("name", ["entities", "links", "vocabulary", "article/iran-venezuela-drone-facility"])
+@pytest.mark.parametrize("name", ["entities", "links", "vocabulary", "dataset", "article/iran-venezuela-drone-facility"])
 def test_named_graph_iris_dereference_to_a_description(server, release, name):
     iri = URIRef(f"{BASE}graph/{name}")
     assert fetch(server, f"/graph/{name}", "text/turtle").status_code == 303
@@ -132,6 +132,7 @@ def test_named_graph_iris_dereference_to_a_description(server, release, name):
     assert len(Graph().parse(data=whole.content, format="nt")) == release.manifest()["graphs"][str(iri)]
     assert fetch(server, f"/graph/{name}.html").status_code == 200
     assert fetch(server, "/graph/no-such-graph.ttl").status_code == 404
+    assert fetch(server, "/graph/no-such-graph", "text/turtle").status_code == 404
 
 
 PAGES = ["/", "/dataset.html", "/dumps", "/entity/nicolas-maduro.html", "/article/iran-venezuela-drone-facility.html",

@@ -170,7 +170,7 @@ def test_the_walkthrough_article_drafts_and_its_reviewed_facts_validate(tmp_path
     by_start = {c["evidence"][0]["start"]: c for c in data["claims"]}
     assert (by_start[99]["certainty"], by_start[99]["said_by"]) == ("alleged", "el-vigia")  # El Vigía, matched
     assert (by_start[361]["certainty"], by_start[361]["said_by"]) == ("denied", "marta-solis")
-    assert by_start[441]["certainty"] == "reported"  # "could not confirm": no 'unconfirmed' in the vocabulary yet
+    assert by_start[441]["certainty"] == "unconfirmed"  # "could not confirm", a level of the certainty scheme
     assert "according" not in {e["id"] for e in data["entities"]}
     assert "# time: 'on 12 May 2025' → {on: \"2025-05-12\", text: \"on 12 May 2025\"} (proposal)" in out.read_text()
 

@@ -96,7 +96,8 @@ def test_comunica_answers_the_example_queries_over_tpf_like_the_endpoint(server)
     listing = Path(os.environ.get("TMPDIR", "/tmp")) / f"newsfacts-tpf-queries-{os.getpid()}.json"
     listing.write_text(json.dumps(list(queries.values())), encoding="utf-8")
     try:
-        run = subprocess.run(["node", str(CLIENT), server.url + "/fragments", str(listing)], capture_output=True, text=True,
+        run = subprocess.run(["node", str(CLIENT), server.url + "/fragments", str(listing), "https://newsfacts.example/"],
+                             capture_output=True, text=True,
                              timeout=900, env=dict(os.environ, NODE_PATH=str(modules)))
     finally:
         listing.unlink(missing_ok=True)

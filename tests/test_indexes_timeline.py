@@ -111,7 +111,18 @@ def test_an_entity_timeline_says_who_reports_each_event(server):
     body = requests.get(server.url + "/timeline.json", params={"entity": "nicolas-maduro"}, timeout=30).json()
     visit = next(e for e in body["dated"] if e["name"] == "Nicolás Maduro's visit to Tehran")
     assert visit["when"] == "2022" and visit["href"].startswith("/event/")
-    assert {"who_name": "Christian K. Caruzo", "certainty": "stated"}.items() <= visit["according_to"][0].items()
+    said = visit["according_to"][0]
+    assert said["certainty"] == "stated" and not said["open"]
+    assert said["speakers"] == [{"name": "Christian K. Caruzo", "href": "/entity/christian-k-caruzo.html"}]
+
+
+def test_a_claim_whose_speaker_the_text_leaves_open_names_each_candidate_on_the_timeline(server):
+    body = requests.get(server.url + "/timeline.json", timeout=30).json()
+    opened = [said for event in body["dated"] + body["undated"] for said in event["according_to"] if said["open"]]
+    assert opened, "the shipped facts have claims whose speaker is open"
+    for said in opened:
+        assert {s["name"] for s in said["speakers"]} == {"Christian K. Caruzo", "Infobae"}
+        assert all(s["href"].startswith("/entity/") for s in said["speakers"])
     everything = requests.get(server.url + "/timeline.json", timeout=30).json()
     assert len(body["dated"]) + len(body["undated"]) < len(everything["dated"]) + len(everything["undated"])
     page = requests.get(server.url + "/entity/nicolas-maduro.html", timeout=30).text

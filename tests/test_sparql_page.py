@@ -79,7 +79,9 @@ def test_every_example_runs_from_its_link(sparql_server):
 def test_nothing_is_loaded_from_another_site(sparql_server):
     tags = tags_of(page(sparql_server).text)
     loaded = [attrs.get("src") or attrs.get("href") for tag, attrs in tags
-              if tag == "script" or (tag == "link" and attrs.get("rel") == "stylesheet")]
+              if (tag == "script" and attrs.get("src")) or (tag == "link" and attrs.get("rel") == "stylesheet")]
+    inline = [attrs for tag, attrs in tags if tag == "script" and not attrs.get("src")]
+    assert all(attrs.get("type") == "application/ld+json" for attrs in inline)  # data (schema.org), not code
     assert loaded and all(url.startswith("/") for url in loaded)
     for url in loaded:
         assert requests.get(sparql_server.url + url).status_code == 200

@@ -42,9 +42,9 @@ def test_an_unknown_prefix_is_still_a_syntax_error_at_its_place(server):
 
 
 def test_from_with_a_predeclared_prefix_resolves_before_the_dataset_check():
-    info = inspect("SELECT * FROM nfe:somewhere WHERE {}", BASE, predeclared(BASE))
+    info = inspect("SELECT * FROM nfe:somewhere WHERE {}", BASE, known_prefixes=predeclared(BASE))
     assert info.from_graphs == [BASE + "entity/somewhere"] and info.prefixes == {}
-    own = inspect("PREFIX nfe: <http://other.example/> SELECT * FROM nfe:g WHERE {}", BASE, predeclared(BASE))
+    own = inspect("PREFIX nfe: <http://other.example/> SELECT * FROM nfe:g WHERE {}", BASE, known_prefixes=predeclared(BASE))
     assert own.from_graphs == ["http://other.example/g"]
 
 

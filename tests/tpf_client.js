@@ -1,5 +1,6 @@
 // Answers SPARQL queries with Comunica over a Triple Pattern Fragments interface.
-// Usage: node tpf_client.js <fragments URL> <file of a JSON list of queries>; prints a JSON list of answers.
+// Usage: node tpf_client.js <fragments URL> <file of a JSON list of queries> <base IRI>; prints a JSON list of answers.
+// Relative IRIs in the queries resolve against the base IRI, as the SPARQL endpoint resolves them.
 const fs = require("fs");
 const { QueryEngine } = require("@comunica/query-sparql");
 
@@ -13,12 +14,12 @@ function term(t) {
 }
 
 async function main() {
-  const [source, file] = process.argv.slice(2);
+  const [source, file, baseIRI] = process.argv.slice(2);
   const queries = JSON.parse(fs.readFileSync(file, "utf8"));
   const engine = new QueryEngine();
   const answers = [];
   for (const query of queries) {
-    const context = { sources: [source], lenient: false };
+    const context = { sources: [source], lenient: false, baseIRI };
     const result = await engine.query(query, context);
     if (result.resultType === "bindings") {
       const rows = await (await result.execute()).toArray();

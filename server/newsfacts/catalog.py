@@ -120,7 +120,8 @@ def _record(iri: str, kind: str, own: list[ox.Quad], supers: dict[str, set[str]]
             record.wikidata.append(q.object.value[len(WIKIDATA):])
         elif p in (NF + "locatedIn", NF + "partOf", NF + "place", NF + "hasParticipant", NF + "attributedTo",
                    NF + "statedIn", NF + "asserts", NF + "mentions", NF + "publisher", PREFIXES["schema"] + "publisher",
-                   PREFIXES["schema"] + "author", NF + "onTheWordOf") and isinstance(q.object, ox.NamedNode):
+                   PREFIXES["schema"] + "author", NF + "onTheWordOf", NF + "attributionUncertainBetween") \
+                and isinstance(q.object, ox.NamedNode):
             record.links[_local(p)].append(q.object.value)
         elif p == NF + "claimText":
             record.claim["text"] = _value(q)
@@ -146,6 +147,8 @@ def _record(iri: str, kind: str, own: list[ox.Quad], supers: dict[str, set[str]]
         source = {"who": "attributedTo", "article": "statedIn"}[key]
         if record.links.get(source):
             record.claim[key] = record.links[source][0]
+    if record.links.get("attributionUncertainBetween"):  # the text leaves the speaker open between these
+        record.claim["who_one_of"] = sorted(record.links["attributionUncertainBetween"])
     return record
 
 

@@ -67,7 +67,8 @@ def events(entity: str | None = None, article: str | None = None) -> dict:
         claims[row["iri"]] = [r["object"] for r in index.db.execute(
             "SELECT object FROM links WHERE subject = ? AND relation = 'assertedBy' ORDER BY object", (row["iri"],))]
     claim_rows = {iri: index.thing(iri) for iri in {c for cs in claims.values() for c in cs}}
-    speakers = index.names_of(sorted({json.loads(r["claim"]).get("who", "") for r in claim_rows.values() if r} - {""}))
+    said_by = {iri: speakers_of(json.loads(r["claim"])) for iri, r in claim_rows.items() if r}
+    speakers = index.names_of(sorted({who for whos in said_by.values() for who in whos}))
     dated, undated = [], []
     for row in rows:
         time = json.loads(row["time"])
@@ -78,13 +79,18 @@ def events(entity: str | None = None, article: str | None = None) -> dict:
                 continue
             said = json.loads(found["claim"])
             according.append({"claim": claim, "href": local_path(claim), "text": found["name"],
-                              "certainty": said.get("certainty"), "who": said.get("who"),
-                              "who_name": speakers.get(said.get("who", ""), said.get("who")),
-                              "who_href": local_path(said["who"]) if said.get("who") else None})
+                              "certainty": said.get("certainty"), "open": not said.get("who"),
+                              "speakers": [{"name": speakers.get(who, who), "href": local_path(who)}
+                                           for who in said_by[claim]]})
         item = {"id": row["iri"], "href": local_path(row["iri"]), "name": row["name"], "when": when(time),
                 "time": time, "according_to": according}
         (dated if row["sort_time"] else undated).append(item)
     return {"entity": entity, "article": article, "dated": dated, "undated": undated}
+
+
+def speakers_of(claim: dict) -> list[str]:
+    """Who says a claim: its speaker, or the candidates when the text leaves the speaker open."""
+    return [claim["who"]] if claim.get("who") else list(claim.get("who_one_of", []))
 
 
 def entity_timeline(iri: str) -> dict | None:

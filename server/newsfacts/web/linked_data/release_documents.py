@@ -27,6 +27,14 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _files: dict[tuple[str, str], list[ox.Triple]] = {}
 
 
+def serves(current, iri: str, base_iri: str) -> bool:
+    """Whether ``iri`` is one of the documents of the release itself (cheap: no description is read). A named
+    graph's IRI appears in the store only as a graph name, so a subject/object look-up cannot find it."""
+    if iri in (f"{base_iri}dataset", f"{base_iri}validation-report"):
+        return True
+    return iri.startswith(f"{base_iri}graph/") and iri in graphs_of(current)
+
+
 def describe_release_document(current, iri: str, base_iri: str, public_base: str, page: int, page_size: int):
     """The Description of the dataset, the validation report or a named graph; None for any other IRI."""
     if iri == f"{base_iri}dataset":

@@ -66,7 +66,9 @@ def see_other(stem: str) -> Response:
     """303 to the document in the negotiated format, keeping the known parameters (page); 404 for an IRI that
     names nothing, so a client is not sent on to a document that is missing."""
     iri = paths.iri_of(stem, settings().base_iri)
-    if iri != paths.VOCABULARY_BASE + "ontology/" and not describe.names_something(served().store, iri):
+    current = served()
+    if iri != paths.VOCABULARY_BASE + "ontology/" and not (release_documents.serves(current, iri, settings().base_iri)
+                                                           or describe.names_something(current.store, iri)):
         raise nothing_named(iri)
     chosen = negotiated_format(request.headers.get("Accept"))
     if chosen is None:
