@@ -150,6 +150,8 @@ def test_08_hedged_and_unhedged_claims(store):
     assert unnamed and all(r["saidBy"] == "Infobae" for r in unnamed)
     assert len({r["claim"] for r in found}) == len(found)  # one row per claim, not one per label language
     assert all(r["quote"] for r in found)  # the words that support it
+    open_speaker = [r for r in found if " or " in r["saidBy"]]  # the text leaves the speaker open: both named
+    assert open_speaker and all(set(r["saidBy"].split(" or ")) == {"Christian K. Caruzo", "Infobae"} for r in open_speaker)
     drones = next(r for r in found if r["claim"].endswith("/ansu-100-is-mohajer-2"))
     assert (drones["certainty"], drones["hedge"], drones["saidBy"], drones["quote"]) == (
         "alleged", "allegedly", "Infobae", "the ANSU-100 (Mohajer-2)")
