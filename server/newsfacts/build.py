@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
+from . import __version__, history
 from .config import Settings
 from .dataset import describe
 from .dumps import describe_file, write_dumps
@@ -26,7 +26,7 @@ from .grounding import GroundingResult, ground
 from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
-from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease
+from .release import DUMPS_DIR, REPORT_FILE, STORE_DIR, VOID_FILE, Release, StagedRelease, current_release
 from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
 from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, check_shapes, load_shapes, split, validate
 from .vocabulary import Vocabulary
@@ -109,6 +109,7 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
     version = built_at.strftime("%Y%m%dT%H%M%SZ") + "-" + hashlib.sha256(
         "".join(sorted(inputs.values())).encode()).hexdigest()[:8]
     description_graph = f"{settings.base_iri}graph/dataset"
+    previous = current_release(settings.releases_dir)  # the change set is against what was current when we began
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
@@ -118,6 +119,11 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom)
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
+                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri)
+            checked.timings["changes_s"] = time.perf_counter() - started
 
             description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
                                    built_at=built_at.isoformat().replace("+00:00", "Z"),
@@ -156,7 +162,9 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
                 "validation": {"conforms": True, "violations": 0, "warnings": len(checked.validation.warnings)},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }
-            return staged.finish(manifest)
+            release = staged.finish(manifest)
+            history.keep_copy(release, settings.releases_dir)  # pruning removes releases, never their change sets
+            return release
     except OSError as exc:
         raise BuildFailed(f"cannot write the release in {settings.releases_dir}: {exc}") from exc
     except (StoreUnavailable, RemoteQueryError, ValueError) as exc:
