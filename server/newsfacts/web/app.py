@@ -22,10 +22,11 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     errors.init_app(app)
     hardening.init_app(app, settings)
 
-    from . import linked_data, sparql
+    from . import history, linked_data, sparql
 
     linked_data.init_app(app)
     sparql.init_app(app)
+    history.init_app(app)
     return app
 
 

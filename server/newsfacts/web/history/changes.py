@@ -1,0 +1,96 @@
+"""What changed: every release of the history (``/history``), a release's change set (``/release/<v>/changes``
+as HTML, its N-Quads files and summary), and one resource's history (``/history/<path>``: the releases in
+which its description changed, kept or pruned)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, render_template, send_file
+
+from ... import changelog, history
+from ..errors import ApiError, excerpt
+from ..linked_data import paths
+from . import memento
+
+bp = Blueprint("changes", __name__, template_folder="templates")
+SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+FILES = {history.ADDED: "application/n-quads", history.REMOVED: "application/n-quads",
+         history.VERSIONS: "application/n-quads", history.SUMMARY: "application/json"}
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def change_set(version: str):
+    if not SAFE_VERSION.fullmatch(version):
+        raise ApiError(404, "No such release", f"{excerpt(version, 80)!r} is not a release name.")
+    found = memento.archive().version(version)
+    if found.changes is None:
+        raise ApiError(404, "No change set", f"Release {version} was built before change sets were recorded.")
+    return found
+
+
+@bp.route("/history")
+def all_releases() -> Response:
+    versions = list(reversed(memento.archive().versions()))
+    rows = []
+    for v in versions:
+        summary = history_summary(v)
+        rows.append({"v": v, "summary": summary})
+    return Response(render_template("history_index.html", rows=rows), content_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=60"})
+
+
+def history_summary(version) -> dict | None:
+    return changelog.summary(version.changes) if version.changes else None
+
+
+@bp.route("/release/<version>/changes")
+def release_changes(version: str) -> Response:
+    found = change_set(version)
+    summary = history_summary(found)
+    base = current_app.config["NEWSFACTS"].base_iri
+
+    def link(iri: str) -> dict:
+        local = paths.document_path(iri, base)
+        return {"iri": iri, "href": (f"/release/{version}" + local) if local and found.kept else local}
+
+    resources = summary["resources"]
+    body = render_template("history_changes.html", v=found, s=summary, link=link, files=list(FILES),
+                           created=sum(1 for s in resources.values() if s == "created"),
+                           updated=sum(1 for s in resources.values() if s == "updated"),
+                           deleted=sum(1 for s in resources.values() if s == "deleted"))
+    return Response(body, content_type="text/html; charset=utf-8", headers={"Cache-Control": IMMUTABLE})
+
+
+@bp.route("/release/<version>/changes/<name>", methods=["GET", "HEAD"])
+def change_file(version: str, name: str) -> Response:
+    found = change_set(version)
+    if name not in FILES:
+        raise ApiError(404, "No such file", f"A change set holds {', '.join(FILES)}; not {excerpt(name, 80)!r}.")
+    response = send_file(found.changes / name, mimetype=FILES[name], conditional=True, etag=True)
+    if name.endswith(".gz"):
+        response.headers["Content-Encoding"] = "identity"
+        response.mimetype = "application/gzip"
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/history/<path:path>")
+def resource_history(path: str) -> Response:
+    """The releases in which a resource's description (its own statements) changed, newest first."""
+    path = memento.checked_path(path)
+    stem = memento.stem_of(path)
+    iri = paths.iri_of(stem, current_app.config["NEWSFACTS"].base_iri)
+    archive = memento.archive()
+    rows = []
+    for v in archive.versions():
+        summary = history_summary(v)
+        status = summary["resources"].get(iri) if summary else None
+        if status:
+            rows.append({"v": v, "status": status, "memento": f"/release/{v.version}/{stem}.html"
+                         if v.kept and status != "deleted" else None})
+    if not rows:
+        raise ApiError(404, "No history", f"No release recorded a change to <{excerpt(iri, 200)}>.")
+    body = render_template("history_resource.html", iri=iri, stem=stem, rows=list(reversed(rows)))
+    return Response(body, content_type="text/html; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
