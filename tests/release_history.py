@@ -75,3 +75,8 @@ def shared_history(tmp_path_factory, sources_dir: Path) -> History:
     if "history" not in _built:
         _built["history"] = build_history(tmp_path_factory.mktemp("history"), sources_dir)
     return _built["history"]
+
+
+def changed_claim_certainty(summary: dict) -> dict:
+    """The certainty change of CHANGED_CLAIM in a summary (empty when it did not change)."""
+    return next((c["changes"].get("certainty", {}) for c in summary["claims"]["changed"] if c["claim"] == CHANGED_CLAIM), {})
