@@ -15,8 +15,9 @@ from . import memento
 
 bp = Blueprint("changes", __name__, template_folder="templates")
 SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
-FILES = {history.ADDED: "application/n-quads", history.REMOVED: "application/n-quads",
-         history.VERSIONS: "application/n-quads", history.SUMMARY: "application/json"}
+#: The files of a change set and their media types (the N-Quads files are gzipped, like the dumps).
+FILES = {history.ADDED: "application/gzip", history.REMOVED: "application/gzip", history.VERSIONS: "application/gzip",
+         history.SUMMARY: "application/json"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -68,9 +69,6 @@ def change_file(version: str, name: str) -> Response:
     if name not in FILES:
         raise ApiError(404, "No such file", f"A change set holds {', '.join(FILES)}; not {excerpt(name, 80)!r}.")
     response = send_file(found.changes / name, mimetype=FILES[name], conditional=True, etag=True)
-    if name.endswith(".gz"):
-        response.headers["Content-Encoding"] = "identity"
-        response.mimetype = "application/gzip"
     response.headers["Cache-Control"] = IMMUTABLE
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
