@@ -53,3 +53,19 @@ def test_nothing_changed_gives_an_empty_change_set():
     summary = compute(same, set(same), "v2", "v1", "2026-01-01T00:00:00Z", BASE)["summary"]
     assert summary["resources"] == {} and summary["quads"] == {"added": {}, "removed": {}}
     assert summary["claims"] == {"added": [], "retracted": [], "changed": []}
+
+
+def test_a_release_whose_change_set_was_not_copied_gets_its_copy_at_the_next_build(tmp_path):
+    """A build stopped between publishing and copying leaves a release without a history copy: the next copy
+    pass makes it, so pruning that release later loses nothing."""
+    from newsfacts.history import keep_copies
+    from newsfacts.release import MANIFEST
+
+    release = tmp_path / "20260101T000000Z-aaaaaaaa"
+    (release / "changes").mkdir(parents=True)
+    (release / MANIFEST).write_text("{}", encoding="utf-8")
+    (release / "changes" / "summary.json").write_text('{"resources": {}}', encoding="utf-8")
+    (tmp_path / "current").symlink_to(release.name)
+    assert keep_copies(tmp_path) == [tmp_path / "history" / release.name]
+    assert (tmp_path / "history" / release.name / "summary.json").read_text(encoding="utf-8") == '{"resources": {}}'
+    assert keep_copies(tmp_path) == []

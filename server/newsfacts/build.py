@@ -163,7 +163,7 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }
             release = staged.finish(manifest)
-            history.keep_copy(release, settings.releases_dir)  # pruning removes releases, never their change sets
+            history.keep_copies(settings.releases_dir)  # pruning removes releases, never their change sets
             return release
     except OSError as exc:
         raise BuildFailed(f"cannot write the release in {settings.releases_dir}: {exc}") from exc

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .release import DUMPS_DIR, Release
+from .release import DUMPS_DIR, MANIFEST, Release
 
 CHANGES_DIR = "changes"
 HISTORY_DIR = "history"
@@ -94,6 +94,21 @@ def write(change_set: dict, folder: Path) -> None:
     for name, key in ((ADDED, "added"), (REMOVED, "removed"), (VERSIONS, "versions")):
         _write_nquads(change_set[key], folder / name)
     (folder / SUMMARY).write_text(json.dumps(change_set["summary"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def keep_copies(releases_dir: str | Path) -> list[Path]:
+    """Copy the change set of every release that has none in ``history/`` yet (the one just built, and any whose
+    build stopped between publishing and copying), so pruning never loses one."""
+    root = Path(releases_dir)
+    made = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else ():
+        if folder.is_symlink() or folder.name.startswith(".") or not (folder / MANIFEST).is_file():
+            continue
+        if not (root / HISTORY_DIR / folder.name).exists():
+            copied = keep_copy(Release(folder), root)
+            if copied is not None:
+                made.append(copied)
+    return made
 
 
 def keep_copy(release: Release, releases_dir: str | Path) -> Path | None:
