@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 import pytest
 import rdflib
+import rdflib.compare
 import requests
 from requests.utils import parse_header_links
 
@@ -188,3 +189,28 @@ def test_the_changes_page_of_a_release(site, history):
     assert "Retracted (1)" in page.text and "Changed (1)" in page.text
     assert f"{CONCEPT}reported" in page.text and f"{CONCEPT}alleged" in page.text
     assert requests.get(f"{site.url}/release/{second.version}/changes/other.txt", timeout=30).status_code == 404
+
+
+def test_a_versioned_jsonld_document_names_its_release_context_and_expands_to_its_turtle(site, history):
+    from pyld import jsonld
+
+    first = history.releases[0]
+    prefix = f"{site.url}/release/{first.version}"
+    turtle = requests.get(f"{prefix}/{CLAIM_PATH}.ttl", timeout=30)
+    document = requests.get(f"{prefix}/{CLAIM_PATH}.jsonld", timeout=30)
+    body = document.json()
+    assert body["@context"] == f"{prefix}/context.jsonld"
+    context = requests.get(body["@context"], timeout=30)
+    assert context.status_code == 200 and context.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+    def loader(url, options=None):
+        assert url == f"{prefix}/context.jsonld"
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": context.json()}
+
+    nquads = jsonld.to_rdf(body, {"format": "application/n-quads", "documentLoader": loader})
+    from_jsonld = rdflib.Graph().parse(data=nquads, format="nquads")
+    from_turtle = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    for graph, url in ((from_jsonld, document.url), (from_turtle, turtle.url)):
+        graph.remove((rdflib.URIRef(url), None, None))
+    assert len(from_turtle) > 10
+    assert rdflib.compare.isomorphic(from_jsonld, from_turtle)

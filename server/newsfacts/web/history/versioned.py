@@ -8,6 +8,7 @@ the release's build time. Links in an HTML page to other things stay within the 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from urllib.parse import quote, urlencode
 
@@ -15,7 +16,7 @@ from flask import Blueprint, Response, current_app, request
 from markupsafe import escape
 
 from ..errors import ApiError, excerpt
-from ..linked_data import pages, paths, views
+from ..linked_data import pages, paths, views, vocabulary
 from . import memento
 from .changes import SAFE_VERSION
 
@@ -75,10 +76,24 @@ def document(served, this, stem: str, iri: str, fmt: paths.DocFormat, headers: d
         body = rendered.get_data()
         if fmt.rdf_format is None:
             body = within_release(body.decode("utf-8"), this, stem).encode("utf-8")
+        elif fmt.suffix == "jsonld":  # compacted with the release's own context, so it must name that one
+            current_context = json.dumps(config.public_base + "context.jsonld").encode("utf-8")
+            body = body.replace(current_context, json.dumps(f"{config.public_base}release/{served.version}/context.jsonld")
+                                .encode("utf-8"), 1)
         views.documents().put(key, body)
     if lang:
         headers["Content-Language"] = lang
     return Response(body, headers=headers, content_type=fmt.content_type)
+
+
+@bp.route("/release/<version>/context.jsonld", methods=["GET", "HEAD"])
+def release_context(version: str) -> Response:
+    """The JSON-LD context of a kept release (its vocabulary may differ from the current one)."""
+    if not SAFE_VERSION.fullmatch(version):
+        raise ApiError(404, "No such release", f"{excerpt(version, 80)!r} is not a release name.")
+    served = memento.archive().served(version)
+    return Response(json.dumps(vocabulary.context(served), indent=1) + "\n", content_type="application/ld+json; charset=utf-8",
+                    headers={"Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*", "X-Newsfacts-Release": version})
 
 
 def within_release(html: str, this, stem: str) -> str:
