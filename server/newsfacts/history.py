@@ -37,9 +37,9 @@ ADDED, REMOVED, VERSIONS = "added.nq.gz", "removed.nq.gz", "versions.nq.gz"
 
 NF = "https://newsfacts.example/ontology/"
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
+OA_HAS_BODY = "http://www.w3.org/ns/oa#hasBody"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: What is compared for a claim kept from one release to the next: name in the summary -> how to read it.
 CLAIM_FIELDS = ("certainty", "speaker", "quote", "text")
 
@@ -61,22 +61,30 @@ def resource_of(term) -> str | None:
 def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: str | None, built_at: str,
             base_iri: str) -> dict:
     """Everything a change set holds: the added and removed quads, the changed resources' new descriptions,
-    and the summary."""
+    and the summary. The corpus is read in one pass per release (two more only when a claim's evidence changed
+    without the claim), and the rest of the work is proportional to what changed."""
     new = set(new)
     added, removed = new - old, old - new
     changed = {resource_of(q.subject) for q in added | removed} - {None}
     before, after = _own_statements(old, changed), _own_statements(new, changed)
+    claims = _claims_involved(before, after, changed, base_iri)
+    extra = claims - changed
+    extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
+              if t.predicate.value == NF + "hasEvidence"} - changed
+    if extra:
+        before.update(_own_statements(old, extra))
+        after.update(_own_statements(new, extra))
     resources = {iri: "created" if iri not in before else "deleted" if iri not in after else "updated"
                  for iri in sorted(changed)}
     summary = {
         "version": version, "previous": previous, "built_at": built_at,
         "quads": {"added": _by_graph(added), "removed": _by_graph(removed)},
-        "claims": _claims(old, new, base_iri),
-        "entities": _entities(old, new, base_iri),
+        "claims": _claims(_claim_facts(before, claims), _claim_facts(after, claims)),
+        "entities": _entities(before, after, changed, new, base_iri + "entity/"),
         "resources": resources,
     }
     versions = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri))
-                for iri, triples in after.items() for t in triples]
+                for iri in sorted(changed) for t in after.get(iri, ())]
     return {"added": added, "removed": removed, "versions": versions, "summary": summary}
 
 
@@ -149,16 +157,28 @@ def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
 
 
 def _own_statements(quads: set[ox.Quad], resources: set[str]) -> dict[str, list[ox.Triple]]:
+    """The statements of each of ``resources`` (those of its ``#`` parts included) that has any."""
     found: dict[str, set[ox.Triple]] = defaultdict(set)
-    for q in quads:
-        owner = resource_of(q.subject)
-        if owner in resources:
-            found[owner].add(q.triple)
+    if resources:
+        for q in quads:
+            owner = resource_of(q.subject)
+            if owner in resources:
+                found[owner].add(q.triple)
     return {iri: sorted(triples, key=str) for iri, triples in found.items()}
 
 
-def _claims(old: set[ox.Quad], new: set[ox.Quad], base_iri: str) -> dict:
-    before, after = _claim_facts(old, base_iri), _claim_facts(new, base_iri)
+def _claims_involved(before: dict, after: dict, changed: set[str], base_iri: str) -> set[str]:
+    """Claims that changed themselves, and claims whose evidence changed (named by the evidence's oa:hasBody)."""
+    prefix = base_iri + "claim/"
+    found = {iri for iri in changed if iri.startswith(prefix)}
+    for group in (before, after):
+        for iri in changed:
+            found |= {t.object.value for t in group.get(iri, ()) if t.predicate.value == OA_HAS_BODY
+                      and t.object.value.startswith(prefix)}
+    return found
+
+
+def _claims(before: dict, after: dict) -> dict:
     changed = []
     for claim in sorted(before.keys() & after.keys()):
         fields = {name: {"before": before[claim][name], "after": after[claim][name]}
@@ -169,56 +189,43 @@ def _claims(old: set[ox.Quad], new: set[ox.Quad], base_iri: str) -> dict:
             "changed": changed}
 
 
-def _claim_facts(quads: set[ox.Quad], base_iri: str) -> dict[str, dict[str, list[str]]]:
-    """Per claim: its certainty, speaker, quotes and text, each a sorted list of values."""
-    prefix = base_iri + "claim/"
-    claims: dict[str, dict[str, set[str]]] = {}
-    evidence_of: dict[str, str] = {}
-    exact: dict[str, set[str]] = defaultdict(set)
+def _claim_facts(groups: dict[str, list[ox.Triple]], claims: set[str]) -> dict[str, dict[str, list[str]]]:
+    """Per claim present in ``groups``: its certainty, speaker, quotes and text, each a sorted list of values."""
     read = {NF + "certainty": "certainty", NF + "attributedTo": "speaker", NF + "claimText": "text"}
-    for q in quads:
-        subject, predicate = q.subject.value, q.predicate.value
-        if subject.startswith(prefix) and "#" not in subject and isinstance(q.subject, ox.NamedNode):
-            facts = claims.setdefault(subject, {name: set() for name in CLAIM_FIELDS})
-            if predicate in read:
-                facts[read[predicate]].add(q.object.value)
-            elif predicate == NF + "hasEvidence":
-                evidence_of[q.object.value] = subject
-        elif predicate == OA_EXACT:
-            exact[subject.split("#", 1)[0]].add(q.object.value)
-    for evidence, claim in evidence_of.items():
-        claims[claim]["quote"] |= exact.get(evidence, set())
-    return {claim: {name: sorted(values) for name, values in facts.items()} for claim, facts in claims.items()}
+    found = {}
+    for claim in claims:
+        if claim not in groups:
+            continue
+        facts: dict[str, set[str]] = {name: set() for name in CLAIM_FIELDS}
+        for t in groups[claim]:
+            if t.subject.value != claim:
+                continue
+            if t.predicate.value in read:
+                facts[read[t.predicate.value]].add(t.object.value)
+            elif t.predicate.value == NF + "hasEvidence":
+                facts["quote"] |= {e.object.value for e in groups.get(t.object.value, ()) if e.predicate.value == OA_EXACT}
+        found[claim] = {name: sorted(values) for name, values in facts.items()}
+    return found
 
 
-def _entities(old: set[ox.Quad], new: set[ox.Quad], base_iri: str) -> dict:
+def _entities(before: dict, after: dict, changed: set[str], new: set[ox.Quad], prefix: str) -> dict:
     """Entities added and removed; a removed entity is 'merged' into a remaining one that now carries one of its
     labels or its Wikidata link (the usual way two ids for the same thing are made one)."""
-    prefix = base_iri + "entity/"
-    before, after = _entity_keys(old, prefix), _entity_keys(new, prefix)
-    gone = sorted(before.keys() - after.keys())
+    entities = {iri for iri in changed if iri.startswith(prefix)}
+    added = sorted(e for e in entities if e in after and e not in before)
+    gone = sorted(e for e in entities if e in before and e not in after)
     owners: dict[str, set[str]] = defaultdict(set)
-    for entity, keys in after.items():
-        for key in keys:
-            owners[key].add(entity)
+    if gone:  # who carries which label now: one pass over the new release, only when an entity went
+        for q in new:
+            if q.predicate.value in (RDFS_LABEL, SKOS_EXACT) and q.subject.value.startswith(prefix) \
+                    and "#" not in q.subject.value:
+                owners[str(q.object)].add(q.subject.value)
     merged = []
     for entity in gone:
-        into = sorted({owner for key in before[entity] for owner in owners.get(key, ())})
+        keys = {str(t.object) for t in before[entity] if t.subject.value == entity
+                and t.predicate.value in (RDFS_LABEL, SKOS_EXACT)}
+        into = sorted({owner for key in keys for owner in owners.get(key, ())})
         if into:
             merged.append({"entity": entity, "into": into})
     merged_away = {m["entity"] for m in merged}
-    return {"added": sorted(after.keys() - before.keys()), "removed": [e for e in gone if e not in merged_away],
-            "merged": merged}
-
-
-def _entity_keys(quads: set[ox.Quad], prefix: str) -> dict[str, set[str]]:
-    """Each entity's labels and Wikidata links (what identifies it to a reader)."""
-    keys: dict[str, set[str]] = defaultdict(set)
-    for q in quads:
-        subject = q.subject.value
-        if not (isinstance(q.subject, ox.NamedNode) and subject.startswith(prefix) and "#" not in subject):
-            continue
-        keys[subject]  # an entity with no label still exists
-        if q.predicate.value in (RDFS_LABEL, SKOS_EXACT):
-            keys[subject].add(str(q.object))
-    return keys
+    return {"added": added, "removed": [e for e in gone if e not in merged_away], "merged": merged}
