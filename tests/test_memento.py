@@ -214,3 +214,11 @@ def test_a_versioned_jsonld_document_names_its_release_context_and_expands_to_it
         graph.remove((rdflib.URIRef(url), None, None))
     assert len(from_turtle) > 10
     assert rdflib.compare.isomorphic(from_jsonld, from_turtle)
+
+
+def test_the_dataset_history_is_the_list_of_releases_and_an_unknown_resource_has_none(site, history):
+    response = requests.get(f"{site.url}/history/dataset", allow_redirects=False, timeout=30)
+    assert response.status_code == 303 and response.headers["Location"] == "/history"
+    listing = requests.get(f"{site.url}/history", timeout=30)
+    assert listing.status_code == 200 and all(r.version in listing.text for r in history.releases)
+    assert requests.get(f"{site.url}/history/entity/no-such-entity", timeout=30).status_code == 404

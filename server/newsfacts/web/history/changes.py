@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, render_template, send_file
+from flask import Blueprint, Response, current_app, redirect, render_template, send_file
 
 from ... import changelog, history
 from ..errors import ApiError, excerpt
-from ..linked_data import paths
+from ..linked_data import describe, paths
 from . import memento
 
 bp = Blueprint("changes", __name__, template_folder="templates")
@@ -79,6 +79,8 @@ def resource_history(path: str) -> Response:
     """The releases in which a resource's description (its own statements) changed, newest first."""
     path = memento.checked_path(path)
     stem = memento.stem_of(path)
+    if stem == "dataset":  # the dataset's description changes with every release: its history is the list of them
+        return redirect("/history", code=303)
     iri = paths.iri_of(stem, current_app.config["NEWSFACTS"].base_iri)
     archive = memento.archive()
     rows = []
@@ -88,7 +90,9 @@ def resource_history(path: str) -> Response:
         if status:
             rows.append({"v": v, "status": status, "memento": f"/release/{v.version}/{stem}.html"
                          if v.kept and status != "deleted" else None})
-    if not rows:
-        raise ApiError(404, "No history", f"No release recorded a change to <{excerpt(iri, 200)}>.")
+    current = current_app.extensions["newsfacts.releases"].current()
+    if not rows and not (stem == "ontology" or describe.names_something(current.store, iri)):
+        raise ApiError(404, "No history", f"No release recorded a change to <{excerpt(iri, 200)}>, and the current "
+                       "release does not name it.")
     body = render_template("history_resource.html", iri=iri, stem=stem, rows=list(reversed(rows)))
     return Response(body, content_type="text/html; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
