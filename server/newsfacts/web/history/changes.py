@@ -19,6 +19,8 @@ SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 FILES = {history.ADDED: "application/gzip", history.REMOVED: "application/gzip", history.VERSIONS: "application/gzip",
          history.SUMMARY: "application/json"}
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: Most items of one kind a change page lists (the rest are in summary.json).
+LIST_LIMIT = 500
 
 
 def change_set(version: str):
@@ -56,7 +58,7 @@ def release_changes(version: str) -> Response:
         return {"iri": iri, "href": (f"/release/{version}" + local) if local and found.kept else local}
 
     resources = summary["resources"]
-    body = render_template("history_changes.html", v=found, s=summary, link=link, files=list(FILES),
+    body = render_template("history_changes.html", v=found, s=summary, link=link, files=list(FILES), limit=LIST_LIMIT,
                            created=sum(1 for s in resources.values() if s == "created"),
                            updated=sum(1 for s in resources.values() if s == "updated"),
                            deleted=sum(1 for s in resources.values() if s == "deleted"))
