@@ -92,8 +92,9 @@ class RunningServer:
         Path(self.log.name).unlink(missing_ok=True)
 
 
-def start_server(releases_dir: Path, extra_env: dict | None = None, command: list[str] | None = None) -> RunningServer:
-    port = free_port()
+def start_server(releases_dir: Path, extra_env: dict | None = None, command: list[str] | None = None,
+                 port: int | None = None) -> RunningServer:
+    port = port or free_port()
     extra_env = {name: value.replace("{port}", str(port)) for name, value in (extra_env or {}).items()}
     env = dict(os.environ, NEWSFACTS_RELEASES_DIR=str(releases_dir), **extra_env)
     command = command or [sys.executable, "-m", "newsfacts.cli", "serve", "--port", str(port)]
@@ -105,5 +106,20 @@ def start_server(releases_dir: Path, extra_env: dict | None = None, command: lis
 def server(releases_dir):
     """A real `newsfacts serve` process on a free loopback port, serving the shipped release."""
     running = start_server(releases_dir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def other_base_server(tmp_path_factory, sources_dir):
+    """A release built with the serving host as its base IRI (``http://127.0.0.1:<port>/``), and a server on that
+    port serving it: what a newcomer gets who sets ``base_iri`` to their own server."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    folder = tmp_path_factory.mktemp("other-base-releases")
+    build(Settings.load({"releases_dir": str(folder), "sources_dir": str(sources_dir), "base_iri": base}))
+    running = start_server(folder, {"NEWSFACTS_BASE_IRI": base}, port=port)
+    running.base_iri = base
+    running.releases_dir = folder
     yield running
     running.stop()

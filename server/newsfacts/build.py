@@ -19,10 +19,10 @@ import pyoxigraph as ox
 
 from . import __version__, history
 from .config import Settings
-from .dataset import describe
+from .dataset import Publisher, describe, dump_url
 from .dumps import describe_file, write_dumps
 from .facts import ArticleFacts, check_facts, draft_problems, load_facts_dir
-from .grounding import GroundingResult, ground
+from .grounding import GroundingResult, ground, status_quads
 from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
 from .mapping import Mapper
 from .problems import BuildFailed, DataDoesNotConform
@@ -70,8 +70,10 @@ def check(settings: Settings, allow_drafts: bool = False) -> Checked:
 
     per_article: list[list[ox.Quad]] = []
     origin: dict[str, str] = {}
+    by_article = {g.article: g for g in grounding}
     for facts in files:
         quads = mapper.to_quads(facts)
+        quads += status_quads(by_article[facts.id], mapper.iri.article(facts.id), mapper.article_graph_iri(facts))
         per_article.append(quads)
         for q in quads:
             origin.setdefault(q.subject.value, str(facts.path))
@@ -116,7 +118,9 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
             triples = {q.triple for q in checked.quads}
             dumps = write_dumps(checked.quads, triples, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
-            write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom)
+            write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
+                        entity_namespace=f"{settings.base_iri}entity/",
+                        mapping_set_id=dump_url(settings.base_iri, "latest", "newsfacts-latest.sssom.tsv"))
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
 
@@ -127,14 +131,21 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
 
             description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
                                    built_at=built_at.isoformat().replace("+00:00", "Z"),
-                                   license_iri=settings.license, graph=description_graph)
+                                   license_iri=settings.license, graph=description_graph,
+                                   publisher=Publisher(settings.publisher_name, settings.contact_email, settings.contact_url),
+                                   validation={"conforms": checked.validation.conforms, "violations": 0,
+                                               "warnings": len(checked.validation.warnings)})
             with open(staged.file(VOID_FILE), "wb") as out:
                 ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in description], out,
                              format=ox.RdfFormat.TURTLE, prefixes={"void": "http://rdfs.org/ns/void#",
                                                                     "dcat": "http://www.w3.org/ns/dcat#",
                                                                     "dcterms": "http://purl.org/dc/terms/",
-                                                                    "spdx": "http://spdx.org/rdf/terms#"})
-            checked.validation.report.serialize(staged.file(REPORT_FILE), format="turtle")
+                                                                    "spdx": "http://spdx.org/rdf/terms#",
+                                                                    "foaf": "http://xmlns.com/foaf/0.1/",
+                                                                    "vcard": "http://www.w3.org/2006/vcard/ns#",
+                                                                    "nf": "https://newsfacts.example/ontology/"})
+            checked.validation.published_report(f"{settings.base_iri}validation-report").serialize(
+                staged.file(REPORT_FILE), format="turtle")
 
             started = time.perf_counter()
             if settings.store == "embedded":
@@ -159,7 +170,9 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
                 "quads": len(checked.quads) + len(description),
                 "articles": [f.id for f in checked.files],
                 "dumps": [vars(d) for d in dumps],
-                "validation": {"conforms": True, "violations": 0, "warnings": len(checked.validation.warnings)},
+                # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
+                "validation": {"conforms": checked.validation.conforms, "violations": len(checked.validation.violations),
+                               "warnings": len(checked.validation.warnings), "report": REPORT_FILE},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }
             release = staged.finish(manifest)

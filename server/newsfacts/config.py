@@ -73,6 +73,13 @@ class Settings:
         1024, "Memory one SPARQL query may use, in MB (the data of its worker process, beyond its stack); a query "
         "needing more is stopped with 503.")
     page_size: int = _setting(100, "Incoming links shown per page of a resource description.")
+    publisher_name: str = _setting(
+        "newsfacts", "Who publishes the dataset: dcterms:publisher (a foaf:Agent) and the contact point's name in the "
+        "dataset description.")
+    contact_email: str = _setting(
+        "", "E-mail address of the dataset's contact point (dcat:contactPoint, vcard:hasEmail); empty: none.")
+    contact_url: str = _setting(
+        "", "Web page of the dataset's contact point (vcard:hasURL); empty: the landing page when no e-mail is set.")
     public_url: str = _setting(
         "", "Public base URL of this server, used for every absolute URL in a response (documents naming "
         "themselves, the JSON-LD context, dump links, the service description); never taken from request headers. "

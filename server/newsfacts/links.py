@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,18 +114,33 @@ def link_quads(rows: list[MappingRow], entity_iri, graph_iri: str) -> list[ox.Qu
             for r in rows]
 
 
-def write_sssom(source: Path, rows: list[MappingRow], target: Path) -> None:
-    """The mapping set as published: the source file's metadata and header, and only the rows published."""
+def write_sssom(source: Path, rows: list[MappingRow], target: Path, *, entity_namespace: str,
+                mapping_set_id: str) -> None:
+    """The mapping set as published: the source file's metadata and header, and only the rows published.
+
+    The source names entities ``nfe:<id>`` in the project's canonical namespace; published, ``nfe:`` is the
+    release's own entity namespace (``{base_iri}entity/``), so each row expands to the subject of a link triple
+    of that release, and ``mapping_set_id`` is the URL the file is published at (the release-independent
+    "latest" URL: the same facts still give the same bytes)."""
     keep = {row.line for row in rows}
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True) if source.is_file() else []
     header_seen = False
     out = []
     for number, line in enumerate(lines, start=1):
         if line.startswith("#"):
-            out.append(line)
+            out.append(_rebased(line, entity_namespace, mapping_set_id))
         elif not header_seen:
             out.append(line)
             header_seen = True
         elif number in keep:
             out.append(line)
     target.write_text("".join(out), encoding="utf-8")
+
+
+def _rebased(line: str, entity_namespace: str, mapping_set_id: str) -> str:
+    """One metadata line of the published mapping set."""
+    if re.match(r"#\s+nfe:\s", line):
+        return re.sub(r"nfe:\s.*", f"nfe: {entity_namespace}", line)
+    if line.startswith("#mapping_set_id:"):
+        return f"#mapping_set_id: {mapping_set_id}\n"
+    return line

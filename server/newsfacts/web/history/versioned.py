@@ -22,9 +22,11 @@ from .changes import SAFE_VERSION
 
 bp = Blueprint("versioned", __name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
-#: Links in a page to things of the dataset (what stays within the release).
-LOCAL_HREF = re.compile(r'href="/(?=(?:entity|article|report|event|situation|claim|evidence|concept)/|'
-                        r'(?:dataset|ontology)[/."?#])')
+#: Links in a page to things of the dataset (what stays within the release): a root ending in "/" is a folder of
+#: things, any other names one thing (with its document suffix, query or fragment after it).
+LOCAL_HREF = re.compile('href="/(?=' + "|".join(
+    re.escape(root) if root.endswith("/") else re.escape(root) + '[/."?#]'
+    for root in paths.DATA_ROOTS + paths.VOCABULARY_ROOTS + ("ontology",)) + ")")
 
 
 def alternates(prefix: str, stem: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from ...vocabulary import NF
 from ..releases import Served
 
 _cache: dict[str, dict[str, int | None]] = {}
@@ -40,6 +41,6 @@ def graphs_of(served: Served) -> dict[str, int | None]:
 
 def prefixes_for(base_iri: str, declared: dict[str, str] | None = None) -> dict[str, str]:
     """Prefixes for Turtle / TriG / RDF/XML output: common vocabularies, the dataset's, then the query's own."""
-    prefixes = {**COMMON_PREFIXES, "nf": f"{base_iri}ontology/"}
+    prefixes = {**COMMON_PREFIXES, "nf": NF}  # the vocabulary keeps its namespace on every base
     prefixes.update({name: iri for name, iri in (declared or {}).items() if iri.startswith(("http://", "https://"))})
     return prefixes
