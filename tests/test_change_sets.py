@@ -122,3 +122,17 @@ def test_a_pruned_release_says_so_and_keeps_its_change_set(history, tmp_path):
         assert stream_page.status_code == 200
     finally:
         server.stop()
+
+
+def test_the_manifest_names_the_previous_release_and_the_landing_page_links_the_history(history):
+    assert [r.manifest()["changes"]["previous"] for r in history.releases] == [None] + [
+        r.version for r in history.releases[:-1]]
+    server = start_server(history.releases_dir)
+    try:
+        landing = requests.get(f"{server.url}/", timeout=30)
+        current = history.releases[-1].version
+        for href in ("/history", f"/release/{current}/changes", "/ldes"):
+            assert f'href="{href}"' in landing.text
+            assert requests.get(server.url + href, timeout=30).status_code == 200
+    finally:
+        server.stop()

@@ -173,6 +173,7 @@ def build(settings: Settings, checked: Checked | None = None) -> Release:
                 # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
                 "validation": {"conforms": checked.validation.conforms, "violations": len(checked.validation.violations),
                                "warnings": len(checked.validation.warnings), "report": REPORT_FILE},
+                "changes": {"previous": previous.version if previous else None, "folder": history.CHANGES_DIR},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }
             release = staged.finish(manifest)
