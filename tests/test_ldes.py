@@ -181,3 +181,33 @@ def test_the_npm_ldes_client_replicates_every_member_in_order(site, history, lde
     times = [m["timestamp"] for m in members]
     assert times == sorted(times)
     assert all(m["quads"] >= 3 for m in members)  # isVersionOf, generatedAtTime, its type at least
+
+
+def test_a_new_release_extends_the_stream_at_its_end(history, tmp_path):
+    """A consumer that stopped at the newest page finds, after the next build, a relation from it to the new page;
+    the page it had is now immutable and nothing before it changed."""
+    import dataclasses
+    import time
+
+    from newsfacts.build import build
+
+    releases = tmp_path / "releases"
+    shutil.copytree(history.releases_dir, releases, symlinks=True)
+    server = start_server(releases)
+    try:
+        _, responses, _ = follow(server)
+        newest = responses[-1]
+        older = {r.url: r.content for r in responses[1:-1]}
+        assert not objects(fetch(newest.url)[1], newest.url, TREE + "relation")
+        time.sleep(1.1)
+        added = build(dataclasses.replace(history.settings, releases_dir=str(releases)))
+        response, page = fetch(newest.url)
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        targets = [q.object.value for link in objects(page, newest.url, TREE + "relation")
+                   for q in page.quads_for_pattern(link, ox.NamedNode(TREE + "node"), None)]
+        assert targets == [f"{server.url}/ldes/{added.version}/1"]
+        _, after, _ = follow(server)
+        assert {r.url: r.content for r in after[1:len(responses) - 1]} == older
+        assert after[-1].url == targets[0] and "immutable" not in after[-1].headers["Cache-Control"]
+    finally:
+        server.stop()
