@@ -222,3 +222,18 @@ def test_the_dataset_history_is_the_list_of_releases_and_an_unknown_resource_has
     listing = requests.get(f"{site.url}/history", timeout=30)
     assert listing.status_code == 200 and all(r.version in listing.text for r in history.releases)
     assert requests.get(f"{site.url}/history/entity/no-such-entity", timeout=30).status_code == 404
+
+
+def test_every_link_of_the_change_pages_resolves(site, history):
+    """Retracted claims and removed entities link to the release before, where they were; the rest to this one."""
+    import re
+
+    second = history.releases[1]
+    for release in history.releases:
+        page = requests.get(f"{site.url}/release/{release.version}/changes", timeout=30).text
+        hrefs = set(re.findall(r'href="(/release/[^"]+)"', page))
+        assert hrefs
+        for href in sorted(hrefs)[:200]:
+            assert requests.head(site.url + href, timeout=30).status_code == 200, href
+    third = requests.get(f"{site.url}/release/{history.releases[2].version}/changes", timeout=30).text
+    assert f'href="/release/{second.version}/entity/ana-nunez.html"' in third

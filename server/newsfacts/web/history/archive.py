@@ -27,9 +27,12 @@ class Archive:
     def versions(self) -> list[changelog.Version]:
         return changelog.versions(self.releases_dir)
 
+    def find(self, name: str) -> changelog.Version | None:
+        return next((v for v in self.versions() if v.version == name), None)
+
     def version(self, name: str) -> changelog.Version:
         """A release of the history by name: 404 for one never published."""
-        found = next((v for v in self.versions() if v.version == name), None)
+        found = self.find(name)
         if found is None:
             raise ApiError(404, "No such release", f"No release {excerpt(name, 80)!r} was published here; /history lists "
                            "every release.", extra={"history": "/history"})

@@ -34,11 +34,7 @@ def change_set(version: str):
 
 @bp.route("/history")
 def all_releases() -> Response:
-    versions = list(reversed(memento.archive().versions()))
-    rows = []
-    for v in versions:
-        summary = history_summary(v)
-        rows.append({"v": v, "summary": summary})
+    rows = [{"v": v, "summary": history_summary(v)} for v in reversed(memento.archive().versions())]
     return Response(render_template("history_index.html", rows=rows), content_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "public, max-age=60"})
 
@@ -49,13 +45,18 @@ def history_summary(version) -> dict | None:
 
 @bp.route("/release/<version>/changes")
 def release_changes(version: str) -> Response:
+    archive = memento.archive()
     found = change_set(version)
     summary = history_summary(found)
     base = current_app.config["NEWSFACTS"].base_iri
 
+    previous = archive.find(summary["previous"]) if summary.get("previous") else None
+
     def link(iri: str) -> dict:
+        """A resource as it was in this release; one deleted here, as it was in the previous release (if kept)."""
         local = paths.document_path(iri, base)
-        return {"iri": iri, "href": (f"/release/{version}" + local) if local and found.kept else local}
+        shown = previous if summary["resources"].get(iri) == "deleted" else found
+        return {"iri": iri, "href": f"/release/{shown.version}{local}" if local and shown and shown.kept else None}
 
     resources = summary["resources"]
     body = render_template("history_changes.html", v=found, s=summary, link=link, files=list(FILES), limit=LIST_LIMIT,
