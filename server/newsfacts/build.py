@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
+from . import __version__, history
 from .config import Settings
 from .dataset import Publisher, describe, dump_url
 from .dumps import describe_file, write_dumps
@@ -140,6 +140,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
     version = built_at.strftime("%Y%m%dT%H%M%SZ") + "-" + hashlib.sha256(
         "".join(sorted(inputs.values())).encode()).hexdigest()[:8]
     description_graph = f"{settings.base_iri}graph/dataset"
+    previous = current  # the change set is against what was current when the build began
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
@@ -151,6 +152,11 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                         mapping_set_id=dump_url(settings.base_iri, "latest", "newsfacts-latest.sssom.tsv"))
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
+                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri)
+            checked.timings["changes_s"] = time.perf_counter() - started
 
             description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
                                    built_at=built_at.isoformat().replace("+00:00", "Z"),
@@ -201,9 +207,11 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
                 "validation": {"conforms": checked.validation.conforms, "violations": len(checked.validation.violations),
                                "warnings": len(checked.validation.warnings), "report": REPORT_FILE},
+                "changes": {"previous": previous.version if previous else None, "folder": history.CHANGES_DIR},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }
             release = staged.finish(manifest)
+            history.keep_copies(settings.releases_dir)  # pruning removes releases, never their change sets
         pruned = prune_releases(settings.releases_dir, settings.keep_releases)
         if pruned:
             print(f"newsfacts: removed {len(pruned)} old release(s) beyond keep_releases={settings.keep_releases}: "

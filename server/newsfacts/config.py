@@ -114,6 +114,12 @@ class Settings:
     proxy_count: int = _setting(
         0, "How many reverse proxies stand in front of the server; >0 trusts that many hops of X-Forwarded-For, "
         "-Proto, -Host and -Prefix (Werkzeug's ProxyFix). 0: those headers are ignored.")
+    history_page_size: int = _setting(
+        500, "Member versions per page of the change stream (/ldes); a release with more changed resources has "
+        "several pages.")
+    open_releases: int = _setting(
+        4, "Past releases whose stores one web process keeps open for their versioned documents "
+        "(/release/<version>/…), least recently used closed first.")
 
     #: Settings naming folders: made absolute (against the working directory) once, when settings are loaded.
     FOLDERS = ("facts_dir", "sources_dir", "releases_dir", "ontology_dir", "shapes_dir", "mappings_dir")
@@ -145,6 +151,8 @@ class Settings:
             raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
         if settings.document_cache_mb < 0:
             raise ValueError(f"document_cache_mb must be 0 or more: {settings.document_cache_mb!r}")
+        if settings.history_page_size < 1 or settings.open_releases < 1:
+            raise ValueError("history_page_size and open_releases must be 1 or more")
         if settings.proxy_count < 0:
             raise ValueError(f"proxy_count must be 0 or more: {settings.proxy_count!r}")
         return settings

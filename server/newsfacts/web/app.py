@@ -20,11 +20,12 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     errors.init_app(app)
     hardening.init_app(app, settings)
 
-    from . import find, linked_data, sparql
+    from . import find, history, linked_data, sparql
 
     find.init_app(app)  # before linked_data: its /entity/ … indexes take precedence over the thing route
     linked_data.init_app(app)
     sparql.init_app(app)
+    history.init_app(app)
     return app
 
 

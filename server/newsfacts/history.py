@@ -1,0 +1,231 @@
+"""The change set of a release against the previous one, computed at build time.
+
+The previous release is the one ``current`` pointed at when the build started; its quads are read from its
+N-Quads dump (present whatever the store), so the change set compares exactly what the two dumps hold (the
+dataset description graph, which names the version, is in neither). The first release's change set is
+against nothing: everything is added.
+
+A change set is a folder (``changes/`` in the release, and a copy in ``<releases_dir>/history/<version>/``
+that pruning keeps, so the history stays continuous after old releases are removed):
+
+- ``added.nq.gz``, ``removed.nq.gz``: the quads added and removed, by graph (sorted, reproducible gzip);
+- ``versions.nq.gz``: the new description (own statements, those of its ``#`` parts included) of every
+  resource whose description changed, each in the graph named by the resource's IRI (empty when deleted);
+- ``summary.json``: counts by graph; claims added, retracted and changed (certainty, speaker, quote, text);
+  entities added, removed and merged; every changed resource with ``created``, ``updated`` or ``deleted``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .release import DUMPS_DIR, MANIFEST, Release
+
+CHANGES_DIR = "changes"
+HISTORY_DIR = "history"
+SUMMARY = "summary.json"
+ADDED, REMOVED, VERSIONS = "added.nq.gz", "removed.nq.gz", "versions.nq.gz"
+
+NF = "https://newsfacts.example/ontology/"
+OA_EXACT = "http://www.w3.org/ns/oa#exact"
+OA_HAS_BODY = "http://www.w3.org/ns/oa#hasBody"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+#: What is compared for a claim kept from one release to the next: name in the summary -> how to read it.
+CLAIM_FIELDS = ("certainty", "speaker", "quote", "text")
+
+
+def previous_quads(release: Release | None) -> set[ox.Quad]:
+    """The quads of a release, read from its N-Quads dump (nothing for no release)."""
+    if release is None:
+        return set()
+    dump = release.path / DUMPS_DIR / f"newsfacts-{release.version}.nq.gz"
+    with gzip.open(dump, "rb") as data:
+        return set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+
+def resource_of(term) -> str | None:
+    """The resource a subject belongs to: its IRI without the fragment (a quote selector is part of its evidence)."""
+    return term.value.split("#", 1)[0] if isinstance(term, ox.NamedNode) else None
+
+
+def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: str | None, built_at: str,
+            base_iri: str) -> dict:
+    """Everything a change set holds: the added and removed quads, the changed resources' new descriptions,
+    and the summary. The corpus is read in one pass per release (two more only when a claim's evidence changed
+    without the claim), and the rest of the work is proportional to what changed."""
+    new = set(new)
+    added, removed = new - old, old - new
+    changed = {resource_of(q.subject) for q in added | removed} - {None}
+    before, after = _own_statements(old, changed), _own_statements(new, changed)
+    claims = _claims_involved(before, after, changed, base_iri)
+    extra = claims - changed
+    extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
+              if t.predicate.value == NF + "hasEvidence"} - changed
+    if extra:
+        before.update(_own_statements(old, extra))
+        after.update(_own_statements(new, extra))
+    resources = {iri: "created" if iri not in before else "deleted" if iri not in after else "updated"
+                 for iri in sorted(changed)}
+    summary = {
+        "version": version, "previous": previous, "built_at": built_at,
+        "quads": {"added": _by_graph(added), "removed": _by_graph(removed)},
+        "claims": _claims(_claim_facts(before, claims), _claim_facts(after, claims)),
+        "entities": _entities(before, after, changed, new, base_iri + "entity/"),
+        "resources": resources,
+    }
+    versions = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri))
+                for iri in sorted(changed) for t in after.get(iri, ())]
+    return {"added": added, "removed": removed, "versions": versions, "summary": summary}
+
+
+def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
+           base_iri: str) -> dict:
+    """Compute the change set of a release being built against ``previous`` and write it into ``folder``."""
+    change_set = compute(previous_quads(previous), quads, version, previous.version if previous else None, built_at,
+                         base_iri)
+    write(change_set, folder)
+    return change_set["summary"]
+
+
+def write(change_set: dict, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, key in ((ADDED, "added"), (REMOVED, "removed"), (VERSIONS, "versions")):
+        _write_nquads(change_set[key], folder / name)
+    (folder / SUMMARY).write_text(json.dumps(change_set["summary"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def keep_copies(releases_dir: str | Path) -> list[Path]:
+    """Copy the change set of every release that has none in ``history/`` yet (the one just built, and any whose
+    build stopped between publishing and copying), so pruning never loses one."""
+    root = Path(releases_dir)
+    made = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else ():
+        if folder.is_symlink() or folder.name.startswith(".") or not (folder / MANIFEST).is_file():
+            continue
+        if not (root / HISTORY_DIR / folder.name).exists():
+            copied = keep_copy(Release(folder), root)
+            if copied is not None:
+                made.append(copied)
+    return made
+
+
+def keep_copy(release: Release, releases_dir: str | Path) -> Path | None:
+    """Copy a release's change set to ``history/<version>/``, which pruning leaves alone. Written in a temporary
+    folder and renamed, so a reader sees all of it or none (and then reads the release's own ``changes/``)."""
+    source = release.path / CHANGES_DIR
+    if not source.is_dir():
+        return None
+    history = Path(releases_dir) / HISTORY_DIR
+    history.mkdir(exist_ok=True)
+    target = history / release.version
+    if target.exists():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=f".{release.version}-", dir=history))
+    try:
+        for item in source.iterdir():
+            shutil.copy2(item, staging / item.name)
+        staging.chmod(0o755)
+        os.rename(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _write_nquads(quads: Iterable[ox.Quad], path: Path) -> None:
+    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
+    data = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) if ordered else b""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
+        out.write(data)
+
+
+def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for q in quads:
+        counts[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
+    return dict(sorted(counts.items()))
+
+
+def _own_statements(quads: set[ox.Quad], resources: set[str]) -> dict[str, list[ox.Triple]]:
+    """The statements of each of ``resources`` (those of its ``#`` parts included) that has any."""
+    found: dict[str, set[ox.Triple]] = defaultdict(set)
+    if resources:
+        for q in quads:
+            owner = resource_of(q.subject)
+            if owner in resources:
+                found[owner].add(q.triple)
+    return {iri: sorted(triples, key=str) for iri, triples in found.items()}
+
+
+def _claims_involved(before: dict, after: dict, changed: set[str], base_iri: str) -> set[str]:
+    """Claims that changed themselves, and claims whose evidence changed (named by the evidence's oa:hasBody)."""
+    prefix = base_iri + "claim/"
+    found = {iri for iri in changed if iri.startswith(prefix)}
+    for group in (before, after):
+        for iri in changed:
+            found |= {t.object.value for t in group.get(iri, ()) if t.predicate.value == OA_HAS_BODY
+                      and t.object.value.startswith(prefix)}
+    return found
+
+
+def _claims(before: dict, after: dict) -> dict:
+    changed = []
+    for claim in sorted(before.keys() & after.keys()):
+        fields = {name: {"before": before[claim][name], "after": after[claim][name]}
+                  for name in CLAIM_FIELDS if before[claim][name] != after[claim][name]}
+        if fields:
+            changed.append({"claim": claim, "changes": fields})
+    return {"added": sorted(after.keys() - before.keys()), "retracted": sorted(before.keys() - after.keys()),
+            "changed": changed}
+
+
+def _claim_facts(groups: dict[str, list[ox.Triple]], claims: set[str]) -> dict[str, dict[str, list[str]]]:
+    """Per claim present in ``groups``: its certainty, speaker, quotes and text, each a sorted list of values."""
+    read = {NF + "certainty": "certainty", NF + "attributedTo": "speaker", NF + "claimText": "text"}
+    found = {}
+    for claim in claims:
+        if claim not in groups:
+            continue
+        facts: dict[str, set[str]] = {name: set() for name in CLAIM_FIELDS}
+        for t in groups[claim]:
+            if t.subject.value != claim:
+                continue
+            if t.predicate.value in read:
+                facts[read[t.predicate.value]].add(t.object.value)
+            elif t.predicate.value == NF + "hasEvidence":
+                facts["quote"] |= {e.object.value for e in groups.get(t.object.value, ()) if e.predicate.value == OA_EXACT}
+        found[claim] = {name: sorted(values) for name, values in facts.items()}
+    return found
+
+
+def _entities(before: dict, after: dict, changed: set[str], new: set[ox.Quad], prefix: str) -> dict:
+    """Entities added and removed; a removed entity is 'merged' into a remaining one that now carries one of its
+    labels or its Wikidata link (the usual way two ids for the same thing are made one)."""
+    entities = {iri for iri in changed if iri.startswith(prefix)}
+    added = sorted(e for e in entities if e in after and e not in before)
+    gone = sorted(e for e in entities if e in before and e not in after)
+    owners: dict[str, set[str]] = defaultdict(set)
+    if gone:  # who carries which label now: one pass over the new release, only when an entity went
+        for q in new:
+            if q.predicate.value in (RDFS_LABEL, SKOS_EXACT) and q.subject.value.startswith(prefix) \
+                    and "#" not in q.subject.value:
+                owners[str(q.object)].add(q.subject.value)
+    merged = []
+    for entity in gone:
+        keys = {str(t.object) for t in before[entity] if t.subject.value == entity
+                and t.predicate.value in (RDFS_LABEL, SKOS_EXACT)}
+        into = sorted({owner for key in keys for owner in owners.get(key, ())})
+        if into:
+            merged.append({"entity": entity, "into": into})
+    merged_away = {m["entity"] for m in merged}
+    return {"added": added, "removed": [e for e in gone if e not in merged_away], "merged": merged}
