@@ -131,6 +131,8 @@ def test_named_graph_iris_dereference_to_a_description(server, release, name):
     assert whole.status_code == 200
     assert len(Graph().parse(data=whole.content, format="nt")) == release.manifest()["graphs"][str(iri)]
     assert fetch(server, f"/graph/{name}.html").status_code == 200
+    history = fetch(server, f"/history/graph/{name}")  # the page's history link: every release describes it anew
+    assert (history.status_code, history.headers["Location"]) == (303, "/history")
     assert fetch(server, "/graph/no-such-graph.ttl").status_code == 404
     assert fetch(server, "/graph/no-such-graph", "text/turtle").status_code == 404
 

@@ -108,7 +108,7 @@ def test_a_build_prunes_beyond_keep_releases(workspace):
     result = run_build(*workspace["args"], "--force", env={"NEWSFACTS_KEEP_RELEASES": "3"})
     assert result.returncode == 0, result.stderr
     newest, listed = snapshot(releases)
-    assert listed == sorted([old[-1], current, newest, "current"])
+    assert listed == sorted([old[-1], current, newest, "current", "history"])  # history/: change sets outlive releases
     assert f"removed 3 old release(s) beyond keep_releases=3: {', '.join(old[:3])}" in result.stderr
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, s
 
 from ... import changelog, history
 from ..errors import ApiError, excerpt
-from ..linked_data import describe, paths
+from ..linked_data import describe, paths, release_documents
 from . import memento
 
 bp = Blueprint("changes", __name__, template_folder="templates")
@@ -82,9 +82,13 @@ def resource_history(path: str) -> Response:
     """The releases in which a resource's description (its own statements) changed, newest first."""
     path = memento.checked_path(path)
     stem = memento.stem_of(path)
-    if stem == "dataset":  # the dataset's description changes with every release: its history is the list of them
+    base_iri = current_app.config["NEWSFACTS"].base_iri
+    iri = paths.iri_of(stem, base_iri)
+    current = current_app.extensions["newsfacts.releases"].current()
+    if release_documents.serves(current, iri, base_iri):
+        # the dataset, its validation report and its graphs are described anew by every release: their history
+        # is the list of releases
         return redirect("/history", code=303)
-    iri = paths.iri_of(stem, current_app.config["NEWSFACTS"].base_iri)
     archive = memento.archive()
     rows = []
     for v in archive.versions():
@@ -93,7 +97,6 @@ def resource_history(path: str) -> Response:
         if status:
             rows.append({"v": v, "status": status, "memento": f"/release/{v.version}/{stem}.html"
                          if v.kept and status != "deleted" else None})
-    current = current_app.extensions["newsfacts.releases"].current()
     if not rows and not (stem == "ontology" or describe.names_something(current.store, iri)):
         raise ApiError(404, "No history", f"No release recorded a change to <{excerpt(iri, 200)}>, and the current "
                        "release does not name it.")
