@@ -157,6 +157,9 @@ def test_the_server_on_a_remote_store_and_its_outage(store_server, tmp_path):
         select = {"query": "SELECT ?who WHERE { ?c <https://newsfacts.example/ontology/attributedTo> ?who } ORDER BY ?who"}
         rows = requests.get(f"{web.url}/sparql", params=select, headers=json_accept, timeout=10).json()["results"]["bindings"]
         assert [r["who"]["value"].rsplit("/", 1)[1] for r in rows] == ["ana-nunez", "diario-ficticio", "diario-ficticio"]
+        graphs = {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}
+        rows = requests.get(f"{web.url}/sparql", params=graphs, headers=json_accept, timeout=10).json()["results"]["bindings"]
+        assert {r["g"]["value"] for r in rows} == set(release.manifest()["graphs"])  # nothing of the store's own
         refused = requests.get(f"{web.url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> {} }"},
                                headers=json_accept, timeout=10)
         assert refused.status_code == 403
@@ -179,3 +182,32 @@ def test_the_server_on_a_remote_store_and_its_outage(store_server, tmp_path):
         assert back.status_code == 200 and back.json()["boolean"] is True
     finally:
         web.stop()
+
+
+def test_every_quad_of_the_shipped_release_round_trips_exactly(store_server, tmp_path):
+    """Language tags, datatypes (boolean, duration, gYear, hexBinary…), long strings and non-ASCII text come back
+    from the store exactly as published, including from Virtuoso, which keeps some values in its own form and
+    cannot take a release this size in one SPARQL Update."""
+    release = build(Settings.load({"releases_dir": str(tmp_path / "releases"), "store": "embedded"}))
+    quads = list(release.open_store())
+    entities = ox.NamedNode("https://newsfacts.example/graph/entities")
+    subject, note = ox.NamedNode("https://newsfacts.example/entity/round-trip"), ox.NamedNode("https://newsfacts.example/note")
+    quads += [ox.Quad(subject, note, ox.Literal(text, language=lang), entities) for text, lang in [
+        ("x" * 70_000 + " ñ", "es"), ('comillas "dobles", \\barra\ny línea — ☃ 😀 中文', "es"), ("Ελληνικά", "el")]]
+    quads += [ox.Quad(subject, note, ox.Literal(value, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{kind}")),
+                      entities) for value, kind in [("false", "boolean"), ("P6M", "duration"), ("-P1Y2M", "duration"),
+                                                    ("PT1H30M", "duration"), ("P1DT0.5S", "duration"),
+                                                    ("2024-02-29T23:59:59Z", "dateTime"), ("--11", "gMonth")]]
+    assert len(quads) > 4000
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
+    remote.publish(quads, release.version)
+    back = {ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in remote.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert back == set(quads)
+
+
+def test_an_incomplete_answer_from_virtuoso_at_its_time_limit_is_refused(virtuoso_server, tmp_path):
+    build(settings(tmp_path, virtuoso_server))
+    remote = RemoteStore(virtuoso_server.query_url, timeout_s=20, base_iri="https://newsfacts.example/")
+    assert len(list(remote.query(CLAIMS))) == 3
+    with pytest.raises(StoreUnavailable, match="incomplete answer"):
+        remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")

@@ -34,6 +34,8 @@ VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
 #: How long the list of the release's graphs (named in each query to Virtuoso) is trusted before it is read again.
 GRAPHS_TTL_S = 1.0
+#: Share of the query time limit after which Virtuoso is asked to stop a query, leaving it time to answer.
+VIRTUOSO_TIME_SHARE = 0.5
 
 _IGNORED = re.compile(r'#[^\n]*|<[^>\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                       r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
@@ -126,6 +128,9 @@ class RemoteStore:
             # Virtuoso's default graph is every graph it holds, its own included: name the release's graphs
             graphs = self.release_graphs() or ["urn:newsfacts:no-release"]
             form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        if self._virtuoso:
+            # Virtuoso stops the query then and answers, a little later, with what it has found (refused below)
+            form.append(("timeout", str(int((timeout_s or self.timeout_s) * 1000 * VIRTUOSO_TIME_SHARE))))
         kind_of_query = query_form(query)
         accept = NTRIPLES if kind_of_query in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
         try:
@@ -134,6 +139,9 @@ class RemoteStore:
             if rejected.status == 400:
                 raise SyntaxError(str(rejected)) from None
             raise
+        if response.headers.get("X-SQL-State") == virtuoso.INCOMPLETE:
+            raise StoreUnavailable("the remote store stopped the query at its time limit and sent an incomplete answer, "
+                                   "which is not used")
         kind = response.headers.get("Content-Type", "").split(";")[0].strip()
         if kind == RESULTS_JSON:
             content = response.content

@@ -9,6 +9,8 @@ against the real server (``tests/test_remote_store.py``; docs/scaling.md lists e
 - It stores some typed literals in its own form and gives them back so: ``"true"^^xsd:boolean`` as ``"1"`` in
   query results, ``"P20Y"^^xsd:duration`` as ``"240"`` (months) and ``"P1D"`` as ``"86400.0"`` (seconds).
   ``repair_term`` turns them back into the canonical lexical form.
+- A query that reaches its time limit (the request's ``timeout``, or ``MaxQueryExecutionTime``) is answered
+  ``200`` with the solutions found so far and ``X-SQL-State: S1TAT`` ("anytime" answers): never served as whole.
 - ``ASK`` may be answered as a result set with one integer binding rather than the standard boolean.
 """
 
@@ -25,6 +27,8 @@ DURATION = f"{XSD}duration"
 #: Graphs of a release being loaded: not under the base IRI, so queries (which name the release's graphs) never
 #: see them until the switch moves them into place.
 STAGING_PREFIX = "urn:newsfacts:staging:"
+#: ``X-SQL-State`` of an answer cut at the query's time limit.
+INCOMPLETE = "S1TAT"
 #: Triples per Graph Store Protocol request while loading.
 LOAD_BATCH = 50_000
 
