@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ from newsfacts.build import build
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import BuildFailed
 from newsfacts.release import current_release
-from newsfacts.remote import RemoteStore, StoreUnavailable
+from newsfacts.remote import GRAPHS_TTL_S, RemoteStore, StoreUnavailable
 from remote_stores import OxigraphServer, VirtuosoServer
 
 SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"
@@ -179,8 +180,6 @@ def test_the_server_on_a_remote_store_and_its_outage(store_server, tmp_path):
             assert served == {q.triple for q in embedded.quads_for_pattern(subject, None, None)} and len(served) >= 2
 
         store_server.stop()
-        import time
-
         time.sleep(1.1)  # past the remote version's time to live
         down = requests.get(f"{web.url}/sparql", params=ask, headers=json_accept, timeout=30)
         assert down.status_code == 503 and down.headers["Retry-After"] == "5"
@@ -220,3 +219,31 @@ def test_an_incomplete_answer_from_virtuoso_at_its_time_limit_is_refused(virtuos
     assert len(list(remote.query(CLAIMS))) == 3
     with pytest.raises(StoreUnavailable, match="incomplete answer"):
         remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+
+
+def test_a_switch_that_replaces_every_graph_is_atomic_for_readers(store_server, tmp_path):
+    """The second release has none of the first one's article graphs and a new one: readers that keep reading
+    through the switch and after it see the first release's claims or the second's, never none or both."""
+    build(settings(tmp_path, store_server))
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
+    seen: list[int] = []
+    done = threading.Event()
+
+    def read():
+        stop_at = None
+        while len(seen) < 5000 and (stop_at is None or time.monotonic() < stop_at):
+            seen.append(len(list(remote.query(CLAIMS))))
+            if stop_at is None and done.is_set():
+                stop_at = time.monotonic() + 2 * GRAPHS_TTL_S
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        second = build(Settings.load({"releases_dir": str(tmp_path / "releases"), "store": store_server.query_url,
+                                      **store_server.settings}))
+    finally:
+        done.set()
+        reader.join()
+    after = len(list(remote.query(CLAIMS)))
+    assert after > 3 and remote.version("https://newsfacts.example/") == second.version
+    assert seen and set(seen) <= {3, after}, sorted(set(seen))

@@ -30,8 +30,6 @@ from . import remote_virtuoso as virtuoso
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
-VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
-SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
 #: How long the list of the release's graphs (named in each query to Virtuoso) is trusted before it is read again.
 GRAPHS_TTL_S = 1.0
 #: Share of the query time limit after which Virtuoso is asked to stop a query, leaving it time to answer.
@@ -155,30 +153,20 @@ class RemoteStore:
 
     def version(self, base_iri: str) -> str | None:
         """The version of the release the store holds, from its dataset description."""
-        version, graphs = self._release(base_iri)
-        if base_iri == self.base_iri:
-            self._graphs = (time.monotonic(), graphs)
-        return version
+        answer = self.query(f"SELECT ?v WHERE {{ GRAPH <{base_iri}graph/dataset> {{ <{base_iri}dataset> "
+                            f"<{OWL_VERSION}> ?v }} }}", use_default_graph_as_union=False)
+        for solution in answer:
+            return solution["v"].value
+        return None
 
     def release_graphs(self) -> list[str]:
-        """The named graphs of the release the store holds, from its dataset description (read again after
-        GRAPHS_TTL_S)."""
+        """Virtuoso: the graphs queries name, from the store's list of graphs (read again after GRAPHS_TTL_S).
+        While a release is switched the list holds the graphs of both releases (see _publish_staged)."""
         with self._lock:
             if self._graphs is None or time.monotonic() - self._graphs[0] > GRAPHS_TTL_S:
-                self._graphs = (time.monotonic(), self._release(self.base_iri)[1])
+                answer = self.query(virtuoso.GRAPH_LIST_QUERY, use_default_graph_as_union=False)
+                self._graphs = (time.monotonic(), sorted(s["g"].value for s in answer))
             return self._graphs[1]
-
-    def _release(self, base_iri: str) -> tuple[str | None, list[str]]:
-        dataset_graph, dataset = f"{base_iri}graph/dataset", f"{base_iri}dataset"
-        answer = self.query(f"SELECT ?v ?g WHERE {{ GRAPH <{dataset_graph}> {{ <{dataset}> <{OWL_VERSION}> ?v "
-                            f"OPTIONAL {{ ?part <{VOID_IN_DATASET}> <{dataset}> ; <{SD_NAME}> ?g }} }} }}",
-                            use_default_graph_as_union=False)
-        version, graphs = None, {dataset_graph}
-        for solution in answer:
-            version = solution["v"].value
-            if solution["g"] is not None:
-                graphs.add(solution["g"].value)
-        return version, sorted(graphs) if version else []
 
     # ---------------------------------------------------------------- writing
 
@@ -212,22 +200,24 @@ class RemoteStore:
 
     def _publish_staged(self, update_url: str, by_graph: dict[str, list[ox.Triple]], version: str) -> None:
         """Virtuoso: a SPARQL Update is limited in size, so each graph is loaded with the Graph Store Protocol
-        into a staging graph (which queries, naming the release's graphs, do not see), and one small update then
-        drops the previous release's graphs and moves the staged ones into place."""
-        loader = self.update_endpoint().rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
+        into a staging graph, which queries do not see (they name only the graphs in the store's list). The new
+        release's graphs are then added to the list, long enough before the switch for every reader to have read
+        it again; one small update drops the previous release's graphs and moves the staged ones into place; and
+        the graphs no longer published leave the list. A reader sees the old release or the new one, never a
+        mixture (and never nothing, as it would with a list that lacks the new graphs)."""
+        loader = update_url.rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
         stored = self._graph_names(f"FILTER(STRSTARTS(STR(?g), \"{self.base_iri}\") "
                                    f"|| STRSTARTS(STR(?g), \"{virtuoso.STAGING_PREFIX}\"))")
         for leftover in sorted(g for g in stored if g.startswith(virtuoso.STAGING_PREFIX)):
             self._update(update_url, f"DROP SILENT GRAPH <{leftover}>")
+        previous = {g for g in stored if g.startswith(self.base_iri)}
         staged: dict[str, str] = {}
         try:
             for graph, triples in sorted(by_graph.items()):
                 staged[graph] = f"{virtuoso.STAGING_PREFIX}{version}:{graph}"
-                for start in range(0, len(triples), virtuoso.LOAD_BATCH):
-                    body = ox.serialize(triples[start:start + virtuoso.LOAD_BATCH], format=ox.RdfFormat.N_TRIPLES)
-                    self._request("POST", loader, params={"graph-uri": staged[graph]}, data=body,
-                                  headers={"Content-Type": "text/turtle"}, timeout_s=max(300, self.timeout_s))
-            previous = {g for g in stored if g.startswith(self.base_iri)}
+                self._load(loader, staged[graph], triples)
+            self._load(loader, virtuoso.GRAPH_LIST, virtuoso.graph_list(set(by_graph)))  # added: no gap for readers
+            time.sleep(GRAPHS_TTL_S + 0.5)  # every reader has read the list naming both releases' graphs
             self._update(update_url, virtuoso.switch_update(staged, previous))
         except (StoreUnavailable, RemoteQueryError):
             for staging in staged.values():
@@ -236,7 +226,16 @@ class RemoteStore:
                 except (StoreUnavailable, RemoteQueryError):
                     break
             raise
+        for update in virtuoso.unlist_updates(previous - set(by_graph)):
+            self._update(update_url, update)
         self._graphs = None
+
+    def _load(self, loader: str, graph: str, triples: list[ox.Triple]) -> None:
+        """Graph Store Protocol: add ``triples`` to ``graph``, in requests of LOAD_BATCH triples."""
+        for start in range(0, len(triples), virtuoso.LOAD_BATCH):
+            body = ox.serialize(triples[start:start + virtuoso.LOAD_BATCH], format=ox.RdfFormat.N_TRIPLES)
+            self._request("POST", loader, params={"graph-uri": graph}, data=body, headers={"Content-Type": "text/turtle"},
+                          timeout_s=max(300, self.timeout_s))
 
     def _update(self, update_url: str, update: str) -> None:
         self._post(update_url, data=update.encode(), headers={"Content-Type": "application/sparql-update"},

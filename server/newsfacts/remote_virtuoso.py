@@ -27,8 +27,14 @@ DURATION = f"{XSD}duration"
 #: Graphs of a release being loaded: not under the base IRI, so queries (which name the release's graphs) never
 #: see them until the switch moves them into place.
 STAGING_PREFIX = "urn:newsfacts:staging:"
+#: The store's list of the graphs queries name (not under the base IRI, so no query sees it as data).
+GRAPH_LIST = "urn:newsfacts:release-graphs"
+_NAMED_GRAPH = "http://www.w3.org/ns/sparql-service-description#NamedGraph"
+GRAPH_LIST_QUERY = f"SELECT ?g WHERE {{ GRAPH <{GRAPH_LIST}> {{ ?g a <{_NAMED_GRAPH}> }} }}"
 #: ``X-SQL-State`` of an answer cut at the query's time limit.
 INCOMPLETE = "S1TAT"
+#: Triples per SPARQL Update (Virtuoso's SQL limit is reached at about 1,000).
+UPDATE_BATCH = 200
 #: Triples per Graph Store Protocol request while loading.
 LOAD_BATCH = 50_000
 
@@ -72,6 +78,18 @@ def repair_results(answer: dict, ask: bool) -> dict:
             if "datatype" in value:
                 value["value"] = repair_lexical(value["datatype"], value["value"])
     return answer
+
+
+def graph_list(graphs: set[str]) -> list[ox.Triple]:
+    rdf_type, named_graph = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(_NAMED_GRAPH)
+    return [ox.Triple(ox.NamedNode(graph), rdf_type, named_graph) for graph in sorted(graphs)]
+
+
+def unlist_updates(graphs: set[str]) -> list[str]:
+    """Updates removing ``graphs`` from the store's list, each small enough for Virtuoso's limit on updates."""
+    rows = [f"<{graph}> a <{_NAMED_GRAPH}> ." for graph in sorted(graphs)]
+    return [f"DELETE DATA {{ GRAPH <{GRAPH_LIST}> {{\n" + "\n".join(rows[i:i + UPDATE_BATCH]) + "\n} }"
+            for i in range(0, len(rows), UPDATE_BATCH)]
 
 
 def switch_update(staged: dict[str, str], previous: set[str]) -> str:
