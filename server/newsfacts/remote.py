@@ -89,12 +89,12 @@ class RemoteStore:
 
     @classmethod
     def from_settings(cls, settings) -> RemoteStore:
-        """The store named by the settings; the update URL defaults to the query URL's sibling
-        (Oxigraph: /query and /update; Fuseki: /sparql and /update)."""
+        """The store named by the settings, with the credentials for its update endpoint (see update_endpoint)."""
         return cls(settings.store, settings.store_update_url or None, settings.query_timeout_s,
                    base_iri=settings.base_iri, user=settings.store_user, password=settings.store_password)
 
     def is_virtuoso(self) -> bool:
+        """Whether the store is Virtuoso, by the Server header of its first answer (asked for here if need be)."""
         if self._virtuoso is None:
             self._post(self.query_url, data={"query": "ASK {}"}, headers={"Accept": RESULTS_JSON})
         return bool(self._virtuoso)
@@ -243,7 +243,7 @@ class RemoteStore:
 
     def _graph_names(self, restriction: str = "") -> set[str]:
         answer = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {restriction} }}",
-                            use_default_graph_as_union=False)
+                            use_default_graph_as_union=False, timeout_s=max(300, self.timeout_s))  # publishing waits
         return {s["g"].value for s in answer}
 
     # ---------------------------------------------------------------- HTTP
