@@ -34,7 +34,7 @@ def wait_for_http(url: str, process: subprocess.Popen | None = None, timeout: fl
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or too busy starting to answer
             time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
@@ -69,10 +69,10 @@ def store(release):
 class RunningServer:
     """A server process whose output goes to a log file (a pipe nobody reads would fill up and stall it)."""
 
-    def __init__(self, command: list[str], env: dict, url: str):
+    def __init__(self, command: list[str], env: dict, url: str, cwd: Path | None = None):
         self.url = url
         self.log = tempfile.NamedTemporaryFile(prefix="newsfacts-server-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True, cwd=cwd)
         try:
             wait_for_http(url + "/", self.process)
         except (RuntimeError, TimeoutError) as exc:
@@ -92,18 +92,38 @@ class RunningServer:
         Path(self.log.name).unlink(missing_ok=True)
 
 
-def start_server(releases_dir: Path, extra_env: dict | None = None, command: list[str] | None = None) -> RunningServer:
-    port = free_port()
-    extra_env = {name: value.replace("{port}", str(port)) for name, value in (extra_env or {}).items()}
-    env = dict(os.environ, NEWSFACTS_RELEASES_DIR=str(releases_dir), **extra_env)
+def start_server(releases_dir: Path | None, extra_env: dict | None = None, command: list[str] | None = None,
+                 cwd: Path | None = None, port: int | None = None) -> RunningServer:
+    """A server on a free port (or ``port``); ``releases_dir`` None leaves the releases folder to the default
+    (``releases`` in ``cwd``). ``{port}`` in the command or in an environment value is the port."""
+    port = port or free_port()
+    env = dict(os.environ, **{name: value.replace("{port}", str(port)) for name, value in (extra_env or {}).items()})
+    env.pop("NEWSFACTS_RELEASES_DIR", None)
+    if releases_dir is not None:
+        env["NEWSFACTS_RELEASES_DIR"] = str(releases_dir)
     command = command or [sys.executable, "-m", "newsfacts.cli", "serve", "--port", str(port)]
     command = [part.replace("{port}", str(port)) for part in command]
-    return RunningServer(command, env, f"http://127.0.0.1:{port}")
+    return RunningServer(command, env, f"http://127.0.0.1:{port}", cwd)
 
 
 @pytest.fixture(scope="session")
 def server(releases_dir):
     """A real `newsfacts serve` process on a free loopback port, serving the shipped release."""
     running = start_server(releases_dir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def other_base_server(tmp_path_factory, sources_dir):
+    """A release built with the serving host as its base IRI (``http://127.0.0.1:<port>/``), and a server on that
+    port serving it: what a newcomer gets who sets ``base_iri`` to their own server."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    folder = tmp_path_factory.mktemp("other-base-releases")
+    build(Settings.load({"releases_dir": str(folder), "sources_dir": str(sources_dir), "base_iri": base}))
+    running = start_server(folder, {"NEWSFACTS_BASE_IRI": base}, port=port)
+    running.base_iri = base
+    running.releases_dir = folder
     yield running
     running.stop()

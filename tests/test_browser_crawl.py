@@ -50,6 +50,7 @@ def test_crawl_from_the_landing_page(server, browser):
     origin = server.url
     queue, seen, rendered = deque([origin + "/"]), {origin + "/"}, 0
     links: set[str] = set()
+    titles: set[str] = set()
     problems = []
     queries_rendered = 0
     while queue and rendered < MAX_PAGES:
@@ -64,6 +65,7 @@ def test_crawl_from_the_landing_page(server, browser):
         headings = browser.execute_script("return Array.from(document.querySelectorAll('h1')).map(h => h.textContent)")
         if not any(h.strip() for h in headings):
             problems.append((url, ["no heading"]))
+        titles.update(h.strip() for h in headings)
         for href in browser.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"):
             href = urldefrag(href)[0]
             if not href.startswith(origin):
@@ -76,6 +78,9 @@ def test_crawl_from_the_landing_page(server, browser):
                 queue.append(href)
     assert rendered >= 40, f"only {rendered} pages were reachable"
     assert problems == []
+    # both relayed reports are reachable by following links (the second one used to be reachable by SPARQL only)
+    assert {origin + "/report/infobae-drone-report.html", origin + "/report/infobae-oil-spill-report.html"} <= links
+    assert not [title for title in titles if title.startswith(("http://", "https://"))]  # human titles, not IRIs
     session = requests.Session()
     broken = []
     for link in sorted(links):

@@ -35,3 +35,15 @@ def test_environment_then_overrides():
 def test_bad_settings_are_named(overrides, env, message):
     with pytest.raises(ValueError, match=message):
         Settings.load(overrides, environ=env)
+
+
+def test_defaults_quoted_in_other_docs_are_the_real_ones():
+    """docs/sparql.md's table of limits repeats defaults; it must not drift from config.py (query_workers did)."""
+    import re
+
+    defaults = Settings.load(environ={})
+    text = (PROJECT_ROOT / "docs" / "sparql.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^\| `(\w+)` \| ([\d.]+) \|", text, re.M)
+    assert len(quoted) >= 6
+    for name, value in quoted:
+        assert float(value) == float(getattr(defaults, name)), (name, value)

@@ -1,5 +1,5 @@
-"""The production command (granian, two worker processes) behaves like the development server, and its workers
-share one embedded release without corrupting or locking each other out.
+"""`newsfacts serve` (granian, two worker processes) behaves like the development server (`newsfacts serve --dev`),
+and its workers share one embedded release without corrupting or locking each other out.
 
 A check whose route the app does not have (yet) is skipped with the reason; a route that exists must behave."""
 
@@ -20,19 +20,19 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from conftest import start_server
 
-GRANIAN = Path(sys.executable).parent / "granian"
 SPARQL_JSON = "application/sparql-results+json"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @pytest.fixture(scope="module")
-def production(releases_dir):
-    if not GRANIAN.exists():
-        pytest.skip("granian is not installed (pip install -e '.[serve]')")
-    # granian's --port is not a newsfacts setting: the public URL is configured, as in production
-    running = start_server(releases_dir, {"NEWSFACTS_PUBLIC_URL": "http://127.0.0.1:{port}/"},
-                           command=[str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1",
-                                    "--port", "{port}", "--workers", "2", "newsfacts.web.wsgi:app"])
+def production(server):
+    """The session's `newsfacts serve`: the production server with its defaults."""
+    return server
+
+
+@pytest.fixture(scope="module")
+def development(releases_dir):
+    running = start_server(releases_dir, command=[sys.executable, "-m", "newsfacts.cli", "serve", "--dev", "--port", "{port}"])
     yield running
     running.stop()
 
@@ -71,8 +71,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 @pytest.fixture(params=["production", "development"])
-def running(request, production, server):
-    return production if request.param == "production" else server
+def running(request, production, development):
+    return production if request.param == "production" else development
 
 
 def test_document_with_content_negotiation(running, routes):
@@ -112,12 +112,13 @@ def test_head_is_get_without_a_body(running, routes):
     assert head.headers["Content-Type"] == get.headers["Content-Type"]
 
 
-def test_same_document_as_the_development_server(production, server, routes):
+def test_same_document_as_the_development_server(production, development, routes):
     require_route(routes, "/entity/infobae.nt")
-    dev = requests.get(server.url + "/entity/infobae.nt", timeout=10)
+    dev = requests.get(development.url + "/entity/infobae.nt", timeout=10)
     prod = requests.get(production.url + "/entity/infobae.nt", timeout=10)
     assert dev.status_code == prod.status_code == 200
-    assert Graph().parse(data=dev.content.replace(server.url.encode(), b"http://host"), format="nt").isomorphic(
+    assert prod.headers.get("Server") != dev.headers.get("Server")  # two different servers answered
+    assert Graph().parse(data=dev.content.replace(development.url.encode(), b"http://host"), format="nt").isomorphic(
         Graph().parse(data=prod.content.replace(production.url.encode(), b"http://host"), format="nt"))
 
 

@@ -48,6 +48,29 @@ def test_jsonld_dump_holds_the_same_triples_as_the_turtle_dump(release, manifest
     assert turtle == jsonld and len(turtle) == manifest["triples"]
 
 
+def test_jsonld_dump_is_compact_keeps_the_named_graphs_and_expands_to_the_nquads_dump(release, manifest):
+    """Expanded by an independent JSON-LD processor (pyld), the JSON-LD dump is the N-Quads dump, quad for quad."""
+    import json
+
+    from pyld import jsonld
+
+    def dump(suffix) -> bytes:
+        name = next(d["name"] for d in manifest["dumps"] if d["name"].endswith(suffix))
+        return gzip.decompress((release.dumps_path / name).read_bytes())
+
+    document = json.loads(dump("jsonld.gz"))
+    assert isinstance(document["@context"], dict) and document["@context"]["nf"] == "https://newsfacts.example/ontology/"
+    graphs = {node["id"] for node in document["@graph"] if "@graph" in node}
+    assert graphs == {g for g in manifest["graphs"] if g and not g.endswith("/graph/dataset")}
+    links = next(node for node in document["@graph"] if node["id"].endswith("/graph/links"))
+    assert any("exactMatch" in node for node in links["@graph"])  # compact: the context's terms, not full IRIs
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    expanded = set(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    reference = set(ox.parse(dump("nq.gz"), format=ox.RdfFormat.N_QUADS))
+    assert expanded == reference and len(reference) == manifest["quads"] - manifest["graphs"][
+        "https://newsfacts.example/graph/dataset"]
+
+
 def test_no_shacl_violation_in_the_published_report(release, manifest):
     report = Graph().parse(release.path / "validation-report.ttl", format="turtle")
     assert manifest["validation"]["violations"] == 0
@@ -80,9 +103,31 @@ def test_every_claim_has_certainty_attribution_and_evidence(store):
     missing = store.query("""
         PREFIX nf: <https://newsfacts.example/ontology/>
         SELECT ?claim WHERE { ?claim a nf:Claim .
-          FILTER NOT EXISTS { ?claim nf:certainty ?c ; nf:attributedTo ?a ; nf:hasEvidence ?e ; nf:statedIn ?s } }""",
+          FILTER NOT EXISTS { ?claim nf:certainty ?c ; nf:attributedTo|nf:attributionUncertainBetween ?a ;
+                                     nf:hasEvidence ?e ; nf:statedIn ?s } }""",
                           use_default_graph_as_union=True)
     assert list(missing) == []
+
+
+def test_a_claim_names_its_speaker_or_its_candidates_never_both(store):
+    """A claim has a named speaker, or two or more candidate speakers when the text leaves it open."""
+    both_or_one = store.query("""
+        PREFIX nf: <https://newsfacts.example/ontology/>
+        SELECT ?claim (COUNT(DISTINCT ?candidate) AS ?n) WHERE { ?claim nf:attributionUncertainBetween ?candidate }
+        GROUP BY ?claim HAVING (?n < 2)""", use_default_graph_as_union=True)
+    assert list(both_or_one) == []
+    both = store.query("""
+        PREFIX nf: <https://newsfacts.example/ontology/>
+        ASK { ?claim nf:attributedTo ?a ; nf:attributionUncertainBetween ?b }""", use_default_graph_as_union=True)
+    assert not bool(both)
+
+
+def test_the_article_relays_both_infobae_reports(store):
+    found = store.query("""
+        PREFIX nf: <https://newsfacts.example/ontology/>
+        SELECT ?report WHERE { <https://newsfacts.example/article/iran-venezuela-drone-facility> nf:relays ?report }""",
+                        use_default_graph_as_union=True)
+    assert {s["report"].value.rsplit("/", 1)[1] for s in found} == {"infobae-drone-report", "infobae-oil-spill-report"}
 
 
 def test_the_article_keeps_unknowns_unknown(store):
@@ -113,4 +158,7 @@ def test_void_describes_every_dump_with_its_checksum(release, manifest):
     dataset = URIRef("https://newsfacts.example/dataset")
     assert (dataset, RDF.type, voidns.Dataset) in void
     assert int(void.value(dataset, voidns.triples)) == manifest["triples"]
-    assert len(list(void.objects(dataset, voidns.dataDump))) == len(manifest["dumps"])
+    # void:dataDump names the RDF dumps only; the SSSOM file is a distribution of its own
+    rdf_dumps = {d["name"] for d in manifest["dumps"] if not d["name"].endswith(".sssom.tsv")}
+    assert {str(u).rsplit("/", 1)[1] for u in void.objects(dataset, voidns.dataDump)} == rdf_dumps
+    assert len(list(void.objects(dataset, dcat.distribution))) == len(manifest["dumps"]) == len(rdf_dumps) + 1

@@ -109,3 +109,91 @@ def test_graph_parameter_values_must_be_graphs_of_the_dataset():
         with pytest.raises(ApiError) as caught:
             guard.check_graph(value, GRAPHS, "named-graph-uri")
         assert caught.value.status == 400 and "named-graph-uri" in caught.value.detail
+
+
+# Families that pyoxigraph parses or plans in superlinear time (see benchmarks/sparql_parse_families.py): under the
+# 64 KB size limit each held a worker for seconds, up to the whole timeout. The guard refuses them by counting.
+def _chain(operator: str, unit: str = "1", n: int = 20000) -> str:
+    return "ASK { FILTER(" + operator.join([unit] * n) + ") }"
+
+
+HEAVY = {
+    "or-chain": (_chain("||"), "operators"),
+    "and-chain": (_chain("&&"), "operators"),
+    "plus-chain": (_chain("+"), "operators"),
+    "times-chain": (_chain("*"), "operators"),
+    "variable-or-chain": (_chain("||", "?x", 15000), "operators"),
+    "negations": ("ASK { FILTER(" + "!" * 60000 + "true) }", "operators"),
+    "path-sequence": ("ASK { ?s " + "/".join(["<p:a>"] * 10000) + " ?o }", "operators"),
+    "path-alternatives": ("ASK { ?s " + "|".join(["<p:a>"] * 10000) + " ?o }", "operators"),
+    "unions": ("ASK { " + " UNION ".join(["{?s ?p ?o}"] * 3700) + " }", "operators"),
+    "optionals": ("ASK { " + " ".join(["OPTIONAL{?s ?p ?o}"] * 3000) + " }", "operators"),
+    "minus": ("ASK { ?s ?p ?o " + " ".join(["MINUS{?s ?p ?o}"] * 3000) + " }", "operators"),
+    "binds": ("ASK { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(3000)) + " }", "operators"),
+    "object-list": ("ASK { ?s <p:a> " + ",".join(["1"] * 30000) + " }", "triple patterns"),
+    "predicate-list": ("ASK { ?s " + ";".join(["<p:a> 1"] * 8000) + " }", "triple patterns"),
+    "triples": ("ASK { " + " ".join(["?s <p:a> ?o ."] * 4000) + " }", "triple patterns"),
+    "blank-nodes": ("ASK { ?s <p:a> " + ", ".join(["[<p:a> 1]"] * 5000) + " }", "triple patterns"),
+    "variables": ("SELECT " + " ".join(f"?v{i}" for i in range(9000)) + " {}", "variables"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEAVY))
+def test_superlinear_query_shapes_are_refused_by_counting(name):
+    text, what = HEAVY[name]
+    assert len(text.encode()) <= 65536
+    error = refused(text)
+    assert error.status == 400 and error.title == f"Query has too many {what}"
+    assert "at most" in error.detail
+
+
+def test_the_pass_stops_reading_at_the_first_limit_passed():
+    """The refusal costs the tokens up to the limit: the 64 KB chain is not tokenized to its end."""
+    read = []
+    real_tokens = guard.tokens
+
+    def counting(text):
+        for item in real_tokens(text):
+            read.append(item)
+            yield item
+
+    guard.tokens, saved = counting, guard.tokens
+    try:
+        refused(_chain("||", n=30000))
+    finally:
+        guard.tokens = saved
+    assert 256 < len(read) < 1000
+
+
+@pytest.mark.parametrize(("text", "field", "count"), [
+    (_chain("||", n=257), "operators", 256),
+    ("ASK { ?s <p:a> " + ",".join(["1"] * 64) + " }", "triple_patterns", 64),
+    ("SELECT " + " ".join(f"?v{i}" for i in range(256)) + " {}", "variables", 256),
+])
+def test_queries_at_each_limit_pass_and_one_more_is_refused(text, field, count):
+    assert getattr(check(text), field) == count
+    with pytest.raises(ApiError):
+        guard.check(text, max_depth=64, graphs=GRAPHS, base_iri=BASE, max_operators=count - 1,
+                    max_triple_patterns=count - 1, max_variables=count - 1)
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT ?s WHERE { ?s ?p "1||1||1||1 UNION OPTIONAL" } # || && + * / | ^ ! UNION',
+    "SELECT ?s WHERE { ?s <http://example.org/a/b/c?x=1&y=2> ?o }",
+    "SELECT ?s (SAMPLE(?o) AS ?one) WHERE { ?s ?p ?o FILTER(?o IN (1, 2, 3)) } GROUP BY ?s",
+])
+def test_operators_in_strings_iris_comments_and_arguments_do_not_count(text):
+    info = check(text)
+    assert info.operators == 0 and info.triple_patterns == 1
+
+
+def test_the_shipped_example_queries_are_far_below_the_limits():
+    from newsfacts.config import PROJECT_ROOT, Settings
+    settings = Settings.load(environ={})
+    queries = sorted((PROJECT_ROOT / "server" / "newsfacts" / "queries").glob("*.rq"))
+    assert queries
+    for path in queries:
+        info = check(path.read_text(encoding="utf-8"))
+        assert info.operators * 4 <= settings.max_query_operators, path
+        assert info.triple_patterns * 2 <= settings.max_query_triple_patterns, path
+        assert info.variables * 4 <= settings.max_query_variables, path

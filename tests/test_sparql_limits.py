@@ -22,10 +22,10 @@ from test_sparql_support import (
     assert_answers_normally,
     assert_error,
     busy_workers,
-    children,
     cpu_seconds,
     drain,
     query,
+    query_workers,
 )
 
 TIMEOUT_S = float(LIMITED_ENV["NEWSFACTS_QUERY_TIMEOUT_S"])
@@ -53,7 +53,7 @@ def warm(server, workers: int = 5) -> None:
     assert_answers_normally(server)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        if len(children(server.process.pid)) >= workers and not busy_workers(server.process.pid, 0.3, share=0.05):
+        if len(query_workers(server.process.pid)) >= workers and not busy_workers(server.process.pid, 0.3, share=0.05):
             return
     raise AssertionError(f"the worker processes of {server.url} did not settle")
 
@@ -140,7 +140,7 @@ def test_a_crashing_worker_fails_only_its_own_query(limited_server):
     assert elapsed < TIMEOUT_S
     assert_answers_normally(limited_server)
 
-    for idle in children(pid):  # idle workers dying is noticed too
+    for idle in query_workers(pid):  # idle workers dying is noticed too
         os.kill(idle, signal.SIGKILL)
     time.sleep(0.2)
     for _ in range(3):
@@ -164,7 +164,7 @@ def test_the_server_keeps_working_after_a_crash_in_a_separate_server(releases_di
         warm(running, workers=1)
         threads, results = run_in_threads(running, [EXPENSIVE])
         time.sleep(0.3)
-        for worker in children(running.process.pid):
+        for worker in query_workers(running.process.pid):
             os.kill(worker, signal.SIGSEGV)
         threads[0].join()
         assert results[0][0].status_code == 500

@@ -6,7 +6,7 @@
   for the timeout, memory, crash, busy and row-cap tests;
 - ``Listener``: a loopback socket server that counts connection attempts, to
   prove that nothing ever connects out;
-- process-tree CPU time and worker pids from /proc.
+- process-tree CPU time and query worker pids from /proc.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ LIMITED_ENV = {
     "NEWSFACTS_MAX_QUERY_BYTES": "4096",
     "NEWSFACTS_QUERY_MEMORY_MB": "256",
     "NEWSFACTS_QUERY_WORKERS": "4",
+    "NEWSFACTS_WORKERS": "1",  # one web process, so that every query of a test meets the same pool of query workers
 }
 # Three copies of the store joined with each other: about 9e10 rows, far beyond any timeout.
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -109,26 +110,42 @@ def _stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2:].split()  # fields from 'state' on (the name may contain spaces)
 
 
-def children(pid: int) -> list[int]:
-    found = []
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (a granian server: its web workers, and their query workers)."""
+    parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             fields = _stat(int(entry.name))
-            if fields and int(fields[1]) == pid:
-                found.append(int(entry.name))
+            if fields:
+                parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def query_workers(pid: int) -> list[int]:
+    """The SPARQL query worker processes of a server (whichever web process below ``pid`` started them)."""
+    found = []
+    for child in descendants(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"newsfacts.web.sparql.worker" in command:
+            found.append(child)
     return found
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time of a process, its live children, and its reaped children."""
-    fields = _stat(pid)
-    if fields is None:
-        return 0.0
-    total = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    for child in children(pid):
-        child_fields = _stat(child)
-        if child_fields:
-            total += int(child_fields[11]) + int(child_fields[12])
+    """CPU time of a process tree: each live process's own time and that of the children it reaped."""
+    total = 0
+    for member in [pid, *descendants(pid)]:
+        fields = _stat(member)
+        if fields:
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
     return total / TICKS
 
 
@@ -139,7 +156,7 @@ def process_cpu(pid: int) -> float:
 
 def busy_workers(server_pid: int, window_s: float = 0.4, share: float = 0.25) -> list[int]:
     """Worker processes of a server that used more than ``share`` of a core during the window."""
-    before = {pid: process_cpu(pid) for pid in children(server_pid)}
+    before = {pid: process_cpu(pid) for pid in query_workers(server_pid)}
     time.sleep(window_s)
     return [pid for pid, cpu in before.items() if process_cpu(pid) - cpu > window_s * share]
 

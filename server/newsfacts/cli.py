@@ -1,6 +1,7 @@
 """The `newsfacts` command.
 
-Exit codes: 0 success; 1 the data does not conform (one line per problem:
+Exit codes: 0 success (also a build that finds the current release built from
+the same inputs, and so publishes nothing); 1 the data does not conform (one line per problem:
 file, where, rule, message); 2 usage or runtime error.
 """
 
@@ -14,7 +15,7 @@ from .problems import BuildFailed, DataDoesNotConform
 
 EXIT_OK, EXIT_DOES_NOT_CONFORM, EXIT_ERROR = 0, 1, 2
 #: Command-line arguments that are not settings.
-COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language"}
+COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language", "dev", "force"}
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="check the facts and publish a new release")
     _settings_arguments(build)
     build.add_argument("--verbose", action="store_true", help="print each warning, not only their count by rule")
+    build.add_argument("--force", action="store_true",
+                       help="publish a new release even when the current one was built from the same inputs")
+    prune = commands.add_parser("prune", help="remove old releases, keeping the newest (never 'current' nor the one before)")
+    prune.add_argument("--releases-dir", help="folder of releases (default: ./releases)")
+    prune.add_argument("--keep", type=int, dest="keep_releases", help="how many releases to keep (default: keep_releases)")
     validate = commands.add_parser("validate", help="run every check without publishing")
     _settings_arguments(validate)
     validate.add_argument("--verbose", action="store_true", help="print each warning, not only their count by rule")
@@ -39,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     _settings_arguments(serve)
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, help="web worker processes (default 2)")
+    serve.add_argument("--dev", action="store_true",
+                       help="Werkzeug's development server instead of granian: one process, reloads on code changes")
     generate = commands.add_parser("generate", help="write synthetic articles (facts and texts) for scale tests")
     generate.add_argument("--articles", type=int, required=True, help="how many articles")
     generate.add_argument("--claims", type=int, default=10, help="claims per article (default 10)")
@@ -60,14 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.load(overrides)
         if args.command == "build":
-            return _build(settings, args.verbose)
+            return _build(settings, args.verbose, force=args.force)
+        if args.command == "prune":
+            return _prune(settings)
         if args.command == "validate":
             return _validate(settings, args.verbose)
         if args.command == "fix":
             return _fix(settings, args.facts_file)
         if args.command == "draft":
             return _draft(settings, args)
-        return _serve(settings)
+        return _serve(settings, args.dev)
     except DataDoesNotConform as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -75,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DOES_NOT_CONFORM
     except (BuildFailed, ValueError) as exc:
         print(f"newsfacts: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print("newsfacts: ran out of memory; nothing was published (are the inputs within the size settings?)",
+              file=sys.stderr)
+        return EXIT_ERROR
+    except RecursionError:
+        print("newsfacts: an input is nested too deeply to process; nothing was published", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -98,16 +116,35 @@ def _report_warnings(warnings, verbose: bool) -> None:
             print(f"  {count:5d}  [{rule}]", file=sys.stderr)
 
 
-def _build(settings: Settings, verbose: bool = False) -> int:
+def _build(settings: Settings, verbose: bool = False, force: bool = False) -> int:
     from .build import build, check
+    from .release import current_release
 
     checked = check(settings)
-    release = build(settings, checked)
+    before = current_release(settings.releases_dir)
+    release = build(settings, checked, force=force)
     manifest = release.manifest()
+    if before is not None and release.path == before.path:
+        print(f"unchanged: the current release {release.version} was built from the same inputs; nothing was "
+              "published (use --force to publish anyway)")
+        return EXIT_OK
     _report_grounding(_grounding_from(manifest))
     _report_warnings(checked.validation.warnings, verbose)
     print(f"built release {release.version}: {manifest['triples']} triples, "
           f"{manifest['validation']['warnings']} warning(s), in {release.path}")
+    return EXIT_OK
+
+
+def _prune(settings: Settings) -> int:
+    from .release import prune_releases, remove_stale_staging
+
+    if settings.keep_releases < 1:
+        print("newsfacts: --keep must be at least 1 ('current' is always kept)", file=sys.stderr)
+        return EXIT_ERROR
+    removed = remove_stale_staging(settings.releases_dir) + prune_releases(settings.releases_dir, settings.keep_releases)
+    for path in removed:
+        print(f"removed {path}")
+    print(f"pruned {len(removed)} folder(s); keeping at most {settings.keep_releases} release(s) in {settings.releases_dir}")
     return EXIT_OK
 
 
@@ -179,7 +216,7 @@ def _draft(settings: Settings, args) -> int:
     return EXIT_OK
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, development: bool) -> int:
     from .release import current_release
 
     if settings.store == "embedded" and current_release(settings.releases_dir) is None:
@@ -187,9 +224,12 @@ def _serve(settings: Settings) -> int:
         status = _build(settings)
         if status != EXIT_OK:
             return status
-    from .web.app import run_development_server
+    from .web.serving import run_development_server, run_production_server
 
-    run_development_server(settings)
+    if development:
+        run_development_server(settings)
+    else:
+        run_production_server(settings)  # replaces this process with granian
     return EXIT_OK
 
 

@@ -47,6 +47,16 @@ class Settings:
     license: str = _setting(
         "https://creativecommons.org/licenses/by/4.0/", "License IRI of the published data, stated in the VoID description."
     )
+    keep_releases: int = _setting(
+        5, "Releases kept in releases_dir after each successful build (and by 'newsfacts prune'); older ones are "
+        "removed, never 'current' nor the release before it. 0 keeps every release.")
+    max_facts_file_bytes: int = _setting(
+        8 * 1024 * 1024, "Largest facts file the build reads, in bytes; a larger one is a problem (exit 1).")
+    max_string_chars: int = _setting(
+        20000, "Longest text (label, quote, description, any string) a facts file may hold, in characters.")
+    max_input_file_bytes: int = _setting(
+        32 * 1024 * 1024, "Largest ontology, shapes or mappings file (Turtle, JSON-LD, SSSOM, SPARQL rules) the build "
+        "reads, in bytes.")
     store: str = _setting(
         "embedded",
         "Where releases are stored and queried: 'embedded' (an on-disk store in each release) or the URL of a "
@@ -63,9 +73,20 @@ class Settings:
         10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
+    workers: int = _setting(
+        2, "Web worker processes of `newsfacts serve` (granian); each has its own pool of query workers. "
+        "Ignored with --dev (Werkzeug, one process).")
     query_timeout_s: float = _setting(10.0, "SPARQL queries running longer than this many seconds are stopped.")
     max_rows: int = _setting(10000, "Most result rows (or triples) a SPARQL query returns; more are cut and flagged.")
     max_query_depth: int = _setting(64, "Deepest nesting of brackets a SPARQL query may have before it is refused.")
+    max_query_operators: int = _setting(
+        256, "Most operators (logical, comparison, arithmetic and property path operators, UNION, OPTIONAL, MINUS and "
+        "BIND) a SPARQL query may have before it is refused (400): the parser takes quadratic time over long chains of them.")
+    max_query_triple_patterns: int = _setting(
+        64, "Most triple patterns a SPARQL query may have before it is refused (400): the query planner's time grows "
+        "steeply with many patterns sharing a variable.")
+    max_query_variables: int = _setting(
+        256, "Most distinct variables a SPARQL query may have before it is refused (400).")
     max_query_bytes: int = _setting(65536, "Largest SPARQL query text accepted, in bytes (413/414 beyond).")
     query_workers: int = _setting(
         2, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "
@@ -77,6 +98,13 @@ class Settings:
         1024, "Memory one SPARQL query may use, in MB (the data of its worker process, beyond its stack); a query "
         "needing more is stopped with 503.")
     page_size: int = _setting(100, "Incoming links shown per page of a resource description.")
+    publisher_name: str = _setting(
+        "newsfacts", "Who publishes the dataset: dcterms:publisher (a foaf:Agent) and the contact point's name in the "
+        "dataset description.")
+    contact_email: str = _setting(
+        "", "E-mail address of the dataset's contact point (dcat:contactPoint, vcard:hasEmail); empty: none.")
+    contact_url: str = _setting(
+        "", "Web page of the dataset's contact point (vcard:hasURL); empty: the landing page when no e-mail is set.")
     public_url: str = _setting(
         "", "Public base URL of this server, used for every absolute URL in a response (documents naming "
         "themselves, the JSON-LD context, dump links, the service description); never taken from request headers. "
@@ -115,6 +143,8 @@ class Settings:
         settings = dataclasses.replace(settings, **folders)
         if not settings.base_iri.endswith(("/", "#")):
             raise ValueError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+        if settings.workers < 1:
+            raise ValueError(f"workers must be at least 1: {settings.workers!r}")
         if settings.public_url and not settings.public_url.endswith("/"):
             raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
         if settings.document_cache_mb < 0:
@@ -136,6 +166,10 @@ class Settings:
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else "[::1]" if self.host == "::" else self.host
         host = f"[{host}]" if ":" in host and not host.startswith("[") else host
         return f"http://{host}:{self.port}/"
+
+    def environment(self) -> dict[str, str]:
+        """These settings as NEWSFACTS_* variables, so that another process (a web worker) loads the same ones."""
+        return {f"NEWSFACTS_{f.name.upper()}": str(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def documented(self) -> dict[str, str]:
         return {f.name: f.metadata["doc"] for f in dataclasses.fields(self)}

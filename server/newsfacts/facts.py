@@ -8,6 +8,7 @@ is the SHACL shapes' job; whether quotes match the source text is grounding's.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from .config import Settings
+from .facts_values import dropped_value_problems
+from .inputs import InputTooLarge, anchor_problem, check_mapping_keys, long_string_problems, read_bounded
 from .problems import Problem
 from .suggestions import did_you_mean
 from .timevalues import time_problems
@@ -27,8 +31,8 @@ CERTAINTIES_WITHOUT_HEDGE = {"stated"}
 # For each section: required keys, optional keys.
 SECTIONS: dict[str, tuple[set[str], set[str]]] = {
     "article": (
-        {"id", "label", "author", "source_text", "source_sha256"},
-        {"author_description", "genre", "language", "relays", "not_stated"},
+        {"id", "label", "source_text", "source_sha256"},
+        {"author", "author_description", "genre", "language", "relays", "not_stated"},  # author, or not_stated: [author]
     ),
     "reports": ({"id", "label", "publisher"}, {"time_description", "on_the_word_of"}),
     "entities": (
@@ -37,10 +41,11 @@ SECTIONS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "events": ({"id", "type", "label"}, {"participants", "place", "time", "during", "ongoing"}),
     "office_holdings": ({"id", "holder", "office", "office_of"}, {"posted_to", "qualifier", "time"}),
-    "designations": ({"id", "designated", "as", "by"}, set()),
+    "designations": ({"id", "designated", "as", "by"}, {"time"}),
     "claims": (
-        {"id", "text", "said_by", "certainty", "evidence"},
-        {"asserts", "statement", "on_the_word_of", "hedge", "made_at"},
+        {"id", "text", "certainty", "evidence"},
+        {"asserts", "statement", "said_by", "said_by_one_of", "on_the_word_of", "hedge", "made_at", "report",
+         "possibly_from_report", "rests_on"},
     ),
 }
 EVIDENCE_KEYS = ({"quote"}, {"start", "end", "prefix", "suffix"})  # offsets are found in the text when absent (grounding)
@@ -54,6 +59,7 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml whe
     """A YAML loader that records, in each mapping, the line it starts on (as '__line__')."""
 
     def construct_mapping(self, node, deep=False):
+        check_mapping_keys(node)
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -66,6 +72,19 @@ _LineLoader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+@dataclass(frozen=True)
+class FactsLimits:
+    """The bounds a facts file is read within (settings max_facts_file_bytes and max_string_chars)."""
+
+    max_file_bytes: int
+    max_string_chars: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> FactsLimits:
+        settings = settings or Settings.load()
+        return cls(settings.max_facts_file_bytes, settings.max_string_chars)
 
 
 @dataclass
@@ -87,18 +106,29 @@ class ArticleFacts:
         return self.article["id"]
 
 
-def read_facts_file(path: Path) -> tuple[ArticleFacts | None, list[Problem]]:
+def read_facts_file(path: Path, limits: FactsLimits | None = None) -> tuple[ArticleFacts | None, list[Problem]]:
     """Parse one file; returns (facts, []) or (None, problems) when it is not a usable YAML mapping."""
     where = str(path)
+    limits = limits or FactsLimits.from_settings()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        text = read_bounded(path, limits.max_file_bytes).decode("utf-8")
+        anchor = anchor_problem(text, where)
+        if anchor is not None:
+            return None, [anchor]
+        data = yaml.load(text, Loader=_LineLoader)
+    except InputTooLarge as exc:
+        return None, [exc.problem("max_facts_file_bytes")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else "file"
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(where, line, "yaml-syntax", f"not valid YAML: {problem}")]
+        rule = getattr(exc, "rule", "yaml-syntax")
+        return None, [Problem(where, line, rule, problem if rule != "yaml-syntax" else f"not valid YAML: {problem}")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(where, "file", "unreadable", str(exc))]
+    too_long = long_string_problems(data, where, limits.max_string_chars)
+    if too_long:
+        return None, too_long
     if not isinstance(data, dict) or not isinstance(data.get("article"), dict):
         return None, [Problem(where, "file", "missing-article", "a facts file is a mapping with an 'article:' section")]
     unknown = set(data) - set(SECTIONS) - {"__line__", DRAFT_KEY}
@@ -139,7 +169,8 @@ def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Probl
                 problems.append(_at(facts, facts.article, "duplicate-id", f"article id {aid!r} is also in {article_ids[aid]}"))
             article_ids[aid] = str(facts.path)
     for facts in files:
-        problems.extend(_FileChecker(facts, vocabulary, set(entity_ids), set(report_ids)).run())
+        dropped = dropped_value_problems(facts)  # the checks below assume each key holds the right kind of value
+        problems.extend(dropped or _FileChecker(facts, vocabulary, set(entity_ids), set(report_ids)).run())
     return problems
 
 
@@ -157,6 +188,8 @@ class _FileChecker:
         self.reports = report_ids
         self.events = {e.get("id") for e in facts.events}
         self.situations = {s.get("id") for s in facts.office_holdings + facts.designations}
+        self.claim_ids = {c["id"] for c in facts.claims if isinstance(c.get("id"), str)}
+        self.rested_on = {c["rests_on"] for c in facts.claims if isinstance(c.get("rests_on"), str)}
         self.problems: list[Problem] = []
 
     def problem(self, item: dict, rule: str, message: str) -> None:
@@ -198,8 +231,10 @@ class _FileChecker:
             self.ref(designation, "designated", designation["designated"], self.entities)
             self.ref(designation, "by", designation["by"], self.entities)
             self.concept(designation, "as", designation["as"], "designation")
+            self.time(designation)
         for claim in f.claims:
             self.claim(claim)
+        self.second_hand_chains()
         return self.problems
 
     def keys(self, item: dict, section: str, spec: tuple[set[str], set[str]] | None = None) -> None:
@@ -245,14 +280,40 @@ class _FileChecker:
 
     def article(self) -> None:
         a = self.facts.article
-        self.ref(a, "author", a["author"], self.entities)
+        self.author()
         if "relays" in a:
-            self.ref(a, "relays", a["relays"], self.reports, "report")
+            self.refs(a, "relays", self.reports, "report")
         sha = a["source_sha256"]
         if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
             self.problem(a, "source-sha256", "source_sha256 must be 64 lowercase hexadecimal digits")
         if self.facts.path.stem != a["id"]:
             self.problem(a, "file-name", f"the file should be named {a['id']}.yaml after its article id")
+
+    def author(self) -> None:
+        """An article names its author, or says with ``not_stated: [author]`` that its text gives none: an unsigned
+        article gets no placeholder person."""
+        a = self.facts.article
+        not_stated = a.get("not_stated") or []
+        declared = isinstance(not_stated, list) and "author" in not_stated
+        if "author" in a:
+            self.ref(a, "author", a["author"], self.entities)
+            if declared:
+                self.problem(a, "author-not-stated", "the article names an author and also lists 'author' under not_stated")
+        elif not declared:
+            self.problem(a, "missing-key", "article: 'author' is required, or 'author' listed under not_stated "
+                         "when the text is unsigned")
+
+    def second_hand_chains(self) -> None:
+        """``rests_on`` names another claim of the same article, and following it never comes back."""
+        by_id = {c["id"]: c for c in self.facts.claims}
+        for claim in self.facts.claims:
+            seen, current = [claim["id"]], claim.get("rests_on")
+            while isinstance(current, str) and current in by_id:
+                if current in seen:
+                    self.problem(claim, "rests-on-cycle", f"rests_on leads back to itself: {' -> '.join(seen + [current])}")
+                    break
+                seen.append(current)
+                current = by_id[current].get("rests_on")
 
     def entity(self, entity: dict) -> None:
         if entity["type"] not in self.vocabulary.classes:
@@ -298,13 +359,17 @@ class _FileChecker:
 
     def claim(self, claim: dict) -> None:
         has_asserts, has_statement = "asserts" in claim, "statement" in claim
-        if has_asserts == has_statement:
-            self.problem(claim, "claim-content", "a claim has exactly one of 'asserts' (an event or situation) or 'statement'")
+        carries_others = claim["id"] in self.rested_on  # its content is the claims that rest on it
+        if has_asserts + has_statement + carries_others != 1:
+            self.problem(claim, "claim-content", "a claim has exactly one of 'asserts' (an event or situation) or 'statement', "
+                         "or neither when other claims rest on it (their 'rests_on' names it)")
+        if "rests_on" in claim:
+            self.ref(claim, "rests_on", claim["rests_on"], self.claim_ids - {claim["id"]}, "other claim id of this article")
         if has_asserts:
             self.ref(claim, "asserts", claim["asserts"], self.events | self.situations, "event or situation")
         if has_statement:
             self.statement(claim)
-        self.ref(claim, "said_by", claim["said_by"], self.entities)
+        self.attribution(claim)
         if "on_the_word_of" in claim:
             self.ref(claim, "on_the_word_of", claim["on_the_word_of"], self.entities)
         self.concept(claim, "certainty", claim["certainty"], "certainty")
@@ -338,6 +403,26 @@ class _FileChecker:
                 self.problem(claim, "evidence-offsets", f"end - start is {end - start} but the quote has {len(quote)} characters "
                              "(`newsfacts fix` writes the right offsets)")
 
+    def attribution(self, claim: dict) -> None:
+        """Who says it: one named speaker (said_by), or, where the text leaves it open, the candidates
+        (said_by_one_of); the relayed report it comes from (report) or may continue (possibly_from_report)."""
+        if ("said_by" in claim) == ("said_by_one_of" in claim):
+            self.problem(claim, "claim-speaker", "a claim has exactly one of 'said_by' (who says it) or 'said_by_one_of' "
+                         "(two or more candidates, when the text leaves the speaker open)")
+        if "said_by" in claim:
+            self.ref(claim, "said_by", claim["said_by"], self.entities)
+        if "said_by_one_of" in claim:
+            candidates = claim["said_by_one_of"]
+            if not isinstance(candidates, list) or len(set(map(str, candidates))) < 2:
+                self.problem(claim, "claim-speaker", "said_by_one_of lists two or more different entity ids")
+            else:
+                self.refs(claim, "said_by_one_of", self.entities)
+        for key, needs in (("report", "said_by"), ("possibly_from_report", "said_by_one_of")):
+            if key in claim:
+                self.ref(claim, key, claim[key], self.reports, "report")
+                if needs not in claim:
+                    self.problem(claim, "claim-report", f"'{key}' goes with '{needs}'")
+
     def statement(self, claim: dict) -> None:
         statement = claim["statement"]
         if not isinstance(statement, dict):
@@ -366,18 +451,19 @@ def draft_problems(files: list[ArticleFacts]) -> list[Problem]:
             for f in files if f.draft is not None]
 
 
-def load_facts_dir(facts_dir: str | Path) -> tuple[list[ArticleFacts], list[Problem]]:
+def load_facts_dir(facts_dir: str | Path, limits: FactsLimits | None = None) -> tuple[list[ArticleFacts], list[Problem]]:
     """Read every facts file of a folder; many files are parsed on all cores (YAML parsing is the slow part)."""
     files, problems = [], []
+    read = functools.partial(read_facts_file, limits=limits or FactsLimits.from_settings())
     paths = sorted(Path(facts_dir).glob("*.yaml")) + sorted(Path(facts_dir).glob("*.yml"))
     if not paths:
         problems.append(Problem(str(facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
     workers = os.cpu_count() or 1
     if len(paths) >= 200 and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(read_facts_file, paths, chunksize=50))
+            results = list(pool.map(read, paths, chunksize=50))
     else:
-        results = [read_facts_file(path) for path in paths]
+        results = [read(path) for path in paths]
     for facts, file_problems in results:
         problems.extend(file_problems)
         if facts is not None:

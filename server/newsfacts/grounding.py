@@ -15,14 +15,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from .facts import ArticleFacts
 from .problems import Problem
 from .sourcetexts import read_source_text
+from .vocabulary import NF
 
 #: Characters of context published before and after a quote (the Web Annotation prefix and suffix).
 CONTEXT = 32
 #: Default of the max_source_text_bytes setting.
 MAX_SOURCE_TEXT_BYTES = 10_000_000
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,12 @@ class GroundingResult:
     source_text: str
     status: str  # "checked", "failed" or "skipped: <why>"
     quotes: int
+    #: Why the quotes were not checked, in words that name no folder of the machine (for the published data).
+    not_checked_because: str = ""
+
+    @property
+    def checked(self) -> bool:
+        return self.status == "checked"
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,9 @@ def ground(files: list[ArticleFacts], sources_dir: str,
             continue
         if source.text is None:
             problems.extend(_quotes_needing_the_text(facts, source.skipped))
-            results.append(GroundingResult(facts.id, name, f"skipped: {source.skipped}", quotes))
+            public = ("no folder of source texts was set when the release was built" if not sources_dir else
+                      f"the source text {name} was not in the folder of source texts when the release was built")
+            results.append(GroundingResult(facts.id, name, f"skipped: {source.skipped}", quotes, public))
             continue
         digest = hashlib.sha256(source.raw).hexdigest()
         if digest != facts.article["source_sha256"]:
@@ -180,3 +192,14 @@ def _where(claim: dict, item: dict) -> str:
 
 def _article_where(facts: ArticleFacts) -> str:
     return f"{facts.id} (line {facts.article.get('__line__', '?')})"
+
+
+def status_quads(result: GroundingResult, article_iri: str, graph_iri: str) -> list[ox.Quad]:
+    """What the published article says of its quotes: checked against the source text, or not and why."""
+    article, graph = ox.NamedNode(article_iri), ox.NamedNode(graph_iri)
+    quads = [ox.Quad(article, ox.NamedNode(NF + "quotesChecked"),
+                     ox.Literal("true" if result.checked else "false", datatype=ox.NamedNode(XSD_BOOLEAN)), graph)]
+    if not result.checked:
+        quads.append(ox.Quad(article, ox.NamedNode(NF + "quotesNotCheckedBecause"),
+                             ox.Literal(result.not_checked_because, language="en"), graph))
+    return quads

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 import yaml
 
 from .facts import ArticleFacts
+from .inputs import YAML_LOADER, anchor_problem
 from .problems import Problem
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -42,17 +44,28 @@ def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
     """The rows of an SSSOM/TSV file; no file means no links (and any `wikidata:` in the facts is unverified)."""
     if not path.is_file():
         return [], {}, []
-    text = path.read_text(encoding="utf-8")
-    header = "\n".join(line[1:] for line in text.splitlines() if line.startswith("#"))
-    metadata = yaml.safe_load(header) or {}
-    curies = metadata.get("curie_map", {})
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], {}, [Problem(str(path), "file", "unreadable", str(exc))]
+    metadata, problem = _metadata(path, text)
+    if problem is not None:
+        return [], {}, [problem]
+    curies = metadata.get("curie_map") if isinstance(metadata.get("curie_map"), dict) else {}
     body_lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if not line.startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in body_lines)), delimiter="\t")
+    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in body_lines)), delimiter="\t", restval="")
     problems, rows = [], []
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], metadata, [Problem(str(path), "header", "sssom-columns", f"missing columns {missing}")]
-    for (line, _), record in zip(body_lines[1:], reader, strict=False):
+    try:
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            return [], metadata, [Problem(str(path), "header", "sssom-columns", f"missing columns {missing}")]
+        records = list(reader)
+    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit()
+        return [], metadata, [Problem(str(path), f"line {reader.line_num}", "sssom-syntax", f"not valid TSV: {exc}")]
+    for (line, _), record in zip(body_lines[1:], records, strict=False):
+        if None in record:
+            problems.append(Problem(str(path), f"line {line}", "sssom-columns", "the row has more fields than the header"))
+            continue
         subject, predicate, obj = record["subject_id"], record["predicate_id"], record["object_id"]
         prefix, _, local = subject.partition(":")
         where = f"line {line}"
@@ -73,6 +86,21 @@ def read_sssom(path: Path) -> tuple[list[MappingRow], dict, list[Problem]]:
         rows.append(MappingRow(str(path), line, local, PREDICATES[predicate], WIKIDATA_ENTITY + qid, qid,
                                record["mapping_justification"], record["comment"]))
     return rows, metadata, problems
+
+
+def _metadata(path: Path, text: str) -> tuple[dict, Problem | None]:
+    """The YAML metadata block (the '#' lines), read without anchors or aliases."""
+    header = "\n".join(line[1:] for line in text.splitlines() if line.startswith("#"))
+    anchor = anchor_problem(header, str(path))
+    if anchor is not None:
+        return {}, anchor
+    try:
+        metadata = yaml.load(header, Loader=YAML_LOADER) or {}
+    except yaml.YAMLError as exc:
+        return {}, Problem(str(path), "header", "sssom-metadata", f"the metadata block is not valid YAML: {exc}")
+    if not isinstance(metadata, dict):
+        return {}, Problem(str(path), "header", "sssom-metadata", "the metadata block is a YAML mapping")
+    return metadata, None
 
 
 def check_links(rows: list[MappingRow], files: list[ArticleFacts]) -> tuple[list[MappingRow], list[Problem]]:
@@ -113,18 +141,33 @@ def link_quads(rows: list[MappingRow], entity_iri, graph_iri: str) -> list[ox.Qu
             for r in rows]
 
 
-def write_sssom(source: Path, rows: list[MappingRow], target: Path) -> None:
-    """The mapping set as published: the source file's metadata and header, and only the rows published."""
+def write_sssom(source: Path, rows: list[MappingRow], target: Path, *, entity_namespace: str,
+                mapping_set_id: str) -> None:
+    """The mapping set as published: the source file's metadata and header, and only the rows published.
+
+    The source names entities ``nfe:<id>`` in the project's canonical namespace; published, ``nfe:`` is the
+    release's own entity namespace (``{base_iri}entity/``), so each row expands to the subject of a link triple
+    of that release, and ``mapping_set_id`` is the URL the file is published at (the release-independent
+    "latest" URL: the same facts still give the same bytes)."""
     keep = {row.line for row in rows}
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True) if source.is_file() else []
     header_seen = False
     out = []
     for number, line in enumerate(lines, start=1):
         if line.startswith("#"):
-            out.append(line)
+            out.append(_rebased(line, entity_namespace, mapping_set_id))
         elif not header_seen:
             out.append(line)
             header_seen = True
         elif number in keep:
             out.append(line)
     target.write_text("".join(out), encoding="utf-8")
+
+
+def _rebased(line: str, entity_namespace: str, mapping_set_id: str) -> str:
+    """One metadata line of the published mapping set."""
+    if re.match(r"#\s+nfe:\s", line):
+        return re.sub(r"nfe:\s.*", f"nfe: {entity_namespace}", line)
+    if line.startswith("#mapping_set_id:"):
+        return f"#mapping_set_id: {mapping_set_id}\n"
+    return line

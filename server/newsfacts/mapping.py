@@ -58,6 +58,11 @@ class Mapper:
         mappings_dir = Path(mappings_dir)
         self.context = json.loads((mappings_dir / "context.jsonld").read_text(encoding="utf-8"))["@context"]
         self.rules = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((mappings_dir / "rules").glob("*.rq"))]
+        for name, rule in self.rules:  # a broken rule stops the build here, named, not halfway through mapping
+            try:
+                ox.Store().query(rule)
+            except SyntaxError as exc:
+                raise ValueError(f"mappings/rules/{name} is not a valid SPARQL query: {exc}") from exc
         self.iri = IriMinter(base_iri)
 
     def article_graph_iri(self, facts: ArticleFacts) -> str:
@@ -121,10 +126,10 @@ class _Nodes:
         for holding in self.f.office_holdings:
             yield self.office_holding(holding)
         for designation in self.f.designations:
-            yield {"id": self.local[designation["id"]], "type": "Designation",
-                   "designated": self.ref(designation["designated"]),
-                   "designation_type": concept_iri("designation", designation["as"]),
-                   "designated_by": self.ref(designation["by"])}
+            yield self.time({"id": self.local[designation["id"]], "type": "Designation",
+                             "designated": self.ref(designation["designated"]),
+                             "designation_type": concept_iri("designation", designation["as"]),
+                             "designated_by": self.ref(designation["by"])}, designation.get("time"))
         for claim in self.f.claims:
             yield self.claim(claim)
 
@@ -132,9 +137,9 @@ class _Nodes:
         a = self.f.article
         return _clean({
             "id": self.iri.article(self.aid), "type": "Article", "label": _label(a),
-            "author": self.ref(a["author"]), "author_description": a.get("author_description"),
+            "author": self.ref(a.get("author")), "author_description": a.get("author_description"),
             "genre": a.get("genre"), "language": a.get("language"),
-            "relays": self.iri.report(a["relays"]) if a.get("relays") else None,
+            "relays": [self.iri.report(r) for r in _as_list(a.get("relays"))],
             "source_text": a["source_text"], "source_sha256": a["source_sha256"],
             "not_stated": [SCHEMA + name for name in a.get("not_stated") or []],
         })
@@ -181,10 +186,14 @@ class _Nodes:
     def claim(self, c: dict) -> dict:
         me = self.iri.claim(self.aid, c["id"])
         node = {"id": me, "type": "Claim", "claim_text": c["text"], "asserts": self.ref(c.get("asserts")),
-                "said_by": self.ref(c["said_by"]), "on_the_word_of": self.ref(c.get("on_the_word_of")),
+                "said_by": self.ref(c.get("said_by")), "on_the_word_of": self.ref(c.get("on_the_word_of")),
+                "said_by_one_of": [self.ref(x) for x in _as_list(c.get("said_by_one_of"))],
+                "report": self.iri.report(c["report"]) if c.get("report") else None,
+                "possibly_from_report": self.iri.report(c["possibly_from_report"]) if c.get("possibly_from_report") else None,
                 "certainty": concept_iri("certainty", c["certainty"]), "hedge": c.get("hedge"),
                 "stated_in": self.iri.article(self.aid),
                 "made_at": _typed(c["made_at"]) if "made_at" in c else None,
+                "rests_on": self.iri.claim(self.aid, c["rests_on"]) if "rests_on" in c else None,
                 "evidence": [self.evidence(me, c["id"], n, item) for n, item in enumerate(c["evidence"], start=1)]}
         statement = c.get("statement")
         if statement:

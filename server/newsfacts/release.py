@@ -4,14 +4,23 @@ A release is written in a staging directory, renamed into place when complete,
 and only then made current by atomically replacing the 'current' symlink. A
 failed build leaves the served release as it was; an existing release is never
 written to again.
+
+The builder holds an exclusive lock on a file in its staging directory for as
+long as it writes; the kernel releases it when the builder dies, even by
+``kill -9``. So a staging directory whose lock can be taken belongs to no
+running build and is removed at the start of the next one. Old releases are
+removed by ``prune_releases`` (setting ``keep_releases``), never the current
+one nor the one before it, which a quick switch back may need.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +32,10 @@ DUMPS_DIR = "dumps"
 MANIFEST = "manifest.json"
 VOID_FILE = "void.ttl"
 REPORT_FILE = "validation-report.ttl"
+STAGING_PREFIX = ".staging-"
+BUILDER_LOCK = ".builder.lock"
+#: A staging directory without a lock file (a build killed between creating it and locking it) is stale after this.
+UNLOCKED_STAGING_AGE_S = 3600
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,10 @@ def list_releases(releases_dir: str | Path) -> list[Release]:
     root = Path(releases_dir)
     if not root.is_dir():
         return []
-    return sorted(Release(p) for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file())
+    """The finished releases (not 'current', which points at one of them), oldest first."""
+    found = [Release(p) for p in root.iterdir()
+             if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and (p / MANIFEST).is_file()]
+    return sorted(found, key=lambda release: release.version)
 
 
 class StagedRelease:
@@ -75,7 +91,10 @@ class StagedRelease:
         self.root = Path(releases_dir)
         self.root.mkdir(parents=True, exist_ok=True)
         self.version = version
-        self.path = Path(tempfile.mkdtemp(prefix=f".staging-{version}-", dir=self.root))
+        self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{version}-", dir=self.root))
+        self._lock = os.open(self.path / BUILDER_LOCK, os.O_CREAT | os.O_WRONLY, 0o644)
+        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(self._lock, f"{os.getpid()}\n".encode())
 
     def __enter__(self) -> StagedRelease:
         return self
@@ -83,6 +102,12 @@ class StagedRelease:
     def __exit__(self, kind, value, traceback) -> None:
         if kind is not None and self.path.exists():
             shutil.rmtree(self.path, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def file(self, *parts: str) -> Path:
         target = self.path.joinpath(*parts)
@@ -96,7 +121,9 @@ class StagedRelease:
         if final.exists():
             raise FileExistsError(f"release {final} already exists; releases are never overwritten")
         self.path.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
+        (self.path / BUILDER_LOCK).unlink()  # still locked through the open descriptor until the rename is done
         os.rename(self.path, final)
+        self._unlock()
         make_current(self.root, self.version)
         return Release(final)
 
@@ -108,3 +135,55 @@ def make_current(releases_dir: Path, version: str) -> None:
         temporary.unlink()
     os.symlink(version, temporary)
     os.replace(temporary, releases_dir / CURRENT)
+
+
+def remove_stale_staging(releases_dir: str | Path) -> list[Path]:
+    """Remove the staging directories of builds that are no longer running (killed, crashed); return them."""
+    root = Path(releases_dir)
+    if not root.is_dir():
+        return []
+    removed = []
+    for path in sorted(root.iterdir()):
+        if path.name.startswith(STAGING_PREFIX) and path.is_dir() and not path.is_symlink() and _is_stale(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _is_stale(staging: Path) -> bool:
+    try:
+        handle = os.open(staging / BUILDER_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        try:
+            return time.time() - staging.stat().st_mtime > UNLOCKED_STAGING_AGE_S
+        except FileNotFoundError:
+            return False  # renamed into place meanwhile
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # its builder is still writing
+    finally:
+        os.close(handle)  # closing releases the lock if it was taken
+    return True
+
+
+def prune_releases(releases_dir: str | Path, keep: int) -> list[Path]:
+    """Remove the oldest releases so that ``keep`` remain; never 'current' nor the release before it. Returns what
+    was removed. ``keep`` 0 (or less) keeps every release."""
+    releases = list_releases(releases_dir)
+    if keep <= 0 or len(releases) <= keep:
+        return []
+    current = current_release(releases_dir)
+    protected: set[Path] = set()
+    if current is not None:
+        protected.add(current.path)
+        older = [r for r in releases if r.version < current.version]
+        if older:
+            protected.add(older[-1].path)
+    removable = [r for r in releases if r.path not in protected]
+    excess = len(releases) - keep
+    removed = []
+    for release in removable[:excess]:  # oldest first: versions start with the build time
+        shutil.rmtree(release.path)
+        removed.append(release.path)
+    return removed

@@ -112,11 +112,14 @@ class RemoteStore:
     # ---------------------------------------------------------------- reading
 
     def query(self, query: str, *, use_default_graph_as_union: bool = True, default_graph=None, named_graphs=None,
-              base_iri: str | None = None, timeout_s: float | None = None):
+              base_iri: str | None = None, timeout_s: float | None = None, prefixes: dict[str, str] | None = None):
         """Like pyoxigraph's Store.query. A query the store rejects (400) raises SyntaxError with its message;
-        ``base_iri`` is accepted for the same signature (relative IRIs are resolved by the remote store).
+        ``base_iri`` is accepted for the same signature (relative IRIs are resolved by the remote store); default
+        ``prefixes`` are declared in front of the query, on its first line (a declaration in the query wins).
         Graph results are asked for as N-Triples and solutions as SPARQL JSON (Virtuoso answers a CONSTRUCT with
         solutions when both are acceptable)."""
+        if prefixes:
+            query = "".join(f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items()) + query
         form = [("query", query)]
         for graph in _as_list(default_graph):
             form.append(("default-graph-uri", graph.value))
@@ -229,6 +232,24 @@ class RemoteStore:
         for update in virtuoso.unlist_updates(previous - set(by_graph)):
             self._update(update_url, update)
         self._graphs = None
+        if previous:
+            self._rewrite_kept_values(update_url, by_graph)
+
+    def _rewrite_kept_values(self, update_url: str, by_graph: dict[str, list[ox.Triple]]) -> None:
+        """Virtuoso: a triple deleted and inserted again in one transaction with an equal value of another
+        datatype ("0"^^xsd:nonNegativeInteger, then "0"^^xsd:integer) keeps the old one. The switch does just that,
+        so the typed literals are read back and any such triple rewritten: deleted in one update, inserted in the
+        next (only these triples are missing in between)."""
+        published = {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+                     for graph, triples in by_graph.items() for t in triples
+                     if isinstance(t.object, ox.Literal) and t.object.datatype.value not in virtuoso.PLAIN_DATATYPES}
+        query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) = \"\" && "
+                 f"datatype(?o) != <{virtuoso.PLAIN_DATATYPES[0]}>) }} }}")
+        stored = {ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in self.query(
+            query, named_graphs=[ox.NamedNode(g) for g in by_graph], timeout_s=max(300, self.timeout_s))}
+        for operation, quads in (("DELETE", stored - published), ("INSERT", published - stored)):
+            for update in virtuoso.data_updates(operation, sorted(quads, key=str)):
+                self._update(update_url, update)
 
     def _load(self, loader: str, graph: str, triples: list[ox.Triple]) -> None:
         """Graph Store Protocol: add ``triples`` to ``graph``, in requests of LOAD_BATCH triples."""

@@ -33,6 +33,8 @@ _NAMED_GRAPH = "http://www.w3.org/ns/sparql-service-description#NamedGraph"
 GRAPH_LIST_QUERY = f"SELECT ?g WHERE {{ GRAPH <{GRAPH_LIST}> {{ ?g a <{_NAMED_GRAPH}> }} }}"
 #: ``X-SQL-State`` of an answer cut at the query's time limit.
 INCOMPLETE = "S1TAT"
+#: Datatypes of literals whose values Virtuoso keeps as written (xsd:string first).
+PLAIN_DATATYPES = (f"{XSD}string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
 #: Triples per SPARQL Update (Virtuoso's SQL limit is reached at about 1,000).
 UPDATE_BATCH = 200
 #: Triples per Graph Store Protocol request while loading.
@@ -83,6 +85,16 @@ def repair_results(answer: dict, ask: bool) -> dict:
 def graph_list(graphs: set[str]) -> list[ox.Triple]:
     rdf_type, named_graph = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(_NAMED_GRAPH)
     return [ox.Triple(ox.NamedNode(graph), rdf_type, named_graph) for graph in sorted(graphs)]
+
+
+def data_updates(operation: str, quads: list[ox.Quad]) -> list[str]:
+    """``INSERT DATA`` or ``DELETE DATA`` updates for ``quads``, each small enough for Virtuoso's limit."""
+    updates = []
+    for start in range(0, len(quads), UPDATE_BATCH):
+        body = ox.serialize(quads[start:start + UPDATE_BATCH], format=ox.RdfFormat.N_QUADS).decode()
+        rows = [line.rstrip(" .").rsplit(" ", 1) for line in body.splitlines() if line]
+        updates.append(f"{operation} DATA {{\n" + "\n".join(f"GRAPH {graph} {{ {triple} . }}" for triple, graph in rows) + "\n}")
+    return updates
 
 
 def unlist_updates(graphs: set[str]) -> list[str]:

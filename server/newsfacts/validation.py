@@ -22,11 +22,12 @@ import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from .problems import BuildFailed, Problem
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+NF = Namespace("https://newsfacts.example/ontology/")
 DATA_SHAPES = ("shapes.ttl", "recommended.ttl")
 VOCABULARY_SHAPES = ("vocabulary.ttl",)
 #: Below this many quads, one process is quicker than starting others.
@@ -49,7 +50,25 @@ class ValidationOutcome:
 
     @property
     def conforms(self) -> bool:
-        return not self.violations
+        """sh:conforms as SHACL defines it: no result of any severity. Publishing needs only no violations."""
+        return not self.violations and not self.warnings
+
+    def published_report(self, iri: str) -> Graph:
+        """The report as published: its node named ``iri``, with the counts of violations and warnings beside
+        sh:conforms (which any result, a warning included, makes false)."""
+        report = Graph()
+        head = next(self.report.subjects(RDF.type, SH.ValidationReport), None)
+        named = URIRef(iri)
+        for s, p, o in self.report:
+            report.add((named if s == head else s, p, named if o == head else o))
+        report.remove((named, SH.conforms, None))
+        report.add((named, RDF.type, SH.ValidationReport))
+        report.add((named, SH.conforms, Literal(self.conforms)))
+        report.add((named, NF.violationCount, Literal(len(self.violations), datatype=XSD.nonNegativeInteger)))
+        report.add((named, NF.warningCount, Literal(len(self.warnings), datatype=XSD.nonNegativeInteger)))
+        report.bind("sh", SH)
+        report.bind("nf", NF)
+        return report
 
 
 def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
@@ -70,7 +89,10 @@ def _parse_ntriples(data: bytes) -> Graph:
 def load_shapes(shapes_dir: str | Path, names: tuple[str, ...]) -> Graph:
     graph = Graph()
     for name in names:
-        graph.parse(Path(shapes_dir) / name, format="turtle")
+        try:
+            graph.parse(Path(shapes_dir) / name, format="turtle")
+        except (OSError, SyntaxError) as exc:  # rdflib's BadSyntax is a SyntaxError
+            raise BuildFailed(f"cannot read the shapes in {Path(shapes_dir) / name}: {' '.join(str(exc).split())[:300]}") from exc
     return graph
 
 
@@ -146,8 +168,7 @@ def _merge_reports(reports: list[bytes]) -> Graph:
             merged.add((keep, SH.result, result))
         merged.remove((head, None, None))
     merged.remove((keep, SH.conforms, None))
-    violations = any(True for _ in merged.subject_objects(SH.resultSeverity) if _[1] == SH.Violation)
-    merged.add((keep, SH.conforms, Literal(not violations)))
+    merged.add((keep, SH.conforms, Literal(not any(merged.objects(keep, SH.result)))))  # SHACL: any result, false
     return merged
 
 

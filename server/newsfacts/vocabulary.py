@@ -69,3 +69,29 @@ class Vocabulary:
 
 def concept_iri(scheme: str, slug: str) -> str:
     return f"{CONCEPT}{scheme}/{slug}"
+
+
+#: The class hierarchy beside the shapes, for SHACL engines that look up rdfs:subClassOf in the shapes graph.
+CLASS_HIERARCHY_FILE = "class-hierarchy.ttl"
+
+
+def class_hierarchy_turtle(vocabulary: Vocabulary) -> str:
+    """The ontology's rdfs:subClassOf axioms between newsfacts classes and their super-classes, as Turtle; written
+    to ``shapes/class-hierarchy.ttl`` by ``python -m newsfacts.vocabulary`` (a test compares the two)."""
+    sub_class_of = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    lines = sorted(f"<{t.subject.value}> <{sub_class_of}> <{t.object.value}> ."
+                   for t in vocabulary.triples
+                   if t.predicate.value == sub_class_of and isinstance(t.subject, ox.NamedNode)
+                   and t.subject.value.startswith(NF) and isinstance(t.object, ox.NamedNode))
+    header = ("# Generated from ontology/newsfacts.ttl by `python -m newsfacts.vocabulary`; do not edit.\n"
+              "# The class hierarchy, for SHACL engines (such as shacl-engine) that look up rdfs:subClassOf in the\n"
+              "# shapes graph rather than the data graph: load it with the shapes.\n")
+    return header + "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from .config import PROJECT_ROOT
+
+    target = PROJECT_ROOT / "shapes" / CLASS_HIERARCHY_FILE
+    target.write_text(class_hierarchy_turtle(Vocabulary.load(PROJECT_ROOT / "ontology")), encoding="utf-8")
+    print(f"wrote {target}")

@@ -1,8 +1,6 @@
-"""The Flask application factory and the development server."""
+"""The Flask application factory (serving.py runs it)."""
 
 from __future__ import annotations
-
-import dataclasses
 
 from flask import Flask
 
@@ -22,8 +20,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     errors.init_app(app)
     hardening.init_app(app, settings)
 
-    from . import linked_data, sparql
+    from . import find, linked_data, sparql
 
+    find.init_app(app)  # before linked_data: its /entity/ … indexes take precedence over the thing route
     linked_data.init_app(app)
     sparql.init_app(app)
     return app
@@ -32,10 +31,3 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 def settings_of(app: Flask) -> Settings:
     return app.config["NEWSFACTS"]
 
-
-def run_development_server(settings: Settings) -> None:
-    """Serve with Werkzeug's threaded server (for a laptop; see the README for the production command)."""
-    app = create_app(settings)
-    print(f"serving on http://{settings.host}:{settings.port}/ (settings: "
-          f"{ {k: v for k, v in dataclasses.asdict(settings).items() if k in ('store', 'releases_dir', 'base_iri')} })")
-    app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)

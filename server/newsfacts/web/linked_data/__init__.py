@@ -2,11 +2,12 @@
 
 from flask import Flask
 
-from . import dataset_views, views
+from . import crawling, dataset_views, views
 from .cache import DocumentCache
 
 
 def init_app(app: Flask) -> None:
     app.extensions["newsfacts.documents"] = DocumentCache(app.config["NEWSFACTS"].document_cache_mb * 1024 * 1024)
     app.register_blueprint(dataset_views.bp)
+    app.register_blueprint(crawling.bp)
     app.register_blueprint(views.bp)

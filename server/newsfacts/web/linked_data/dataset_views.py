@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from ...config import PROJECT_ROOT
 from ..errors import ApiError, excerpt
+from .entry_points import article_entry_points
 from .views import served, settings
 from .vocabulary import context
 
@@ -23,7 +24,7 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 IMMUTABLE = "public, max-age=31536000, immutable"
 LATEST_MAX_AGE_S = 300
 DUMP_LABELS = {"nq.gz": "N-Quads (named graphs)", "trig.gz": "TriG (named graphs)", "ttl.gz": "Turtle (union)",
-               "jsonld.gz": "JSON-LD (union)", "sssom.tsv": "SSSOM links to Wikidata"}
+               "jsonld.gz": "JSON-LD (named graphs)", "sssom.tsv": "SSSOM links to Wikidata"}
 
 
 EXAMPLES = ("entity/iran", "entity/nicolas-maduro", "entity/infobae", "claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2",
@@ -65,11 +66,12 @@ def landing() -> Response:
     manifest = current.manifest
     base = settings().base_iri
     examples = [{"iri": base + path, "href": f"/{path}.html"} for path in EXAMPLES if _exists(current, base + path)]
-    articles = [{"id": a, "href": f"/article/{a}.html"} for a in manifest.get("articles", [])]
+    articles = article_entry_points(current.store, base, manifest.get("articles", []))
     body = render_template("ld_landing.html", manifest=manifest, version=current.version, dumps=dumps_of(current),
                            examples=examples, articles=articles, queries=example_queries(), license=settings().license,
                            readme=(PROJECT_ROOT / "README.md").is_file())
-    return Response(body, headers={"X-Newsfacts-Release": current.version, "Cache-Control": "public, max-age=60"},
+    return Response(body, headers={"X-Newsfacts-Release": current.version, "Cache-Control": "public, max-age=60",
+                                   "Link": f'<{settings().public_base}dataset>; rel="describedby"'},
                     content_type="text/html; charset=utf-8")
 
 

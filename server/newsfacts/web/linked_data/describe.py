@@ -2,10 +2,10 @@
 
 - the thing's own statements, and those of its hash-IRI parts (participations, selectors);
 - the labels of what it links to;
-- incoming links, counted, one page at a time;
-- the claims that mention it, or that it says, with who says them and how hedged;
-- for a claim: its evidence (quote, offsets) and its article's source text checksum;
-- for an article: the claims it makes.
+- the claims listed on it (an article's in reading order, an event's, a report's, an agent's, those that
+  mention it), with who says them, how hedged and their first quote (``claim_lists``);
+- incoming links not already listed as claims, counted, one page at a time;
+- for a claim: its evidence (quote, offsets) and its article's source text checksum.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+
+from .claim_lists import GROUPS, LISTED_PREDICATES, claim_triples, labels_of, ordered_claims
 
 NF = "https://newsfacts.example/ontology/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -24,21 +26,22 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 class Description:
     iri: str
     own: list[ox.Triple]  # the thing's statements and its parts'
-    context: list[ox.Triple]  # labels of linked things, claims about it, evidence
-    incoming: list[ox.Triple]  # this page of incoming links
+    context: list[ox.Triple]  # labels of linked things, listed claims, evidence
+    incoming: list[ox.Triple]  # this page of incoming links (other than the listed claims)
     incoming_total: int
     page: int
     page_size: int
-    claims: list[dict] = field(default_factory=list)
+    claim_groups: list[tuple[str, list[str], int]] = field(default_factory=list)  # (heading key, claims, how many)
 
     @property
     def exists(self) -> bool:
-        return bool(self.own) or self.incoming_total > 0
+        return bool(self.own) or self.incoming_total > 0 or any(total for _, _, total in self.claim_groups)
 
     @property
-    def last_page(self) -> int:
-        """The number of pages of incoming links (at least 1, for a thing nothing links to)."""
-        return max(1, -(-self.incoming_total // self.page_size))
+    def pages(self) -> int:
+        """Pages of the longest paged list: incoming links, or the claims of an article or a report."""
+        longest = max([self.incoming_total] + [total for key, _, total in self.claim_groups if _paged(key)])
+        return max(1, -(-longest // self.page_size))
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -48,6 +51,10 @@ class Description:
                 seen.add(t)
                 ordered.append(t)
         return ordered
+
+
+def _paged(key: str) -> bool:
+    return any(g.key == key and g.paged for g in GROUPS)
 
 
 def _construct(store, query: str) -> list[ox.Triple]:
@@ -73,53 +80,59 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
                    FILTER(isIRI(?sub) && STRSTARTS(STR(?part), "{iri}#") && STRSTARTS(STR(?sub), "{iri}#")) }}
         }}""")
     context = _labels(store, own, iri)
-    context += _claims_about(store, iri, page_size)
+    situations = [t.object.value for t in own if t.predicate.value == NF + "asserts"]
+    if any(t.predicate.value == RDF_TYPE and t.object.value in (NF + "OfficeHolding", NF + "Designation") for t in own):
+        situations.append(iri)  # its own page is titled by the claim that asserts it
+    context += _situation_names(store, situations)
+    groups = []
+    if ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(NF + "Claim")) in set(own):
+        groups.append(("the_claim", [iri], 1))
+    for group in GROUPS:
+        if page > 1 and not group.paged:
+            continue
+        claims, total = ordered_claims(store, group, iri, page, page_size)
+        if total:
+            groups.append((group.key, claims, total))
+    context += claim_triples(store, list(dict.fromkeys(c for _, claims, _ in groups for c in claims)))
     context += _evidence(store, iri)
-    context += _article_claims(store, iri)
-    context += _labels(store, context, iri)
-    total = int(next(iter(_select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} }}"
-                                   )))["n"].value)
+    excluded = ", ".join(f"<{p}>" for p in LISTED_PREDICATES)
+    total = int(next(iter(_select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{
+        ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} }}""")))["n"].value)
     offset = (page - 1) * page_size
     # The store's own order is stable within a release, so pages are too; sorting a popular entity's tens of
-    # thousands of incoming links for every page would cost seconds.
+    # thousands of incoming links for every page would cost seconds. (A page sorts its own rows.)
     incoming = [ox.Triple(s["s"], s["p"], ox.NamedNode(iri)) for s in _select(store, f"""
-        SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} LIMIT {page_size} OFFSET {offset}""")]
-    context += _labels(store, incoming, iri, subjects=True)
-    return Description(iri, own, context, incoming, total, page, page_size, _claim_rows(own + context, iri))
+        SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} LIMIT {page_size} OFFSET {offset}""")]
+    context += _incoming_names(store, incoming, iri)
+    return Description(iri, own, context, incoming, total, page, page_size, groups)
+
+
+def _incoming_names(store, incoming: list[ox.Triple], iri: str) -> list[ox.Triple]:
+    """What a reader needs to name each incoming link: the label and type of its subject (of the document a
+    hash part belongs to), the labels of those types, and for an unlabelled situation the claim that asserts it."""
+    subjects = sorted({t.subject.value.split("#")[0] for t in incoming if isinstance(t.subject, ox.NamedNode)}
+                      | {t.predicate.value for t in incoming})
+    found = labels_of(store, [s for s in subjects if s != iri])
+    named = {t.subject.value for t in found if t.predicate.value != RDF_TYPE}
+    types = sorted({t.object.value for t in found if t.predicate.value == RDF_TYPE})
+    found += labels_of(store, types)
+    return found + _situation_names(store, [s for s in subjects if s not in named and s != iri])
+
+
+def _situation_names(store, iris: list[str]) -> list[ox.Triple]:
+    """An office holding or designation has no label: it is named by the text of a claim that asserts it."""
+    if not iris:
+        return []
+    values = " ".join(f"<{s}>" for s in sorted(set(iris)))
+    return [ox.Triple(r["s"], ox.NamedNode(NF + "claimText"), r["text"]) for r in _select(
+        store, f"SELECT ?s (SAMPLE(?t) AS ?text) WHERE {{ VALUES ?s {{ {values} }} FILTER NOT EXISTS {{ ?s <{RDFS_LABEL}> ?l }} "
+               f"?claim <{NF}asserts> ?s ; <{NF}claimText> ?t }} GROUP BY ?s")]
 
 
 def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -> list[ox.Triple]:
     nodes = {t.subject if subjects else t.object for t in triples}
     nodes |= {t.predicate for t in triples}
-    names = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode) and n.value != iri)
-    if not names:
-        return []
-    values = " ".join(f"<{n}>" for n in names)
-    # One pattern per label property, each with a bound predicate: with the property as a VALUES variable the
-    # engine scans every label in the store (the cost then grows with the corpus, not with the document).
-    return _construct(store, f"""
-        CONSTRUCT {{ ?o <{RDFS_LABEL}> ?label . ?o <{SKOS_PREF}> ?prefLabel }} WHERE {{ VALUES ?o {{ {values} }}
-            {{ ?o <{RDFS_LABEL}> ?label }} UNION {{ ?o <{SKOS_PREF}> ?prefLabel }} }}""")
-
-
-def _claims_about(store, iri: str, limit: int) -> list[ox.Triple]:
-    """Up to ``limit`` claims that mention the thing, and as many attributed to it: what is claimed, who says
-    it, how hedged. (All of them are one SPARQL query away; a popular entity has thousands.)"""
-    found = []
-    for relation in ("mentions", "attributedTo"):
-        claims = [s["claim"] for s in _select(store, f"""
-            SELECT DISTINCT ?claim WHERE {{ ?claim <{NF}{relation}> <{iri}> }} LIMIT {limit}""")]
-        if not claims:
-            continue
-        values = " ".join(str(c) for c in claims)
-        found += _construct(store, f"""
-            PREFIX nf: <{NF}>
-            CONSTRUCT {{ ?claim a nf:Claim ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who ;
-                                nf:hedge ?hedge ; nf:onTheWordOf ?source ; nf:{relation} <{iri}> }}
-            WHERE {{ VALUES ?claim {{ {values} }}
-                     ?claim nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who .
-                     OPTIONAL {{ ?claim nf:hedge ?hedge }} OPTIONAL {{ ?claim nf:onTheWordOf ?source }} }}""")
-    return found
+    return labels_of(store, sorted(n.value for n in nodes if isinstance(n, ox.NamedNode) and n.value != iri))
 
 
 def _evidence(store, iri: str) -> list[ox.Triple]:
@@ -127,45 +140,10 @@ def _evidence(store, iri: str) -> list[ox.Triple]:
     return _construct(store, f"""
         PREFIX nf: <{NF}>
         PREFIX oa: <http://www.w3.org/ns/oa#>
-        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha }}
+        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha ;
+                       nf:quotesChecked ?checked ; nf:quotesNotCheckedBecause ?why }}
         WHERE {{ <{iri}> nf:hasEvidence ?e . ?e ?ep ?eo . ?e oa:hasTarget ?t . ?t ?tp ?to .
                  ?t oa:hasSelector ?sel . ?sel ?sp ?so .
-                 OPTIONAL {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha }} }}""")
-
-
-def _article_claims(store, iri: str) -> list[ox.Triple]:
-    """For an article: the claims it makes, each with its text and certainty."""
-    return _construct(store, f"""
-        PREFIX nf: <{NF}>
-        CONSTRUCT {{ ?claim nf:statedIn <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who }}
-        WHERE {{ ?claim nf:statedIn <{iri}> ; nf:claimText ?text ; nf:certainty ?certainty ; nf:attributedTo ?who }}""")
-
-
-def _claim_rows(triples: list[ox.Triple], iri: str) -> list[dict]:
-    """The claims about the thing (or the thing itself, when it is a claim), as rows for the HTML page, from the
-    triples already read: what is claimed, the certainty, the speaker, the source and the hedge words."""
-    claims: dict[str, dict] = {}
-    labels: dict[str, str] = {}
-    for t in triples:
-        subject, predicate = t.subject.value, t.predicate.value
-        if predicate == RDFS_LABEL and (t.object.language in ("en", "", None)):
-            labels.setdefault(subject, t.object.value)
-        if predicate == NF + "claimText":
-            claims.setdefault(subject, {"claim": subject})["text"] = t.object.value
-        elif predicate == NF + "certainty":
-            claims.setdefault(subject, {"claim": subject})["certainty"] = t.object.value.rsplit("/", 1)[-1]
-        elif predicate == NF + "attributedTo":
-            claims.setdefault(subject, {"claim": subject})["who"] = t.object.value
-        elif predicate == NF + "hedge":
-            claims.setdefault(subject, {"claim": subject})["hedge"] = t.object.value
-        elif predicate == NF + "onTheWordOf":
-            claims.setdefault(subject, {"claim": subject})["source"] = t.object.value
-    rows = []
-    for claim in sorted(claims.values(), key=lambda c: (c["claim"] != iri, c["claim"])):
-        if not {"text", "certainty", "who"} <= set(claim):
-            continue
-        source = claim.get("source")
-        rows.append({"claim": claim["claim"], "text": claim["text"], "certainty": claim["certainty"],
-                     "hedge": claim.get("hedge"), "who": claim["who"], "whoLabel": labels.get(claim["who"]),
-                     "source": source, "sourceLabel": labels.get(source) if source else None})
-    return rows
+                 OPTIONAL {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha .
+                             OPTIONAL {{ ?article nf:quotesChecked ?checked }}
+                             OPTIONAL {{ ?article nf:quotesNotCheckedBecause ?why }} }} }}""")

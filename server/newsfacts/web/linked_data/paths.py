@@ -14,7 +14,8 @@ import pyoxigraph as ox
 VOCABULARY_BASE = "https://newsfacts.example/"
 VOCABULARY_ROOTS = ("ontology/", "concept/")
 #: Path roots of things minted in the data (what a request path may name).
-DATA_ROOTS = ("entity/", "article/", "report/", "event/", "situation/", "claim/", "evidence/", "dataset")
+DATA_ROOTS = ("entity/", "article/", "report/", "event/", "situation/", "claim/", "evidence/", "dataset",
+              "validation-report", "graph/")
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,27 @@ def compact_jsonld(triples: list[ox.Triple], context: dict, context_url: str) ->
     The context is ours and simple (plain terms, @id- and datatype-typed terms, language maps), so compaction
     is a direct mapping, done here rather than by a general JSON-LD processor, which is many times slower. The
     result is checked by expanding it with pyld (tests/test_documents.py)."""
+    document = {"@context": context_url, "@graph": _compact_nodes(triples, context)}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def compact_dataset_jsonld(quads: list[ox.Quad], context: dict) -> bytes:
+    """A whole dataset as compact JSON-LD that keeps its named graphs: the context inline (the one served at
+    /context.jsonld, so the file needs nothing fetched), the default graph's nodes at the top, and one
+    ``{"id": <graph>, "@graph": [...]}`` object per named graph. Sorted input gives the same bytes every time."""
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        key = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        by_graph.setdefault(key, []).append(q.triple)
+    top = _compact_nodes(by_graph.pop("", []), context)
+    for name in sorted(by_graph):
+        top.append({"id": name, "@graph": _compact_nodes(by_graph[name], context)})
+    document = {"@context": context["@context"], "@graph": top}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _compact_nodes(triples: list[ox.Triple], context: dict) -> list[dict]:
+    """The node objects of a graph, keyed by the context's terms."""
     terms = _term_index(json.dumps(context["@context"], sort_keys=True))
     nodes: dict[str, dict] = {}
     for t in triples:
@@ -92,8 +113,7 @@ def compact_jsonld(triples: list[ox.Triple], context: dict, context_url: str) ->
             else:
                 out[key] = values
         graph.append(out)
-    document = {"@context": context_url, "@graph": graph}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return graph
 
 
 @lru_cache(maxsize=4)

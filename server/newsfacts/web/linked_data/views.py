@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ...config import Settings
 from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
-from . import describe, pages, paths, rdf_output, vocabulary
+from . import describe, pages, paths, rdf_output, release_documents, ui_strings, vocabulary
 from .cache import DocumentCache
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
@@ -119,15 +119,26 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Res
         if page > 1:
             raise ApiError(404, "No such page", f"The ontology is one page; there is no page {page}.", extra={"pages": 1})
         return vocabulary.ontology_document(current, fmt, headers, lang, config.public_base + "context.jsonld")
-    found = describe.describe(current.store, iri, page, config.page_size)
+    found = (release_documents.describe_release_document(current, iri, config.base_iri, config.public_base, page,
+                                                         config.page_size)
+             or describe.describe(current.store, iri, page, config.page_size))
     if not found.exists:
         raise nothing_named(iri)
-    if page > found.last_page:
-        raise ApiError(404, "No such page", f"This description has {found.last_page} page(s) of incoming links; there is "
-                       f"no page {page}.", extra={"pages": found.last_page})
+    if page > found.pages:
+        raise ApiError(404, "No such page", f"This description has {found.pages} page(s); there is no page {page}.",
+                       extra={"pages": found.pages})
+    if fmt.rdf_format is None and iri == f"{config.base_iri}validation-report":
+        report = release_documents.report_page_model(found.own, iri)
+        for row in report["results"]:
+            row.update(focus_href=paths.document_path(row["focus"], config.base_iri),
+                       focus_label=row["focus"][len(config.base_iri):] if row["focus"].startswith(config.base_iri)
+                       else row["focus"], path_short=pages._compact(row["path"]))
+        body = render_template("ld_report.html", r=report, stem=stem, formats=paths.FORMATS, version=current.version)
+        return Response(body, headers={**headers, "Content-Language": "en"}, content_type=fmt.content_type)
     if fmt.rdf_format is None:
-        model = pages.page_model(found, lang, config.base_iri)
+        model = pages.page_model(found, lang, config.base_iri, config.public_base)
         body = render_template("ld_resource.html", m=model, stem=stem, formats=paths.FORMATS, lang=lang,
+                               ui=ui_strings.strings(lang),
                                describe_query=f"DESCRIBE <{iri}>", version=current.version)
         return Response(body, headers={**headers, "Content-Language": lang}, content_type=fmt.content_type)
     document_url = f"{config.public_base}{quote(stem)}.{fmt.suffix}"
@@ -137,6 +148,12 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Res
     else:
         body = rdf_output.serialize(triples, fmt.rdf_format, dict(rdf_output.PREFIXES, nfe=config.base_iri + "entity/"))
     return Response(body, headers=headers, content_type=fmt.content_type)
+
+
+@bp.app_context_processor
+def _fixed_words() -> dict:
+    """Every page's fixed words; a page in another language passes its own ``ui``."""
+    return {"ui": ui_strings.strings("en")}
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])

@@ -10,6 +10,7 @@ from flask import Response, render_template
 
 from . import pages, rdf_output
 from .paths import VOCABULARY_BASE, document_path
+from .ui_strings import strings
 
 NF = VOCABULARY_BASE + "ontology/"
 FOAF_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
@@ -42,7 +43,8 @@ def document_links(document_url: str, iri: str, base_iri: str) -> list[ox.Triple
 def ontology_document(served, fmt, headers: dict, lang: str, context_url: str) -> Response:
     triples = [t for t in vocabulary_triples(served) if t.subject.value.startswith(NF)]
     if fmt.rdf_format is None:
-        return Response(render_template("ld_vocabulary.html", v=_documentation(triples, served, lang), lang=lang),
+        return Response(render_template("ld_vocabulary.html", v=_documentation(triples, served, lang), lang=lang,
+                                        ui=strings(lang)),
                         headers=headers, content_type=fmt.content_type)
     if fmt.suffix == "jsonld":
         body = rdf_output.compact_jsonld(triples, context(served), context_url)

@@ -5,23 +5,10 @@ from __future__ import annotations
 import threading
 
 from ..releases import Served
+from .query_prefixes import predeclared
 
 _cache: dict[str, dict[str, int | None]] = {}
 _lock = threading.Lock()
-
-COMMON_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "https://schema.org/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "void": "http://rdfs.org/ns/void#",
-    "wd": "http://www.wikidata.org/entity/",
-}
 
 
 def graphs_of(served: Served) -> dict[str, int | None]:
@@ -39,7 +26,8 @@ def graphs_of(served: Served) -> dict[str, int | None]:
 
 
 def prefixes_for(base_iri: str, declared: dict[str, str] | None = None) -> dict[str, str]:
-    """Prefixes for Turtle / TriG / RDF/XML output: common vocabularies, the dataset's, then the query's own."""
-    prefixes = {**COMMON_PREFIXES, "nf": f"{base_iri}ontology/"}
+    """Prefixes for Turtle / TriG / RDF/XML output and the query page's table: those every query may use undeclared
+    (common vocabularies, the dataset's), then the query's own."""
+    prefixes = predeclared(base_iri)
     prefixes.update({name: iri for name, iri in (declared or {}).items() if iri.startswith(("http://", "https://"))})
     return prefixes

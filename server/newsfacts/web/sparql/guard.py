@@ -10,7 +10,15 @@ are skipped as whole tokens, so ``"SERVICE"`` in a literal, ``?service`` or
 - update keywords (``LOAD``, ``INSERT``, ``DROP``, …): refused, the endpoint is read-only;
 - ``FROM`` / ``FROM NAMED`` IRIs (prefixed names and relative IRIs resolved
   against the prologue), which must name graphs of the dataset;
-- the query form and the prologue's prefixes.
+- the query form and the prologue's prefixes;
+- the number of operators (``|| && ! = < + - * / | ^``, ``UNION``, ``OPTIONAL``, ``MINUS``, ``BIND``):
+  pyoxigraph parses a chain of them in quadratic time (``1||1||…`` under 64 KB holds a worker for seconds), so more than
+  ``max_query_operators`` is refused before any worker is taken;
+- the number of triple patterns (``.``, ``;``, ``,`` between them and ``[`` in a group): the planner's
+  time grows with about the fourth power of the patterns sharing a variable (96 objects of one subject:
+  seconds), so more than ``max_query_triple_patterns`` is refused too;
+- the number of distinct variables, which the parser also handles in quadratic time (9,000 variables:
+  1.4 s), bounded by ``max_query_variables``.
 
 ``<`` is both the start of an IRI and the less-than operator. Inside an
 expression, after an operand, it is the operator (``FILTER(?a<1)`` must not
@@ -21,10 +29,12 @@ trick that got past this pass still connects nowhere.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from ...config import Settings
 from ..errors import ApiError, excerpt
 
 IRI_RE = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
@@ -34,6 +44,11 @@ VAR_RE = re.compile(r"[?$][A-Za-z0-9_\u00b7-\uffff]+")
 NUMBER_RE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 LANGTAG_RE = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 OPERATORS = ("&&", "||", "!=", "<=", ">=", "^^")
+#: Tokens counted against max_query_operators: expression and property path operators, UNION, OPTIONAL, MINUS, BIND.
+COUNTED_OPERATORS = frozenset({"&&", "||", "!", "!=", "=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^"})
+COUNTED_WORDS = frozenset({"union", "optional", "minus", "bind"})
+
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings)}  # the settings' defaults, for callers without settings
 
 UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy"}
 QUERY_FORMS = {"select", "construct", "describe", "ask"}
@@ -45,6 +60,7 @@ class Token:
     kind: str  # word, pname, var, iri, string, number, langtag, punct
     text: str
     start: int
+    frame: str = ""  # the innermost bracket the token is in: "brace", "expr", "coll", "bracket" or "" (top level)
 
 
 @dataclass
@@ -59,6 +75,9 @@ class QueryInfo:
     from_named_graphs: list[str] = field(default_factory=list)
     service_at: int | None = None
     update_keyword: str | None = None
+    operators: int = 0
+    triple_patterns: int = 1  # separators between triple patterns, plus one
+    variables: int = 0  # distinct variable names
 
     @property
     def has_dataset_clause(self) -> bool:
@@ -158,6 +177,7 @@ def tokens(text: str):
                 frames.append("expr" if _opens_expression(frames, previous, before_previous) else "coll")
             elif op in ")]}" and frames:
                 frames.pop()
+        token.frame = frames[-1] if frames else ""
         yield token, len(frames)
         i = token.start + len(token.text) if token.kind != "iri" else token.start + len(token.text) + 2
         before_previous, previous = previous, token
@@ -188,15 +208,63 @@ def _expand(pname: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
 
-def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
-    """Everything the checks need, from one pass over the text."""
+@dataclass(frozen=True)
+class Limits:
+    """Where the pass may stop reading: once a count is past its limit the query is refused anyway, so a 64 KB
+    chain of operators costs the few hundred tokens before the limit, not the whole text."""
+
+    max_depth: int
+    max_operators: int
+    max_triple_patterns: int
+    max_variables: int
+
+    def exceeded(self, info: QueryInfo, variables: int) -> bool:
+        return (info.depth > self.max_depth or info.operators > self.max_operators
+                or info.triple_patterns > self.max_triple_patterns or variables > self.max_variables)
+
+
+class _Lookahead:
+    """The tokens of a text, read only as far as they are asked for."""
+
+    def __init__(self, text: str):
+        self._source = tokens(text)
+        self._read: list[tuple[Token, int]] = []
+
+    def get(self, k: int) -> tuple[Token, int] | None:
+        while len(self._read) <= k:
+            following = next(self._source, None)
+            if following is None:
+                return None
+            self._read.append(following)
+        return self._read[k]
+
+    def kind(self, k: int) -> str | None:
+        found = self.get(k)
+        return found[0].kind if found else None
+
+
+def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None,
+            known_prefixes: dict[str, str] | None = None) -> QueryInfo:
+    """Everything the checks need, from one pass over the text (stopping early once past one of ``limits``).
+    ``known_prefixes``: the prefixes a query may use without declaring them (its own declarations win);
+    ``info.prefixes`` holds only the query's own."""
     info = QueryInfo(base=base_iri)
-    stream = list(tokens(text))
-    count = len(stream)
+    stream = _Lookahead(text)
+    variables: set[str] = set()
     k = 0
-    while k < count:
-        token, depth = stream[k]
+    while (current := stream.get(k)) is not None:
+        token, depth = current
         info.depth = max(info.depth, depth)
+        if (token.kind == "punct" and token.text in COUNTED_OPERATORS) or (
+                token.kind == "word" and token.text.lower() in COUNTED_WORDS):
+            info.operators += 1
+        elif token.kind == "punct" and ((token.text in ".;," and token.frame in ("brace", "bracket"))
+                                        or token.text == "["):
+            info.triple_patterns += 1
+        elif token.kind == "var":
+            variables.add(token.text[1:])
+        if limits is not None and limits.exceeded(info, len(variables)):
+            break
         if token.kind == "word":
             word = token.text.lower()
             if word == "service" and info.service_at is None:
@@ -205,23 +273,25 @@ def inspect(text: str, base_iri: str | None = None) -> QueryInfo:
                 info.update_keyword = token.text.upper()
             elif word in QUERY_FORMS and info.form is None:
                 info.form = word
-            elif word == "base" and info.form is None and k + 1 < count and stream[k + 1][0].kind == "iri":
-                info.base = _resolve(stream[k + 1][0].text, info.base)
-            elif (word == "prefix" and info.form is None and k + 2 < count and stream[k + 1][0].kind == "pname"
-                  and stream[k + 2][0].kind == "iri"):
-                info.prefixes[stream[k + 1][0].text.rstrip(":").partition(":")[0]] = _resolve(stream[k + 2][0].text, info.base)
-            elif word == "from" and k + 1 < count:
+            elif word == "base" and info.form is None and stream.kind(k + 1) == "iri":
+                info.base = _resolve(stream.get(k + 1)[0].text, info.base)
+            elif word == "prefix" and info.form is None and stream.kind(k + 1) == "pname" and stream.kind(k + 2) == "iri":
+                info.prefixes[stream.get(k + 1)[0].text.rstrip(":").partition(":")[0]] = _resolve(
+                    stream.get(k + 2)[0].text, info.base)
+            elif word == "from" and stream.get(k + 1) is not None:
                 target_at = k + 1
-                named = stream[target_at][0].kind == "word" and stream[target_at][0].text.lower() == "named"
+                named = stream.kind(target_at) == "word" and stream.get(target_at)[0].text.lower() == "named"
                 if named:
                     target_at += 1
-                if target_at < count:
-                    target = stream[target_at][0]
+                if stream.get(target_at) is not None:
+                    target = stream.get(target_at)[0]
                     graph = (_resolve(target.text, info.base) if target.kind == "iri"
-                             else _expand(target.text, info.prefixes) if target.kind == "pname" else None)
+                             else _expand(target.text, {**(known_prefixes or {}), **info.prefixes})
+                             if target.kind == "pname" else None)
                     if graph is not None:
                         (info.from_named_graphs if named else info.from_graphs).append(graph)
         k += 1
+    info.variables = len(variables)
     return info
 
 
@@ -238,13 +308,32 @@ def _position(text: str, offset: int) -> str:
     return f"line {line}, column {column}"
 
 
-def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None) -> QueryInfo:
+def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None,
+          max_operators: int = _DEFAULTS["max_query_operators"],
+          max_triple_patterns: int = _DEFAULTS["max_query_triple_patterns"],
+          max_variables: int = _DEFAULTS["max_query_variables"],
+          known_prefixes: dict[str, str] | None = None) -> QueryInfo:
     """Refuse what must never reach the engine (ApiError), or return what the pass learnt."""
-    info = inspect(text, base_iri)
+    info = inspect(text, base_iri, Limits(max_depth, max_operators, max_triple_patterns, max_variables), known_prefixes)
     if info.depth > max_depth:
         raise ApiError(400, "Query too deeply nested",
                        f"The query nests brackets {info.depth} levels deep; this endpoint accepts at most {max_depth}.",
                        extra={"depth": info.depth, "max_depth": max_depth})
+    if info.operators > max_operators:
+        raise ApiError(400, "Query has too many operators",
+                       f"The query has {info.operators} operators (|| && ! = < > + - * / | ^, UNION, OPTIONAL, MINUS, "
+                       f"BIND); this endpoint accepts at most {max_operators}. Long chains of alternatives are often "
+                       "better written with VALUES or IN (…).",
+                       extra={"operators": info.operators, "max_operators": max_operators})
+    if info.triple_patterns > max_triple_patterns:
+        raise ApiError(400, "Query has too many triple patterns",
+                       f"The query has about {info.triple_patterns} triple patterns; this endpoint accepts at most "
+                       f"{max_triple_patterns}. Split it into several queries, or use VALUES for lists of values.",
+                       extra={"triple_patterns": info.triple_patterns, "max_triple_patterns": max_triple_patterns})
+    if info.variables > max_variables:
+        raise ApiError(400, "Query has too many variables",
+                       f"The query has {info.variables} distinct variables; this endpoint accepts at most {max_variables}.",
+                       extra={"variables": info.variables, "max_variables": max_variables})
     if info.update_keyword is not None:
         raise ApiError(403, "Read-only endpoint",
                        f"{info.update_keyword} is SPARQL Update; this endpoint is read-only and accepts queries only "

@@ -19,6 +19,7 @@ from flask import Response, render_template, url_for
 
 from ...config import Settings
 from ..errors import ApiError
+from ..linked_data.paths import path_of
 from . import formats
 from .dataset_graphs import prefixes_for
 
@@ -97,7 +98,8 @@ class Table:
     def link(self, iri: str) -> str:
         if iri.startswith(self._base):
             return "/" + iri[len(self._base):]
-        return iri
+        local = path_of(iri, self._base)  # the vocabulary, served here whatever the base
+        return local if local else iri
 
     def short(self, iri: str) -> str:
         for name, namespace in self._prefixes:

@@ -19,6 +19,7 @@ from ..hardening import preflight
 from ..negotiation import negotiate
 from . import executor, formats, graph_store, guard, page, protocol, service_description, worker
 from .dataset_graphs import graphs_of, prefixes_for
+from .query_prefixes import predeclared
 from .results import graph_bytes
 
 bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="static", static_url_path="/sparql/static")
@@ -80,7 +81,10 @@ def _wants_html(format_param: str | None) -> bool:
 def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool) -> Response:
     served = _served()
     graphs = graphs_of(served)
-    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri)
+    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri,
+                       max_operators=settings.max_query_operators,
+                       max_triple_patterns=settings.max_query_triple_patterns, max_variables=settings.max_query_variables,
+                       known_prefixes=predeclared(settings.base_iri))
     dataset = _dataset(parsed, info, set(graphs))
     kind = formats.kind_of(info.form)
     chosen = formats.HTML if wants_html else formats.choose(kind, request.headers.get("Accept"), parsed.format)
@@ -88,6 +92,7 @@ def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool)
         "store": str(served.release.store_path),
         "query": parsed.query,
         "base_iri": settings.base_iri,
+        "query_prefixes": predeclared(settings.base_iri),
         "dataset": dataset,
         "format": "table" if chosen == formats.HTML else chosen.name,
         "max_rows": min(settings.max_rows, page.HTML_ROWS) if chosen == formats.HTML else settings.max_rows,

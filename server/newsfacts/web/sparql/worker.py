@@ -43,7 +43,8 @@ def _dataset_arguments(dataset: dict) -> dict:
 
 def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     try:
-        result = store.query(job["query"], base_iri=job.get("base_iri") or None, **_dataset_arguments(job.get("dataset", {})))
+        result = store.query(job["query"], base_iri=job.get("base_iri") or None, prefixes=job.get("query_prefixes") or None,
+                             **_dataset_arguments(job.get("dataset", {})))
         done = serialise(result, job["format"], job["max_rows"], job.get("limits_url", ""), job.get("prefixes"))
     except SyntaxError as error:
         return {"ok": False, "error": "syntax", "message": str(error)}, b""
