@@ -1,5 +1,5 @@
-"""Publishing to, and querying, a remote store over the SPARQL 1.1 protocols: the real Oxigraph server
-(`oxigraph serve`, PyPI package oxigraph), started and stopped here."""
+"""Publishing to, and querying, a remote store over the SPARQL 1.1 protocols. The same tests run against the
+real Oxigraph and Virtuoso servers (tests/remote_stores.py), started and stopped here."""
 
 from __future__ import annotations
 
@@ -8,65 +8,62 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import free_port, wait_for_http
+from conftest import free_port
 from newsfacts.build import build
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import BuildFailed
 from newsfacts.release import current_release
-from newsfacts.remote import RemoteStore, StoreUnavailable
+from newsfacts.remote import GRAPHS_TTL_S, RemoteStore, StoreUnavailable
+from remote_stores import OxigraphServer, VirtuosoServer
 
 SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"
 CLAIMS = "SELECT ?c WHERE { ?c a <https://newsfacts.example/ontology/Claim> }"
 
 
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not os.access(found, os.X_OK):
-        pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
-    return found
-
-
-class OxigraphServer:
-    def __init__(self, location: Path):
-        self.port = free_port()
-        self.location = location
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.start()
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
-             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_for_http(f"{self.url}/query", self.process)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture()
-def oxigraph(tmp_path):
-    server = OxigraphServer(tmp_path / "oxigraph-data")
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
     yield server
     server.stop()
+    shutil.rmtree(server.folder, ignore_errors=True)
 
 
-def settings(tmp_path: Path, store: str, facts: Path = SECOND / "facts", **extra) -> Settings:
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def store_server(request, tmp_path):
+    """A running remote store, Oxigraph (one per test) or Virtuoso (one per module: it starts slowly; each
+    publish replaces the release it holds)."""
+    if request.param == "oxigraph":
+        server = OxigraphServer(tmp_path / "oxigraph-data")
+        yield server
+        server.stop()
+    else:
+        server = request.getfixturevalue("virtuoso_server")
+        yield server
+        if server.process.poll() is not None:
+            server.start()
+
+
+def settings(tmp_path: Path, store, facts: Path = SECOND / "facts", **extra) -> Settings:
+    """Settings publishing to ``store``: 'embedded', a URL, or a running server (with its credentials)."""
+    if not isinstance(store, str):
+        extra = {**store.settings, **extra}
+        store = store.query_url
     return Settings.load({"facts_dir": str(facts), "sources_dir": str(SECOND / "sources"),
                           "releases_dir": str(tmp_path / "releases"), "store": store, **extra})
 
 
-def test_a_release_published_to_oxigraph_answers_like_the_embedded_store(oxigraph, tmp_path):
-    remote_release = build(settings(tmp_path, f"{oxigraph.url}/query"))
+def test_a_release_published_to_a_remote_store_answers_like_the_embedded_store(store_server, tmp_path):
+    remote_release = build(settings(tmp_path, store_server))
     embedded_release = build(settings(tmp_path / "embedded", "embedded"))
     assert not remote_release.store_path.exists()
-    remote = RemoteStore.from_settings(settings(tmp_path, f"{oxigraph.url}/query"))
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
     assert remote.version("https://newsfacts.example/") == remote_release.version
     embedded = embedded_release.open_store()
     query = """PREFIX nf: <https://newsfacts.example/ontology/>
@@ -79,12 +76,12 @@ def test_a_release_published_to_oxigraph_answers_like_the_embedded_store(oxigrap
     assert ox.Triple(ox.NamedNode("https://newsfacts.example/entity/ana-nunez"),
                      ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
                      ox.Literal("Ana Núñez", language="en")) in set(described)
-    graphs = {s["g"].value for s in remote.query("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }")}
+    graphs = {s["g"].value for s in remote.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
     assert graphs == set(remote_release.manifest()["graphs"])
 
 
-def test_switching_releases_is_atomic_for_readers(oxigraph, tmp_path):
-    first = settings(tmp_path, f"{oxigraph.url}/query")
+def test_switching_releases_is_atomic_for_readers(store_server, tmp_path):
+    first = settings(tmp_path, store_server)
     build(first)
     # a second release with one more claim: readers must see 12 claims or 13, never 0 or a mixture of graphs
     facts = tmp_path / "facts"
@@ -104,7 +101,7 @@ def test_switching_releases_is_atomic_for_readers(oxigraph, tmp_path):
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        build(settings(tmp_path, f"{oxigraph.url}/query", facts=facts))
+        build(settings(tmp_path, store_server, facts=facts))
     finally:
         stop.set()
         reader.join()
@@ -121,33 +118,37 @@ def test_publishing_to_a_store_that_is_down_publishes_nothing(tmp_path):
     assert [p.name for p in (tmp_path / "releases").iterdir() if p.name.startswith(".staging")] == []
 
 
-def test_a_store_that_goes_down_and_comes_back(oxigraph, tmp_path):
-    build(settings(tmp_path, f"{oxigraph.url}/query"))
-    remote = RemoteStore.from_settings(settings(tmp_path, f"{oxigraph.url}/query"))
+def test_a_store_that_goes_down_and_comes_back(store_server, tmp_path):
+    build(settings(tmp_path, store_server))
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
     assert len(list(remote.query(CLAIMS))) == 12
-    oxigraph.stop()
+    store_server.stop()
     with pytest.raises(StoreUnavailable, match="cannot be reached"):
         remote.query(CLAIMS)
-    oxigraph.start()
+    store_server.start()
     assert len(list(remote.query(CLAIMS))) == 12
 
 
-def test_the_build_command_publishes_to_a_remote_store(oxigraph, tmp_path):
+def test_the_build_command_publishes_to_a_remote_store(store_server, tmp_path):
     result = subprocess.run([sys.executable, "-m", "newsfacts.cli", "build", "--facts-dir", str(SECOND / "facts"),
                              "--sources-dir", str(SECOND / "sources"), "--releases-dir", str(tmp_path / "r"),
-                             "--store", f"{oxigraph.url}/query"], capture_output=True, text=True, timeout=120)
+                             "--store", store_server.query_url], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, **{f"NEWSFACTS_{k.upper()}": v for k, v in store_server.settings.items()}})
     assert result.returncode == 0, result.stderr
-    answer = requests.post(f"{oxigraph.url}/query", data={"query": "ASK { ?s ?p ?o }"},
+    any_claim = "ASK { GRAPH ?g { ?c a <https://newsfacts.example/ontology/Claim> } }"
+    answer = requests.post(store_server.query_url, data={"query": any_claim},
                            headers={"Accept": "application/sparql-results+json"}, timeout=10)
     assert answer.json()["boolean"] is True
+    assert RemoteStore.from_settings(settings(tmp_path, store_server)).version("https://newsfacts.example/") \
+        == current_release(tmp_path / "r").version
 
 
-def test_the_server_on_a_remote_store_and_its_outage(oxigraph, tmp_path):
+def test_the_server_on_a_remote_store_and_its_outage(store_server, tmp_path):
     from conftest import start_server
 
-    store_url = f"{oxigraph.url}/query"
-    release = build(settings(tmp_path, store_url))
-    web = start_server(tmp_path / "releases", {"NEWSFACTS_STORE": store_url})
+    release = build(settings(tmp_path, store_server))
+    embedded = build(settings(tmp_path / "embedded", "embedded")).open_store()
+    web = start_server(tmp_path / "releases", {"NEWSFACTS_STORE": store_server.query_url})
     try:
         ask = {"query": "ASK { ?c a <https://newsfacts.example/ontology/Claim> }"}
         json_accept = {"Accept": "application/sparql-results+json"}
@@ -158,20 +159,99 @@ def test_the_server_on_a_remote_store_and_its_outage(oxigraph, tmp_path):
         rows = requests.get(f"{web.url}/sparql", params=select, headers=json_accept, timeout=10).json()["results"]["bindings"]
         speakers = ["ana-nunez", "council-of-nations", *["diario-ficticio"] * 8, "luis-ortega", "port-authority"]
         assert [r["who"]["value"].rsplit("/", 1)[1] for r in rows] == speakers
+        graphs = {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}
+        rows = requests.get(f"{web.url}/sparql", params=graphs, headers=json_accept, timeout=10).json()["results"]["bindings"]
+        assert {r["g"]["value"] for r in rows} == set(release.manifest()["graphs"])  # nothing of the store's own
         refused = requests.get(f"{web.url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> {} }"},
                                headers=json_accept, timeout=10)
         assert refused.status_code == 403
+        # documents of each kind say what the release says about the resource (the same triples, typed values too)
+        base = "https://newsfacts.example/"
+        kinds = {}
+        for q in embedded:
+            kind = q.subject.value[len(base):].split("/")[0] if q.subject.value.startswith(base) else ""
+            if kind in ("entity", "event", "claim", "article") and "#" not in q.subject.value:
+                kinds.setdefault(kind, q.subject)
+        assert len(kinds) == 4, kinds
+        for subject in kinds.values():
+            document = requests.get(f"{web.url}/{subject.value[len(base):]}", headers={"Accept": "application/n-triples"},
+                                    timeout=10)
+            assert document.status_code == 200 and document.headers["Content-Type"].startswith("application/n-triples")
+            served = {q.triple for q in ox.parse(document.content, format=ox.RdfFormat.N_TRIPLES) if q.subject == subject}
+            assert served == {q.triple for q in embedded.quads_for_pattern(subject, None, None)} and len(served) >= 2
 
-        oxigraph.stop()
-        import time
-
+        store_server.stop()
         time.sleep(1.1)  # past the remote version's time to live
         down = requests.get(f"{web.url}/sparql", params=ask, headers=json_accept, timeout=30)
         assert down.status_code == 503 and down.headers["Retry-After"] == "5"
         assert down.json()["title"] == "Store unavailable" and "not answering" in down.json()["detail"]
 
-        oxigraph.start()
+        store_server.start()
         back = requests.get(f"{web.url}/sparql", params=ask, headers=json_accept, timeout=10)
         assert back.status_code == 200 and back.json()["boolean"] is True
     finally:
         web.stop()
+
+
+def test_every_quad_of_the_shipped_release_round_trips_exactly(store_server, tmp_path):
+    """Language tags, datatypes (boolean, duration, gYear, hexBinary…), long strings and non-ASCII text come back
+    from the store exactly as published, including from Virtuoso, which keeps some values in its own form and
+    cannot take a release this size in one SPARQL Update."""
+    release = build(Settings.load({"releases_dir": str(tmp_path / "releases"), "store": "embedded"}))
+    quads = list(release.open_store())
+    entities = ox.NamedNode("https://newsfacts.example/graph/entities")
+    subject, note = ox.NamedNode("https://newsfacts.example/entity/round-trip"), ox.NamedNode("https://newsfacts.example/note")
+    quads += [ox.Quad(subject, note, ox.Literal(text, language=lang), entities) for text, lang in [
+        ("x" * 70_000 + " ñ", "es"), ('comillas "dobles", \\barra\ny línea — ☃ 😀 中文', "es"), ("Ελληνικά", "el")]]
+    quads += [ox.Quad(subject, note, ox.Literal(value, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{kind}")),
+                      entities) for value, kind in [("false", "boolean"), ("P6M", "duration"), ("-P1Y2M", "duration"),
+                                                    ("PT1H30M", "duration"), ("P1DT0.5S", "duration"),
+                                                    ("2024-02-29T23:59:59Z", "dateTime"), ("--11", "gMonth")]]
+    assert len(quads) > 4000
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
+    # a previous release whose integers are typed otherwise: equal values that Virtuoso's switch would keep
+    integer, other = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"), ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    retyped = [ox.Quad(q.subject, q.predicate, ox.Literal(q.object.value, datatype=other), q.graph_name)
+               if isinstance(q.object, ox.Literal) and q.object.datatype == integer else q for q in quads]
+    assert retyped != quads
+    remote.publish(retyped, "previous")
+    remote.publish(quads, release.version)
+    back = {ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in remote.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert back == set(quads)
+
+
+def test_an_incomplete_answer_from_virtuoso_at_its_time_limit_is_refused(virtuoso_server, tmp_path):
+    build(settings(tmp_path, virtuoso_server))
+    remote = RemoteStore(virtuoso_server.query_url, timeout_s=20, base_iri="https://newsfacts.example/")
+    assert len(list(remote.query(CLAIMS))) == 12
+    with pytest.raises(StoreUnavailable, match="incomplete answer"):
+        remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+
+
+def test_a_switch_that_replaces_every_graph_is_atomic_for_readers(store_server, tmp_path):
+    """The second release has none of the first one's article graphs and a new one: readers that keep reading
+    through the switch and after it see the first release's claims or the second's, never none or both."""
+    build(settings(tmp_path, store_server))
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
+    before = len(list(remote.query(CLAIMS)))
+    seen: list[int] = []
+    done = threading.Event()
+
+    def read():
+        stop_at = None
+        while len(seen) < 5000 and (stop_at is None or time.monotonic() < stop_at):
+            seen.append(len(list(remote.query(CLAIMS))))
+            if stop_at is None and done.is_set():
+                stop_at = time.monotonic() + 2 * GRAPHS_TTL_S
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        second = build(Settings.load({"releases_dir": str(tmp_path / "releases"), "store": store_server.query_url,
+                                      **store_server.settings}))
+    finally:
+        done.set()
+        reader.join()
+    after = len(list(remote.query(CLAIMS)))
+    assert after != before and remote.version("https://newsfacts.example/") == second.version
+    assert seen and set(seen) <= {before, after}, sorted(set(seen))

@@ -64,7 +64,11 @@ class Settings:
     )
     store_update_url: str = _setting(
         "", "SPARQL Update endpoint of the remote store, for publishing; defaults to the query URL's sibling "
-        "(/query -> /update for Oxigraph, /sparql -> /update for Fuseki).")
+        "(/query -> /update for Oxigraph, /sparql -> /update for Fuseki, /sparql -> /sparql-auth for Virtuoso).")
+    store_user: str = _setting(
+        "", "User name for the remote store's update endpoint, sent with HTTP digest authentication when the store "
+        "asks for it (Virtuoso's /sparql-auth; its default account is dba).")
+    store_password: str = _setting("", "Password of store_user (set it in the environment, NEWSFACTS_STORE_PASSWORD).")
     max_source_text_bytes: int = _setting(
         10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")

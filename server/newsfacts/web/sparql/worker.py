@@ -33,7 +33,7 @@ BASELINE_BYTES = 128 * MB  # the interpreter, pyoxigraph and the store's caches 
 def _dataset_arguments(dataset: dict) -> dict:
     if dataset.get("union"):
         return {"use_default_graph_as_union": True}
-    arguments = {}
+    arguments = {"use_default_graph_as_union": False}  # the query's own FROM, or the protocol's dataset
     if dataset.get("default") is not None:
         arguments["default_graph"] = [ox.NamedNode(g) for g in dataset["default"]]
     if dataset.get("named") is not None:
