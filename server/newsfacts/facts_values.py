@@ -33,7 +33,7 @@ NOT_STATED_PROPERTIES = frozenset({
 # "mapping" / "list" / "boolean" / "integer" as named. Keys not listed are left to the checks in facts.py.
 KINDS = {
     "id": "id", "label": "languages", "description": "languages", "alt_labels": "alt-languages",
-    "author": "id", "author_description": "text", "genre": "text", "language": "language", "relays": "id",
+    "author": "id", "author_description": "text", "genre": "text", "language": "language", "relays": "ids",
     "source_text": "text", "source_sha256": "text", "not_stated": "not-stated",
     "publisher": "id", "time_description": "text", "on_the_word_of": "id",
     "type": "id", "located_in": "ids", "part_of": "ids", "wikidata": "text",
