@@ -65,6 +65,10 @@ class Settings:
     store_update_url: str = _setting(
         "", "SPARQL Update endpoint of the remote store, for publishing; defaults to the query URL's sibling "
         "(/query -> /update for Oxigraph, /sparql -> /update for Fuseki).")
+    shacl_engine: str = _setting(
+        "turbo", "SHACL engine of the build: 'turbo' (pyshacl-turbo, a Rust engine) or 'pyshacl' (the reference). Both "
+        "give the same results on the shapes, their examples and the data (tests/test_shacl_engines.py); turbo is "
+        "several times faster.")
     max_source_text_bytes: int = _setting(
         10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
@@ -145,6 +149,8 @@ class Settings:
             raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
         if settings.document_cache_mb < 0:
             raise ValueError(f"document_cache_mb must be 0 or more: {settings.document_cache_mb!r}")
+        if settings.shacl_engine not in ("pyshacl", "turbo"):
+            raise ValueError(f"shacl_engine must be 'pyshacl' or 'turbo': {settings.shacl_engine!r}")
         if settings.proxy_count < 0:
             raise ValueError(f"proxy_count must be 0 or more: {settings.proxy_count!r}")
         return settings
