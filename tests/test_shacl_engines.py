@@ -15,9 +15,9 @@ from rdflib.namespace import RDF
 
 from newsfacts.build import check
 from newsfacts.config import PROJECT_ROOT, Settings
-from newsfacts.problems import DataDoesNotConform
+from newsfacts.problems import BuildFailed, DataDoesNotConform
 from newsfacts.synthetic import generate
-from newsfacts.validation import SH, _ntriples, _validate_chunk, to_rdflib
+from newsfacts.validation import SH, _ntriples, _validate_chunk, check_shapes, to_rdflib
 from newsfacts.vocabulary import Vocabulary
 
 pyshacl_turbo = pytest.importorskip("pyshacl_turbo", reason="pyshacl-turbo is not installed")
@@ -165,3 +165,12 @@ def test_generated_messages_name_the_constraint_the_same_for_both_engines(vocabu
     assert sorted(turbo, key=repr) == sorted(reference, key=repr)
     messages = {r.message for r in reference}
     assert any(m.startswith("does not meet sh:datatype") and "xsd:nonNegativeInteger" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "turbo"])
+def test_either_engine_stops_the_build_on_shapes_that_are_not_valid_shacl(engine):
+    broken = Graph().parse(format="turtle", data='@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .\n'
+                           'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount "one" ] .\n')
+    with pytest.raises(BuildFailed, match="the shapes in broken.ttl are not valid SHACL"):
+        check_shapes(broken, "broken.ttl", engine)
+    check_shapes(DATA_SHAPES, "shapes.ttl", engine)  # and the real shapes pass
