@@ -4,6 +4,7 @@ injected into its RDF; and the build must report the same problems and publish t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ from newsfacts.build import check
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import BuildFailed, DataDoesNotConform
 from newsfacts.synthetic import generate
-from newsfacts.validation import SH, _ntriples, _validate_chunk, check_shapes, to_rdflib
+from newsfacts.validation import SH, _ntriples, _validate_chunk, check_shapes, to_rdflib, validate
 from newsfacts.vocabulary import Vocabulary
 
 pyshacl_turbo = pytest.importorskip("pyshacl_turbo", reason="pyshacl-turbo is not installed")
@@ -174,3 +175,10 @@ def test_either_engine_stops_the_build_on_shapes_that_are_not_valid_shacl(engine
     with pytest.raises(BuildFailed, match="the shapes in broken.ttl are not valid SHACL"):
         check_shapes(broken, "broken.ttl", engine)
     check_shapes(DATA_SHAPES, "shapes.ttl", engine)  # and the real shapes pass
+
+
+def test_a_missing_turbo_engine_is_a_clear_build_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyshacl_turbo", None)  # import fails, as when the package is not installed
+    with pytest.raises(BuildFailed, match="pyshacl-turbo is not installed.*NEWSFACTS_SHACL_ENGINE=pyshacl"):
+        validate([], [], DATA_SHAPES, str, "turbo")
+    assert validate([], [], DATA_SHAPES, str, "pyshacl").conforms
