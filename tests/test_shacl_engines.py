@@ -182,3 +182,8 @@ def test_a_missing_turbo_engine_is_a_clear_build_error(monkeypatch):
     with pytest.raises(BuildFailed, match="pyshacl-turbo is not installed.*NEWSFACTS_SHACL_ENGINE=pyshacl"):
         validate([], [], DATA_SHAPES, str, "turbo")
     assert validate([], [], DATA_SHAPES, str, "pyshacl").conforms
+
+
+def test_the_manifest_names_the_engine_that_validated(release):
+    assert release.manifest()["validation"]["engine"] == Settings.load().shacl_engine
+    assert Settings.load(environ={}).shacl_engine == "turbo"  # the default

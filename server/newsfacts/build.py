@@ -201,7 +201,8 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 "dumps": [vars(d) for d in dumps],
                 # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
                 "validation": {"conforms": checked.validation.conforms, "violations": len(checked.validation.violations),
-                               "warnings": len(checked.validation.warnings), "report": REPORT_FILE},
+                               "warnings": len(checked.validation.warnings), "report": REPORT_FILE,
+                               "engine": settings.shacl_engine},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }
             release = staged.finish(manifest)
