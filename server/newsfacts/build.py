@@ -103,9 +103,10 @@ def check(settings: Settings, allow_drafts: bool = False) -> Checked:
     started = time.perf_counter()
     vocabulary_shapes = load_shapes(settings.shapes_dir, VOCABULARY_SHAPES)
     data_shapes = load_shapes(settings.shapes_dir, DATA_SHAPES)
-    check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl")
-    check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl")
-    vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir))
+    check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl", settings.shacl_engine)
+    check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl", settings.shacl_engine)
+    vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir),
+                           settings.shacl_engine)
     _stop_if(vocab_check.violations)
     # Each chunk of articles is checked with every entity description, the links and the vocabulary beside it:
     # sh:class follows rdfs:subClassOf, concepts are checked for their scheme, references cross articles.
@@ -114,7 +115,7 @@ def check(settings: Settings, allow_drafts: bool = False) -> Checked:
     chunks = split([[q for q in quads if not q.subject.value.startswith(entity_prefix)] for quads in per_article],
                    os.cpu_count() or 1)
     outcome = validate(chunks, shared, data_shapes,
-                       lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")))
+                       lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
     timings["shacl_s"] = time.perf_counter() - started
     _stop_if(outcome.violations)
     return Checked(files, article_quads + vocabulary_quads + links, grounding, outcome, rows, timings)
@@ -206,7 +207,8 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 "dumps": [vars(d) for d in dumps],
                 # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
                 "validation": {"conforms": checked.validation.conforms, "violations": len(checked.validation.violations),
-                               "warnings": len(checked.validation.warnings), "report": REPORT_FILE},
+                               "warnings": len(checked.validation.warnings), "report": REPORT_FILE,
+                               "engine": settings.shacl_engine},
                 "changes": {"previous": previous.version if previous else None, "folder": history.CHANGES_DIR},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
             }

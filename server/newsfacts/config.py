@@ -69,6 +69,10 @@ class Settings:
         "", "User name for the remote store's update endpoint, sent with HTTP digest authentication when the store "
         "asks for it (Virtuoso's /sparql-auth; its default account is dba).")
     store_password: str = _setting("", "Password of store_user (set it in the environment, NEWSFACTS_STORE_PASSWORD).")
+    shacl_engine: str = _setting(
+        "turbo", "SHACL engine of the build: 'turbo' (pyshacl-turbo, a Rust engine) or 'pyshacl' (the reference). Both "
+        "give the same results on the shapes, their examples and the data (tests/test_shacl_engines.py); turbo is "
+        "several times faster.")
     max_source_text_bytes: int = _setting(
         10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
@@ -157,6 +161,8 @@ class Settings:
             raise ValueError(f"document_cache_mb must be 0 or more: {settings.document_cache_mb!r}")
         if settings.history_page_size < 1 or settings.open_releases < 1:
             raise ValueError("history_page_size and open_releases must be 1 or more")
+        if settings.shacl_engine not in ("pyshacl", "turbo"):
+            raise ValueError(f"shacl_engine must be 'pyshacl' or 'turbo': {settings.shacl_engine!r}")
         if settings.proxy_count < 0:
             raise ValueError(f"proxy_count must be 0 or more: {settings.proxy_count!r}")
         return settings

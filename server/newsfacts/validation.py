@@ -1,4 +1,4 @@
-"""SHACL validation of the vocabulary and of the data, with pySHACL.
+"""SHACL validation of the vocabulary and of the data, with pySHACL or pyshacl-turbo (setting ``shacl_engine``).
 
 Shapes are always passed as Graph objects (never a path or URL: pySHACL would
 fetch a URL, and FROM inside a SPARQL constraint fetches too), and the shapes
@@ -8,6 +8,11 @@ Large data is validated in chunks of whole articles, one process per core.
 Every chunk also holds the descriptions of all entities and the vocabulary, so
 that sh:class on a reference to an entity of another article still sees its
 type; results about those shared nodes are found by several chunks and merged.
+
+Both engines take the same options and give the same report graph, except for the
+text of results whose shape has no sh:message: each engine words its own. Those
+messages are replaced by one written here, so that the problems the build
+reports and the published report are the same whichever engine ran.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -32,6 +36,8 @@ DATA_SHAPES = ("shapes.ttl", "recommended.ttl")
 VOCABULARY_SHAPES = ("vocabulary.ttl",)
 #: Below this many quads, one process is quicker than starting others.
 PARALLEL_THRESHOLD = 60_000
+#: The values of the ``shacl_engine`` setting.
+ENGINES = ("pyshacl", "turbo")
 
 
 @dataclass(frozen=True)
@@ -96,17 +102,34 @@ def load_shapes(shapes_dir: str | Path, names: tuple[str, ...]) -> Graph:
     return graph
 
 
-def check_shapes(shapes: Graph, shapes_file: str) -> None:
+def engine_validate(engine: str) -> Callable:
+    """The ``validate`` function of a SHACL engine (pySHACL's signature); BuildFailed if it is not installed."""
+    if engine == "pyshacl":
+        return pyshacl.validate
+    if engine != "turbo":
+        raise BuildFailed(f"unknown SHACL engine {engine!r}: shacl_engine is one of {', '.join(ENGINES)}")
+    try:
+        import pyshacl_turbo
+    except ImportError as exc:
+        raise BuildFailed("shacl_engine is 'turbo' but pyshacl-turbo is not installed "
+                          "(pip install pyshacl-turbo, or set NEWSFACTS_SHACL_ENGINE=pyshacl)") from exc
+    return pyshacl_turbo.validate
+
+
+def check_shapes(shapes: Graph, shapes_file: str, engine: str = "pyshacl") -> None:
     """Stop the build when the shapes themselves are not valid SHACL (SHACL-SHACL)."""
     try:
-        pyshacl.validate(Graph(), shacl_graph=shapes, inference="none", meta_shacl=True)
-    except ReportableRuntimeError as exc:
-        raise BuildFailed(f"the shapes in {shapes_file} are not valid SHACL: {exc.message.splitlines()[0]}") from exc
+        engine_validate(engine)(Graph(), shacl_graph=shapes, inference="none", meta_shacl=True)
+    except RuntimeError as exc:  # both engines' ReportableRuntimeError
+        message = getattr(exc, "message", str(exc))
+        raise BuildFailed(f"the shapes in {shapes_file} are not valid SHACL: {message.splitlines()[0]}") from exc
 
 
-def validate(chunks: list[list], shared: list, shapes: Graph, locate: Callable[[str], str]) -> ValidationOutcome:
+def validate(chunks: list[list], shared: list, shapes: Graph, locate: Callable[[str], str],
+             engine: str = "pyshacl") -> ValidationOutcome:
     """Validate each chunk of triples together with the ``shared`` ones; ``locate(iri)`` names the file a focus
     node came from. The shapes must have passed ``check_shapes``."""
+    engine_validate(engine)  # fails here, not in a worker, when the engine is missing
     shared_data = _ntriples(shared)
     payloads = [_ntriples(chunk) + shared_data for chunk in chunks if chunk] or [shared_data]
     shapes_data = shapes.serialize(format="nt", encoding="utf-8")
@@ -114,9 +137,9 @@ def validate(chunks: list[list], shared: list, shapes: Graph, locate: Callable[[
     workers = min(len(payloads), os.cpu_count() or 1)
     if workers > 1 and total >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            outputs = list(pool.map(_validate_chunk, payloads, [shapes_data] * len(payloads)))
+            outputs = list(pool.map(_validate_chunk, payloads, [shapes_data] * len(payloads), [engine] * len(payloads)))
     else:
-        outputs = [_validate_chunk(payload, shapes_data) for payload in payloads]
+        outputs = [_validate_chunk(payload, shapes_data, engine) for payload in payloads]
     results = sorted({result for chunk_results, _ in outputs for result in chunk_results}, key=lambda r: (r.focus, r.rule))
     report = _merge_reports([report for _, report in outputs])
     violations = [Problem(locate(r.focus), r.focus, r.rule, r.message) for r in results if r.severity == "Violation"]
@@ -132,19 +155,26 @@ def split(items_by_article: list[list], parts: int) -> list[list]:
     return [chunk for chunk in chunks if chunk]
 
 
-def _validate_chunk(data: bytes, shapes_data: bytes) -> tuple[list[Result], bytes]:
+def _validate_chunk(data: bytes, shapes_data: bytes, engine: str = "pyshacl") -> tuple[list[Result], bytes]:
     shapes = _parse_ntriples(shapes_data)
-    _conforms, report, _text = pyshacl.validate(
-        _parse_ntriples(data), shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False,
-        abort_on_first=False)
+    _conforms, report, _text = engine_validate(engine)(
+        _turbo_input(data) if engine == "turbo" else _parse_ntriples(data), shacl_graph=shapes, inference="none",
+        allow_warnings=True, advanced=False, abort_on_first=False)
     owners = _shape_owners(shapes)
+    authored = set(shapes.objects(None, SH.message))
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in list(report.subjects(RDF.type, SH.ValidationResult)):
         severity = report.value(node, SH.resultSeverity)
         shape = report.value(node, SH.sourceShape)
         path = report.value(node, SH.resultPath)
-        message = report.value(node, SH.resultMessage)
         component = report.value(node, SH.sourceConstraintComponent)
+        messages = set(report.objects(node, SH.resultMessage))
+        message = min(messages, default=None)
+        if not messages <= authored:
+            held = report if isinstance(shape, BNode) else shapes
+            message = Literal(_generated_message(held.value(shape, SH[_parameter(component)]), report.value(node, SH.value),
+                                                 report.value(node, SH.focusNode), component, shapes))
+            report.set((node, SH.resultMessage, message))
         owner = shape if isinstance(shape, URIRef) else owners.get(_signature(report, shape))
         rule = _short(owner if owner is not None else component)
         if isinstance(path, URIRef):
@@ -152,6 +182,17 @@ def _validate_chunk(data: bytes, shapes_data: bytes) -> tuple[list[Result], byte
         results.append(Result(str(report.value(node, SH.focusNode)), rule,
                               str(message) if message else _short(component), _short(severity)))
     return results, report.serialize(format="nt", encoding="utf-8")
+
+
+def _turbo_input(data: bytes):
+    """The data as pyshacl-turbo's native engine reads it, without an rdflib graph: given bytes or a graph it
+    parses in Python first, and an Oxigraph store would not do (the store turns xsd:nonNegativeInteger literals
+    into xsd:integer, which the shapes then reject). ``Input`` is its own wrapper of serialized data."""
+    try:
+        from pyshacl_turbo.rdf import Input
+    except ImportError:  # not a public name: should a release move it, take the slower way
+        return _parse_ntriples(data)
+    return Input(data.decode("utf-8"), "nt", None, {}, preserve_ids=True)
 
 
 def _merge_reports(reports: list[bytes]) -> Graph:
@@ -184,6 +225,24 @@ def _shape_owners(shapes: Graph) -> dict[frozenset, URIRef]:
         if isinstance(owner, URIRef) and isinstance(prop, BNode):
             owners[_signature(shapes, prop)] = owner
     return owners
+
+
+def _parameter(component) -> str:
+    """sh:DatatypeConstraintComponent -> "datatype": the parameter the constraint is stated with."""
+    name = _short(component).removesuffix("ConstraintComponent")
+    return name[:1].lower() + name[1:]
+
+
+def _generated_message(wanted, value, focus, component, shapes: Graph) -> str:
+    """The message of a result whose shape has no sh:message: the constraint, its parameter's value (``wanted``)
+    when it is a term, and the value found; prefixes are those of the shapes graph, the same for both engines."""
+    names = shapes.namespace_manager
+    text = f"does not meet sh:{_parameter(component)}"
+    if isinstance(wanted, URIRef | Literal):
+        text += f" {wanted.n3(names)}"
+    if value is not None and value != focus:
+        text += " (a blank node)" if isinstance(value, BNode) else f" (value {value.n3(names)})"
+    return text
 
 
 def _short(term) -> str:
