@@ -208,6 +208,8 @@ class QueryPool:
                 if not self._closed:
                     worker.start(self._spawner, self.memory_mb)
             except Exception:  # the slot is released dead: the next query that takes it retries the start
+                if self._closed:  # the web process is stopping: a worker that cannot start now is no news
+                    return
                 log.exception("could not restart a query worker")
             finally:
                 self._release(worker, restarted=True)

@@ -10,21 +10,9 @@ from __future__ import annotations
 
 from ...prefixes import PREFIXES
 
-STANDARD = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "https://schema.org/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": "http://www.w3.org/ns/org#",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "wd": "http://www.wikidata.org/entity/",
-}
+#: The common vocabularies of the one prefix table (sem: and foaf: are the project's own output choices).
+STANDARD = {name: PREFIXES[name] for name in ("rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "schema", "prov", "oa",
+                                              "org", "void", "dcat", "wd")}
 
 
 def predeclared(base_iri: str) -> dict[str, str]:
