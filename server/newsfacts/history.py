@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
 
 CHANGES_DIR = "changes"
@@ -35,11 +36,10 @@ HISTORY_DIR = "history"
 SUMMARY = "summary.json"
 ADDED, REMOVED, VERSIONS = "added.nq.gz", "removed.nq.gz", "versions.nq.gz"
 
-NF = "https://newsfacts.example/ontology/"
-OA_EXACT = "http://www.w3.org/ns/oa#exact"
-OA_HAS_BODY = "http://www.w3.org/ns/oa#hasBody"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+NF = PREFIXES["nf"]
+OA_EXACT, OA_HAS_BODY = PREFIXES["oa"] + "exact", PREFIXES["oa"] + "hasBody"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+SKOS_EXACT = PREFIXES["skos"] + "exactMatch"
 #: What is compared for a claim kept from one release to the next: name in the summary -> how to read it.
 CLAIM_FIELDS = ("certainty", "speaker", "quote", "text")
 
