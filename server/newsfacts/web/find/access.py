@@ -9,6 +9,7 @@ from flask import current_app
 from ...config import Settings
 from ...search_index import SearchIndex, index_path
 from ..errors import ApiError
+from ..linked_data import paths
 
 _indexes: dict[str, SearchIndex] = {}
 _lock = threading.Lock()
@@ -42,9 +43,9 @@ def search_index(current=None) -> SearchIndex:
 
 
 def local_path(iri: str, suffix: str = "html") -> str:
-    """The relative link to a thing's document on this server."""
-    base = settings().base_iri
-    return "/" + iri[len(base):] + (f".{suffix}" if suffix else "") if iri.startswith(base) else iri
+    """The relative link to a thing's document on this server (``paths.document_path``), or the IRI itself for a
+    thing this server does not describe."""
+    return paths.document_path(iri, settings().base_iri, suffix) or iri
 
 
 def int_arg(args, name: str, default: int, low: int, high: int) -> int:
