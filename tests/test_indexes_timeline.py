@@ -75,9 +75,11 @@ def test_filter_by_type_counts_subclasses_and_sorts(server):
 
 
 def test_bad_parameters_get_4xx(server):
-    assert requests.get(server.url + "/entity/", params={"sort": "height"}, timeout=30).status_code == 400
-    assert requests.get(server.url + "/entity/", params={"page": "999"}, timeout=30).status_code == 404
-    assert requests.get(server.url + "/entity/", params={"type": "<x>"}, timeout=30).status_code == 400
+    for params, status in (({"sort": "height"}, 400), ({"page": "999"}, 404), ({"type": "<x>"}, 400)):
+        response = requests.get(server.url + "/entity/", params=params, headers={"Accept": "application/json"}, timeout=30)
+        assert response.status_code == status, params
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+        assert response.json()["status"] == status and response.json()["detail"], params
     assert requests.get(server.url + "/entity.xyz", timeout=30).status_code == 404
 
 

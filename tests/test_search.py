@@ -88,14 +88,23 @@ def test_accept_chooses_json_or_html(server):
     assert requests.get(server.url + links[0], timeout=30).status_code == 200  # results link to documents
 
 
+def assert_problem(response: requests.Response, status: int) -> None:
+    """A 4xx in the one error shape: problem+json with its status and a message."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+
+
 def test_bad_requests_get_4xx(server):
-    assert search(server, "").status_code == 400
-    assert search(server, "x", kind="planet").status_code == 400
-    assert search(server, "x", page="0").status_code == 400
-    assert search(server, "x" * 501).status_code == 400
+    assert_problem(search(server, ""), 400)
+    assert_problem(search(server, "x", kind="planet"), 400)
+    assert_problem(search(server, "x", page="0"), 400)
+    assert_problem(search(server, "x" * 501), 400)
     # FTS5 syntax typed by a reader is searched as words, never an error
     for text in ('"', "NEAR(", "a OR", "*", "name:maduro", "^x"):
-        assert search(server, text).status_code == 200, text
+        found = search(server, text)
+        assert found.status_code == 200 and "groups" in found.json(), text
 
 
 def test_hits_are_escaped_in_html(server):
