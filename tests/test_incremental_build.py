@@ -6,6 +6,7 @@ that the version (build time + inputs) and everything naming it are the same too
 from __future__ import annotations
 
 import datetime
+import gzip
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from newsfacts import history
 from newsfacts.build import build, check
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import DataDoesNotConform
@@ -131,6 +133,15 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
         assert (updated.path / "articles" / part).read_bytes() == (clean.path / "articles" / part).read_bytes()
     kept = index["articles"]["iran-venezuela-drone-facility"]["key"]
     assert os.path.samefile(updated.path / "articles" / f"{kept}.nq", first.path / "articles" / f"{kept}.nq")
+    # the change set, computed from the changed graphs only, is the difference of the two whole releases
+    expected = history.compute(history.previous_quads(first), history.previous_quads(updated), updated.version,
+                               first.version, made["built_at"], "https://newsfacts.example/")
+    changes = updated.path / "changes"
+    for name, key in ((history.ADDED, "added"), (history.REMOVED, "removed"), (history.VERSIONS, "versions")):
+        with gzip.open(changes / name, "rb") as data:
+            assert set(ox.parse(data, format=ox.RdfFormat.N_QUADS)) == set(expected[key]), name
+    assert expected["added"] and expected["removed"]
+    assert json.loads((changes / history.SUMMARY).read_text(encoding="utf-8")) == expected["summary"]
 
 
 def test_the_new_store_shares_the_previous_store_files_and_leaves_them_as_they_were(inputs):

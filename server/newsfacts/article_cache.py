@@ -32,6 +32,8 @@ from .sourcetexts import read_source_text
 
 PARTS_DIR = "articles"
 INDEX = "index.json"
+#: The links graph of the release, which the next build's change set compares with its own.
+LINKS_PART = "links.nq"
 #: Settings whose value changes what an article's part holds.
 OUTPUT_SETTINGS = ("base_iri", "license", "shacl_engine")
 #: Not an input of any article: the links are checked and published from it by every build.
@@ -145,6 +147,24 @@ class PreviousParts:
     def by_facts(self) -> dict[str, dict]:
         return {entry["facts_sha256"]: dict(entry, article=article) for article, entry in self.index.items()}
 
+    def quads_outside(self, parts: list[ArticlePart], entities_graph: str) -> set[ox.Quad] | None:
+        """This release's quads outside the graphs of the articles ``parts`` reuse from it and its vocabulary
+        (which an incremental build does not change): its links, its entity descriptions and the parts of the
+        articles changed or removed since. None when it kept no links part."""
+        links = self.release.path / PARTS_DIR / LINKS_PART
+        if not links.is_file():
+            return None
+        with open(links, "rb") as data:
+            quads = set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        reused = {part.article for part in parts if not part.mapped}
+        for part in parts:
+            if not part.mapped:
+                quads.update(q for q in part.quads if q.graph_name.value == entities_graph)
+        for article, entry in self.index.items():
+            if article not in reused:
+                quads.update(self.read(entry["key"]).quads)
+        return quads
+
     def read(self, key: str) -> ArticlePart:
         folder = self.release.path / PARTS_DIR
         part = ArticlePart(**json.loads((folder / f"{key}.json").read_text(encoding="utf-8")))
@@ -168,9 +188,13 @@ def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[Pr
     return PreviousParts(release, index["articles"]), ""
 
 
-def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str], previous: PreviousParts | None) -> None:
-    """Write the release's ``articles/``: new parts written, reused ones hard-linked from the previous release."""
+def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str], previous: PreviousParts | None,
+                links: list[ox.Quad]) -> None:
+    """Write the release's ``articles/``: new parts written, reused ones hard-linked from the previous release;
+    and the links graph."""
     folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LINKS_PART, "wb") as out:
+        ox.serialize(links, out, format=ox.RdfFormat.N_QUADS)
     source = previous.release.path / PARTS_DIR if previous else None
     for part in parts:
         if part.mapped:

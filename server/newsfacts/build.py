@@ -86,8 +86,12 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
             checked.timings["dumps_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
+            before = None
+            if checked.previous is not None and checked.previous.release == previous:
+                before = checked.previous.quads_outside(checked.parts, f"{settings.base_iri}graph/entities")
             history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
-                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri)
+                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri, before,
+                           _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"})
             checked.timings["changes_s"] = time.perf_counter() - started
 
             description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
@@ -113,7 +117,9 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
             checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous)
+            links = f"{settings.base_iri}graph/links"
+            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous,
+                        [q for q in checked.quads if q.graph_name.value == links])
             checked.timings["parts_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -164,7 +170,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
 def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged: StagedRelease, version: str) -> str:
     """Load the release into its store; how: from the previous release plus the change, or everything."""
     previous = checked.previous.release if checked.previous else None
-    unchanged = {f"{settings.base_iri}graph/article/{part.article}" for part in checked.parts if not part.mapped}
+    unchanged = _unchanged_graphs(settings, checked)
     if settings.store == "embedded":
         if previous is not None and previous.store_path.is_dir():
             store_from_previous(previous.store_path, staged.file(STORE_DIR), quads, unchanged)
@@ -180,6 +186,11 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
         return f"the change to {previous.version} sent to the remote store"
     remote.publish(quads, version)
     return "everything sent to the remote store"
+
+
+def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:
+    """The graphs of the articles reused from the previous release: the same quads in both releases."""
+    return {f"{settings.base_iri}graph/article/{part.article}" for part in checked.parts if not part.mapped}
 
 
 def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str, str]:
