@@ -123,6 +123,17 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
     for name in names:
         assert (updated.dumps_path / name).read_bytes() == (clean.dumps_path / name).read_bytes(), name
     assert (updated.path / "void.ttl").read_bytes() == (clean.path / "void.ttl").read_bytes()
+    # made of members, some reused: each format still reads whole as the release's data
+    dumped = {fmt: list(ox.parse(gzip.decompress((updated.dumps_path / f"newsfacts-{updated.version}.{suffix}").read_bytes()),
+                                 format=fmt)) for suffix, fmt in (("nq.gz", ox.RdfFormat.N_QUADS),
+                                                                  ("trig.gz", ox.RdfFormat.TRIG),
+                                                                  ("ttl.gz", ox.RdfFormat.TURTLE),
+                                                                  ("jsonld.gz", ox.RdfFormat.JSON_LD))}
+    published = set(dumped[ox.RdfFormat.N_QUADS])
+    assert len(published) == sum(n for g, n in made["graphs"].items() if not g.endswith("graph/dataset"))
+    assert set(dumped[ox.RdfFormat.TRIG]) == published
+    assert {q.triple for q in dumped[ox.RdfFormat.TURTLE]} == {q.triple for q in published}
+    assert {q.triple for q in dumped[ox.RdfFormat.JSON_LD]} == {q.triple for q in published}
     assert index_rows(updated) == index_rows(clean)
     assert report_results(updated) == report_results(clean) and len(report_results(clean)) == made["validation"]["warnings"]
     # the parts: the same keys and quads; those of reused articles are the previous release's files, linked

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__
+from .dumps import DUMP_FORMATS
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .problems import Problem
@@ -165,6 +166,14 @@ class PreviousParts:
                 quads.update(self.read(entry["key"]).quads)
         return quads
 
+    def dump_members(self, key: str) -> dict[str, bytes] | None:
+        """The dump members of an article's graph kept with its part (None if it has none)."""
+        folder = self.release.path / PARTS_DIR
+        try:
+            return {fmt.key: (folder / f"{key}.dump.{fmt.suffix}").read_bytes() for fmt in DUMP_FORMATS}
+        except OSError:
+            return None
+
     def read(self, key: str) -> ArticlePart:
         folder = self.release.path / PARTS_DIR
         part = ArticlePart(**json.loads((folder / f"{key}.json").read_text(encoding="utf-8")))
@@ -189,9 +198,9 @@ def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[Pr
 
 
 def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str], previous: PreviousParts | None,
-                links: list[ox.Quad]) -> None:
+                links: list[ox.Quad], members: dict[str, dict[str, bytes]]) -> None:
     """Write the release's ``articles/``: new parts written, reused ones hard-linked from the previous release;
-    and the links graph."""
+    and the links graph. ``members`` are the dump members made by this build, by article id."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / LINKS_PART, "wb") as out:
         ox.serialize(links, out, format=ox.RdfFormat.N_QUADS)
@@ -202,6 +211,12 @@ def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str],
                 ox.serialize(part.quads, out, format=ox.RdfFormat.N_QUADS)
         else:
             _link(source / f"{part.key}.nq", folder / f"{part.key}.nq")
+        for fmt in DUMP_FORMATS:
+            name = f"{part.key}.dump.{fmt.suffix}"
+            if part.article in members:
+                (folder / name).write_bytes(members[part.article][fmt.key])
+            elif source is not None and (source / name).is_file():
+                _link(source / name, folder / name)
         if part.mapped or part.validated:
             (folder / f"{part.key}.json").write_text(json.dumps(part.metadata(), ensure_ascii=False), encoding="utf-8")
         else:

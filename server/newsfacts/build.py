@@ -27,7 +27,7 @@ from .article_cache import PARTS_DIR, code_digests, write_parts
 from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
 from .dataset import Publisher, describe, dump_url
-from .dumps import describe_file, write_dumps
+from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .links import write_sssom
@@ -77,7 +77,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
             triples = {q.triple for q in checked.quads}
-            dumps = write_dumps(checked.quads, triples, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
+            dumps, members = _write_dumps(settings, checked, staged, version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
                         entity_namespace=f"{settings.base_iri}entity/",
@@ -119,7 +119,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
             started = time.perf_counter()
             links = f"{settings.base_iri}graph/links"
             write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous,
-                        [q for q in checked.quads if q.graph_name.value == links])
+                        [q for q in checked.quads if q.graph_name.value == links], members)
             checked.timings["parts_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -186,6 +186,21 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
         return f"the change to {previous.version} sent to the remote store"
     remote.publish(quads, version)
     return "everything sent to the remote store"
+
+
+def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, version: str):
+    """The dumps, with the members of reused articles' graphs taken from their parts; and the members made for
+    the others, by article id (kept with their parts)."""
+    graph = f"{settings.base_iri}graph/article/"
+    known = {}
+    for part in checked.parts:
+        found = checked.previous.dump_members(part.key) if checked.previous and not part.mapped else None
+        if found is not None:
+            known[graph + part.article] = found
+    vocabulary = [q.triple for q in checked.quads if q.graph_name.value == f"{settings.base_iri}graph/vocabulary"]
+    dumps, made = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
+                                                                  f"newsfacts-{version}", known)
+    return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}
 
 
 def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:
