@@ -223,3 +223,15 @@ def test_the_command_says_what_it_rebuilt_and_full_forces_a_clean_build(inputs):
     full = subprocess.run([*args, "--full"], capture_output=True, text=True, timeout=120)
     assert full.returncode == 0, full.stderr
     assert full.stdout.startswith("full build (--full): 4 article(s) mapped and validated\n")
+
+
+def test_a_part_removed_from_the_previous_release_is_made_again(inputs):
+    settings = settings_for(inputs, "releases")
+    first = build(settings, built_at=T0)
+    key = json.loads((first.path / "articles" / "index.json").read_text())["articles"]["synthetic-article-2"]["key"]
+    os.chmod(first.path / "articles", 0o755)
+    (first.path / "articles" / f"{key}.json").unlink()
+    second = build(settings, built_at=T1)
+    rebuilt = second.manifest()["rebuilt"]
+    assert rebuilt["articles"] == {"synthetic-article-2": f"its part in {first.version} cannot be read"}
+    assert (second.path / "articles" / f"{key}.json").is_file() and rebuilt["reused"] == 4

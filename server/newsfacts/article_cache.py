@@ -152,18 +152,18 @@ class PreviousParts:
         """This release's quads outside the graphs of the articles ``parts`` reuse from it and its vocabulary
         (which an incremental build does not change): its links, its entity descriptions and the parts of the
         articles changed or removed since. None when it kept no links part."""
-        links = self.release.path / PARTS_DIR / LINKS_PART
-        if not links.is_file():
+        try:
+            with open(self.release.path / PARTS_DIR / LINKS_PART, "rb") as data:
+                quads = set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+            reused = {part.article for part in parts if not part.mapped}
+            for part in parts:
+                if not part.mapped:
+                    quads.update(q for q in part.quads if q.graph_name.value == entities_graph)
+            for article, entry in self.index.items():
+                if article not in reused:
+                    quads.update(self.read(entry["key"]).quads)
+        except (OSError, ValueError, TypeError, SyntaxError):
             return None
-        with open(links, "rb") as data:
-            quads = set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-        reused = {part.article for part in parts if not part.mapped}
-        for part in parts:
-            if not part.mapped:
-                quads.update(q for q in part.quads if q.graph_name.value == entities_graph)
-        for article, entry in self.index.items():
-            if article not in reused:
-                quads.update(self.read(entry["key"]).quads)
         return quads
 
     def dump_members(self, key: str) -> dict[str, bytes] | None:

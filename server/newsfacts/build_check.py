@@ -163,10 +163,13 @@ def _reusable(settings: Settings, paths: list[Path], shas: dict[Path, str], prev
         if entry is None:
             continue
         source = source_key(settings, entry["source_text"])
-        if source is not None and part_key(digests, shas[path], entry["source_text"], source) == entry["key"]:
-            reused[path] = previous.read(entry["key"])
-        else:
+        if source is None or part_key(digests, shas[path], entry["source_text"], source) != entry["key"]:
             reasons[path] = "changed source text"
+            continue
+        try:
+            reused[path] = previous.read(entry["key"])
+        except (OSError, ValueError, TypeError, SyntaxError):  # a part removed or damaged since: made again
+            reasons[path] = f"its part in {previous.release.version} cannot be read"
     return reused, reasons
 
 
