@@ -147,7 +147,7 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
 
     started = time.perf_counter()
     outcome, revalidated = _validate(settings, vocabulary, files, parts, article_quads, links, origin,
-                                     mapper.iri.entity(""))
+                                     mapper.iri.entity(""), shapes_checked=previous is not None)
     timings["shacl_s"] = time.perf_counter() - started
     return Checked(files, article_quads + vocabulary_quads + links, [p.grounding_result() for p in parts], outcome, rows,
                    timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests)
@@ -187,17 +187,20 @@ def _unresolved(reused: dict[Path, ArticlePart], read: dict[Path, ArticleFacts],
 
 def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFacts], parts: list[ArticlePart],
               article_quads: list[ox.Quad], links: list[ox.Quad], origin: dict[str, str],
-              entity_prefix: str) -> tuple[ValidationOutcome, list[str]]:
+              entity_prefix: str, shapes_checked: bool = False) -> tuple[ValidationOutcome, list[str]]:
     """Validate the articles mapped by this build and those whose named entities changed, each chunk with every
     entity description, the links and the vocabulary beside it (sh:class follows rdfs:subClassOf, concepts are
-    checked for their scheme, references cross articles); reuse the results of the others."""
-    vocabulary_shapes = load_shapes(settings.shapes_dir, VOCABULARY_SHAPES)
+    checked for their scheme, references cross articles); reuse the results of the others. The shapes (against
+    SHACL-SHACL) and the vocabulary are checked unless ``shapes_checked``: the release whose parts are reused was
+    built with the same shapes and ontology (its digests say so) and checked them."""
     data_shapes = load_shapes(settings.shapes_dir, DATA_SHAPES)
-    check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl", settings.shacl_engine)
-    check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl", settings.shacl_engine)
-    vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir),
-                           settings.shacl_engine)
-    _stop_if(vocab_check.violations)
+    if not shapes_checked:
+        vocabulary_shapes = load_shapes(settings.shapes_dir, VOCABULARY_SHAPES)
+        check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl", settings.shacl_engine)
+        check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl", settings.shacl_engine)
+        vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir),
+                               settings.shacl_engine)
+        _stop_if(vocab_check.violations)
     entity_quads = [q for q in article_quads if q.subject.value.startswith(entity_prefix)]
     descriptions: dict[str, list[str]] = defaultdict(list)
     for q in entity_quads:
