@@ -255,3 +255,45 @@ def test_a_switch_that_replaces_every_graph_is_atomic_for_readers(store_server, 
     after = len(list(remote.query(CLAIMS)))
     assert after != before and remote.version("https://newsfacts.example/") == second.version
     assert seen and set(seen) <= {before, after}, sorted(set(seen))
+
+
+def test_an_incremental_release_sends_the_remote_store_only_the_change(tmp_path):
+    """A marker put in an unchanged article's graph survives the incremental publish (that graph was neither
+    dropped nor sent) while the changed article's graph is replaced; the store then holds what an embedded full
+    build of the same inputs holds, marker aside."""
+    from newsfacts.synthetic import generate
+
+    facts, sources = tmp_path / "facts", tmp_path / "sources"
+    shutil.copytree(SECOND / "facts", facts)
+    shutil.copytree(SECOND / "sources", sources)
+    generated = generate(tmp_path / "generated", 2)
+    shutil.copytree(generated / "facts", facts, dirs_exist_ok=True)
+    shutil.copytree(generated / "sources", sources, dirs_exist_ok=True)
+    server = OxigraphServer(tmp_path / "oxigraph-data")
+    try:
+        remote_settings = settings(tmp_path, server, facts=facts, sources_dir=str(sources))
+        first = build(remote_settings)
+        graph = "https://newsfacts.example/graph/article/"
+        marker = "<urn:test:marker> <urn:test:is> <urn:test:kept>"
+        remote = RemoteStore.from_settings(remote_settings)
+        for article in ("harbour-seizure", "synthetic-article-0"):
+            requests.post(server.url + "/update", data=f"INSERT DATA {{ GRAPH <{graph}{article}> {{ {marker} }} }}",
+                          headers={"Content-Type": "application/sparql-update"}, timeout=30).raise_for_status()
+        changed = facts / "synthetic-article-0.yaml"
+        changed.write_text(changed.read_text(encoding="utf-8").replace("Synthetic article 0", "Synthetic article zero"),
+                           encoding="utf-8")
+        second = build(remote_settings)
+        assert second.manifest()["rebuilt"]["articles"] == {"synthetic-article-0": "changed facts file"}
+        assert second.manifest()["rebuilt"]["store"] == f"the change to {first.version} sent to the remote store"
+        rows = remote.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=False)
+        stored = {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}
+        markers = {q.graph_name.value for q in stored if q.subject.value == "urn:test:marker"}
+        assert markers == {graph + "harbour-seizure"}
+        embedded = build(settings(tmp_path / "embedded", "embedded", facts=facts, sources_dir=str(sources)), full=True)
+        expected = set(embedded.open_store().quads_for_pattern(None, None, None, None))
+        # the dataset descriptions differ by their version (another build time); everything else is the same
+        assert {q for q in stored if q.subject.value != "urn:test:marker" and not q.graph_name.value.endswith("/dataset")} \
+            == {q for q in expected if not q.graph_name.value.endswith("/dataset")}
+        assert remote.version("https://newsfacts.example/") == second.version
+    finally:
+        server.stop()

@@ -2,8 +2,13 @@
 
 Stages, in order; any problem stops the build before anything is written:
 read and check the facts files, ground quotes in the source texts, check the
-links, map to RDF, check the vocabulary, validate the data with SHACL. Only
-then is a release written, and made current once complete.
+links, map to RDF, check the vocabulary, validate the data with SHACL (build_check.py).
+Only then is a release written, and made current once complete.
+
+Builds are incremental: articles whose part in the current release (article_cache.py) has the same key are
+reused, and the store is made from the current release's store and the change (store_change.py). A full build
+(``full``, or when the build code, ontology, shapes, mappings or output-changing settings changed) maps and
+validates every article and loads its store from scratch; both give the same release.
 """
 
 from __future__ import annotations
@@ -11,24 +16,22 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import __version__, history
+from .article_cache import PARTS_DIR, code_digests, write_parts
+from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
 from .dataset import Publisher, describe, dump_url
-from .dumps import describe_file, write_dumps
-from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, load_facts_dir
-from .grounding import GroundingResult, ground, status_quads
-from .inputs import oversized_files
-from .links import MappingRow, check_links, link_quads, read_sssom, write_sssom
-from .mapping import Mapper
-from .problems import BuildFailed, DataDoesNotConform
+from .dumps import DumpWriter, describe_file
+from .facts import ArticleFacts
+from .grounding import GroundingResult
+from .links import write_sssom
+from .problems import BuildFailed
 from .release import (
     DUMPS_DIR,
     REPORT_FILE,
@@ -42,97 +45,25 @@ from .release import (
 )
 from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
 from .search_index import INDEX_FILE, SEARCH_DIR, write_index
-from .validation import DATA_SHAPES, VOCABULARY_SHAPES, ValidationOutcome, check_shapes, load_shapes, split, validate
-from .vocabulary import Vocabulary
+from .store_change import store_from_previous
 
-SSSOM_FILE = "wikidata.sssom.tsv"
+__all__ = ["Checked", "build", "check", "inputs_digest"]
 
-
-@dataclass
-class Checked:
-    """Everything the checks produced, ready to be published."""
-
-    files: list[ArticleFacts]
-    quads: list[ox.Quad]  # articles, vocabulary and links, each in its named graph
-    grounding: list[GroundingResult]
-    validation: ValidationOutcome
-    links: list[MappingRow]
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def check(settings: Settings, allow_drafts: bool = False) -> Checked:
-    """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage.
-    A draft (a file still marked by `newsfacts draft`) is a problem unless `allow_drafts` (validate)."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    _stop_if(oversized_files([settings.ontology_dir, settings.shapes_dir, settings.mappings_dir],
-                             settings.max_input_file_bytes))
-    try:
-        vocabulary = Vocabulary.load(settings.ontology_dir)
-        mapper = Mapper(settings.mappings_dir, settings.base_iri)
-    except (OSError, SyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise BuildFailed(f"cannot read the ontology or mappings: {exc!r}" if isinstance(exc, KeyError | TypeError)
-                          else f"cannot read the ontology or mappings: {exc}") from exc
-    files, problems = load_facts_dir(settings.facts_dir, FactsLimits.from_settings(settings))
-    problems += check_facts(files, vocabulary)
-    if not allow_drafts:
-        problems += draft_problems(files)
-    _stop_if(problems)
-    grounding, problems = ground(files, settings.sources_dir, settings.max_source_text_bytes)
-    _stop_if(problems)
-    rows, _meta, problems = read_sssom(Path(settings.mappings_dir) / SSSOM_FILE)
-    _stop_if(problems)
-    rows, problems = check_links(rows, files)
-    _stop_if(problems)
-
-    per_article: list[list[ox.Quad]] = []
-    origin: dict[str, str] = {}
-    by_article = {g.article: g for g in grounding}
-    for facts in files:
-        quads = mapper.to_quads(facts)
-        quads += status_quads(by_article[facts.id], mapper.iri.article(facts.id), mapper.article_graph_iri(facts))
-        per_article.append(quads)
-        for q in quads:
-            origin.setdefault(q.subject.value, str(facts.path))
-    article_quads = list(dict.fromkeys(q for quads in per_article for q in quads))  # shared entity quads once
-    vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
-    vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
-    links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))
-    timings["mapping_s"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    vocabulary_shapes = load_shapes(settings.shapes_dir, VOCABULARY_SHAPES)
-    data_shapes = load_shapes(settings.shapes_dir, DATA_SHAPES)
-    check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl", settings.shacl_engine)
-    check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl", settings.shacl_engine)
-    vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir),
-                           settings.shacl_engine)
-    _stop_if(vocab_check.violations)
-    # Each chunk of articles is checked with every entity description, the links and the vocabulary beside it:
-    # sh:class follows rdfs:subClassOf, concepts are checked for their scheme, references cross articles.
-    entity_prefix = mapper.iri.entity("")
-    shared = [q for q in article_quads if q.subject.value.startswith(entity_prefix)] + links + vocabulary.triples
-    chunks = split([[q for q in quads if not q.subject.value.startswith(entity_prefix)] for quads in per_article],
-                   os.cpu_count() or 1)
-    outcome = validate(chunks, shared, data_shapes,
-                       lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
-    timings["shacl_s"] = time.perf_counter() - started
-    _stop_if(outcome.violations)
-    return Checked(files, article_quads + vocabulary_quads + links, grounding, outcome, rows, timings)
-
-
-def build(settings: Settings, checked: Checked | None = None, *, force: bool = True) -> Release:
+def build(settings: Settings, checked: Checked | None = None, *, force: bool = True, full: bool = False,
+          built_at: datetime.datetime | None = None) -> Release:
     """Check (unless given what `check` found), then write a new release and make it current; then remove releases
     beyond ``keep_releases``.
 
     With ``force`` False, when the current release was built from the same inputs (``inputs_digest``), nothing is
-    published and the current release is returned."""
+    published and the current release is returned. With ``full``, no part of the current release is reused and its
+    store is not either. ``built_at`` (UTC, whole seconds) is the build's time, now unless given: two builds of the
+    same inputs at the same time give the same release."""
     removed = remove_stale_staging(settings.releases_dir)
     if removed:
         print(f"newsfacts: removed {len(removed)} unfinished release folder(s) of builds that did not finish: "
               f"{', '.join(p.name for p in removed)}", file=sys.stderr)
-    checked = check(settings) if checked is None else checked
-    built_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    checked = check(settings, full=full) if checked is None else checked
+    built_at = built_at or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     inputs = _input_checksums(settings, checked.files)
     digest = inputs_digest(settings, inputs, checked.grounding)
     current = current_release(settings.releases_dir)
@@ -146,7 +77,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
             triples = {q.triple for q in checked.quads}
-            dumps = write_dumps(checked.quads, triples, staged.file(DUMPS_DIR), f"newsfacts-{version}", settings.base_iri)
+            dumps, members = _write_dumps(settings, checked, staged, version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
                         entity_namespace=f"{settings.base_iri}entity/",
@@ -155,8 +86,12 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
             checked.timings["dumps_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
+            before = None
+            if checked.previous is not None and checked.previous.release == previous:
+                before = checked.previous.quads_outside(checked.parts, f"{settings.base_iri}graph/entities")
             history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
-                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri)
+                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri, before,
+                           _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"})
             checked.timings["changes_s"] = time.perf_counter() - started
 
             description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
@@ -182,13 +117,13 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
             checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            if settings.store == "embedded":
-                store = ox.Store(str(staged.file(STORE_DIR)))
-                store.bulk_extend(checked.quads + description)  # the bulk loader writes compacted files already
-                del store
-            else:
-                # the remote store switches first; if it fails, nothing is published anywhere
-                RemoteStore.from_settings(settings).publish(checked.quads + description, version)
+            links = f"{settings.base_iri}graph/links"
+            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous,
+                        [q for q in checked.quads if q.graph_name.value == links], members)
+            checked.timings["parts_s"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            store_made = _publish(settings, checked, checked.quads + description, staged, version)
             checked.timings["store_s"] = time.perf_counter() - started
 
             manifest = {
@@ -211,6 +146,13 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                                "engine": settings.shacl_engine},
                 "changes": {"previous": previous.version if previous else None, "folder": history.CHANGES_DIR},
                 "timings_s": {k: round(v, 3) for k, v in checked.timings.items()},
+                # which articles were mapped and validated again, and why; how the store was made
+                "rebuilt": {"full": checked.full, "articles": dict(sorted(checked.rebuilt.items())),
+                            "revalidated": checked.revalidated,
+                            "reused": sum(1 for part in checked.parts if not part.mapped),
+                            "from": checked.previous.release.version if checked.previous else None,
+                            "store": store_made},
+                "article_parts": {"folder": PARTS_DIR, "digests": checked.digests},
             }
             release = staged.finish(manifest)
             history.keep_copies(settings.releases_dir)  # pruning removes releases, never their change sets
@@ -225,9 +167,45 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
         raise BuildFailed(f"cannot publish to the store {settings.store}: {exc}") from exc
 
 
-def _stop_if(problems) -> None:
-    if problems:
-        raise DataDoesNotConform(list(problems))
+def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged: StagedRelease, version: str) -> str:
+    """Load the release into its store; how: from the previous release plus the change, or everything."""
+    previous = checked.previous.release if checked.previous else None
+    unchanged = _unchanged_graphs(settings, checked)
+    if settings.store == "embedded":
+        if previous is not None and previous.store_path.is_dir():
+            store_from_previous(previous.store_path, staged.file(STORE_DIR), quads, unchanged)
+            return f"the store of {previous.version} and the change"
+        store = ox.Store(str(staged.file(STORE_DIR)))
+        store.bulk_extend(quads)  # the bulk loader writes compacted files already
+        del store
+        return "bulk load"
+    # the remote store switches first; if it fails, nothing is published anywhere
+    remote = RemoteStore.from_settings(settings)
+    if previous is not None and not remote.is_virtuoso() and remote.version(settings.base_iri) == previous.version:
+        remote.publish(quads, version, keep=unchanged)
+        return f"the change to {previous.version} sent to the remote store"
+    remote.publish(quads, version)
+    return "everything sent to the remote store"
+
+
+def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, version: str):
+    """The dumps, with the members of reused articles' graphs taken from their parts; and the members made for
+    the others, by article id (kept with their parts)."""
+    graph = f"{settings.base_iri}graph/article/"
+    known = {}
+    for part in checked.parts:
+        found = checked.previous.dump_members(part.key) if checked.previous and not part.mapped else None
+        if found is not None:
+            known[graph + part.article] = found
+    vocabulary = [q.triple for q in checked.quads if q.graph_name.value == f"{settings.base_iri}graph/vocabulary"]
+    dumps, made = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
+                                                                  f"newsfacts-{version}", known)
+    return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}
+
+
+def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:
+    """The graphs of the articles reused from the previous release: the same quads in both releases."""
+    return {f"{settings.base_iri}graph/article/{part.article}" for part in checked.parts if not part.mapped}
 
 
 def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str, str]:
@@ -243,10 +221,7 @@ def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str,
 def inputs_digest(settings: Settings, inputs: dict[str, str], grounding: list[GroundingResult]) -> str:
     """SHA-256 of everything a release's content depends on: the input files, the source texts as checked (their
     SHA-256 is in the facts), the build code, and the settings that change the output."""
-    package = Path(__file__).parent
-    code = {str(p.relative_to(package)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(package.rglob("*")) if p.is_file() and p.suffix in (".py", ".rq", ".json", ".jsonld")
-            and "web" not in p.relative_to(package).parts and "__pycache__" not in p.parts}
+    code = code_digests()
     described = {
         "inputs": sorted(inputs.values()),
         "grounding": [[g.article, g.source_text, g.status] for g in grounding],

@@ -15,7 +15,7 @@ from .problems import BuildFailed, DataDoesNotConform
 
 EXIT_OK, EXIT_DOES_NOT_CONFORM, EXIT_ERROR = 0, 1, 2
 #: Command-line arguments that are not settings.
-COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language", "dev", "force"}
+COMMAND_ARGUMENTS = {"command", "verbose", "facts_file", "text_file", "id", "out", "language", "dev", "force", "full"}
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--verbose", action="store_true", help="print each warning, not only their count by rule")
     build.add_argument("--force", action="store_true",
                        help="publish a new release even when the current one was built from the same inputs")
+    build.add_argument("--full", action="store_true",
+                       help="map and validate every article and load the store from scratch, reusing nothing of the "
+                            "current release (implies --force)")
     prune = commands.add_parser("prune", help="remove old releases, keeping the newest (never 'current' nor the one before)")
     prune.add_argument("--releases-dir", help="folder of releases (default: ./releases)")
     prune.add_argument("--keep", type=int, dest="keep_releases", help="how many releases to keep (default: keep_releases)")
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.load(overrides)
         if args.command == "build":
-            return _build(settings, args.verbose, force=args.force)
+            return _build(settings, args.verbose, force=args.force or args.full, full=args.full)
         if args.command == "prune":
             return _prune(settings)
         if args.command == "validate":
@@ -116,11 +119,11 @@ def _report_warnings(warnings, verbose: bool) -> None:
             print(f"  {count:5d}  [{rule}]", file=sys.stderr)
 
 
-def _build(settings: Settings, verbose: bool = False, force: bool = False) -> int:
+def _build(settings: Settings, verbose: bool = False, force: bool = False, full: bool = False) -> int:
     from .build import build, check
     from .release import current_release
 
-    checked = check(settings)
+    checked = check(settings, full=full)
     before = current_release(settings.releases_dir)
     release = build(settings, checked, force=force)
     manifest = release.manifest()
@@ -130,9 +133,22 @@ def _build(settings: Settings, verbose: bool = False, force: bool = False) -> in
         return EXIT_OK
     _report_grounding(_grounding_from(manifest))
     _report_warnings(checked.validation.warnings, verbose)
+    print(_rebuilt_summary(manifest["rebuilt"], len(manifest["articles"])))
     print(f"built release {release.version}: {manifest['triples']} triples, "
           f"{manifest['validation']['warnings']} warning(s), in {release.path}")
     return EXIT_OK
+
+
+def _rebuilt_summary(rebuilt: dict, articles: int) -> str:
+    """One line: what the build mapped and validated again, and why."""
+    if rebuilt["full"]:
+        return f"full build ({rebuilt['full']}): {articles} article(s) mapped and validated"
+    by_reason: dict[str, int] = {}
+    for reason in rebuilt["articles"].values():
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+    changes = ", ".join(f"{n} {reason}" for reason, n in sorted(by_reason.items())) or "no article changed"
+    revalidated = f", {len(rebuilt['revalidated'])} validated again" if rebuilt["revalidated"] else ""
+    return f"incremental build from {rebuilt['from']}: {changes}{revalidated}; {rebuilt['reused']} article(s) reused"
 
 
 def _prune(settings: Settings) -> int:

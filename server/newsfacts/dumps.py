@@ -1,10 +1,11 @@
-"""Dump files of a release: compressed, deterministic, each with its size and SHA-256."""
+"""Dump files of a release: compressed, deterministic, each with its size and SHA-256, made of per-graph parts."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable
+import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,33 +53,89 @@ def describe_file(path: Path, media_type: str, compression: str | None) -> DumpF
     return DumpFile(path.name, media_type, compression, path.stat().st_size, file_digest(path))
 
 
-def write_dumps(quads: list[ox.Quad], triples: set[ox.Triple], folder: Path, stem: str, base_iri: str) -> list[DumpFile]:
-    """Write every dump format: quad formats (N-Quads, TriG, JSON-LD) keep the named graphs, Turtle holds their union.
+def member(data: bytes) -> bytes:
+    """One gzip member: no name, no time, so that the same data gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
-    Items are sorted, and gzip headers carry no name or time, so the same data gives the same bytes.
-    Serialising is quick; compressing is not, and zlib releases the GIL, so formats compress side by side.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
-    ordered_triples = sorted(triples, key=str)
-    prefixes = dict(PREFIXES, nfe=f"{base_iri}entity/")
-    # JSON-LD: compacted with the context /context.jsonld publishes, which is made from the vocabulary graph
-    from .web.linked_data.rdf_output import compact_dataset_jsonld, make_context
 
-    vocabulary = [q.triple for q in ordered if isinstance(q.graph_name, ox.NamedNode)
-                  and q.graph_name.value == f"{base_iri}graph/vocabulary"]
+def _without_prefixes(data: bytes) -> bytes:
+    """A Turtle or TriG serialization without its leading @prefix lines (written once, at the top of a dump)."""
+    at = 0
+    while data.startswith(b"@prefix ", at):
+        at = data.index(b"\n", at) + 1
+    return data[at:]
 
-    def write(fmt: DumpFormat) -> DumpFile:
-        path = folder / f"{stem}.{fmt.suffix}"
-        items: Iterable = ordered if fmt.quads else ordered_triples
-        options = {"prefixes": prefixes} if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        if fmt.rdf_format == ox.RdfFormat.JSON_LD:
-            data = compact_dataset_jsonld(items, make_context(vocabulary))
-        else:
-            data = ox.serialize(items, format=fmt.rdf_format, **options)
-        with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6) as out:
-            out.write(data)
-        return describe_file(path, fmt.media_type, "gzip")
 
-    with ThreadPoolExecutor(max_workers=len(DUMP_FORMATS)) as pool:
-        return list(pool.map(write, DUMP_FORMATS))
+def _indented(item: dict) -> str:
+    """A named graph's JSON-LD object as it stands inside the dataset document's "@graph" array (indent 1)."""
+    return "\n".join("  " + line for line in json.dumps(item, ensure_ascii=False, indent=1).split("\n"))
+
+
+class DumpWriter:
+    """Dumps made of one gzip member per named graph (and one for the head and the tail of each format).
+
+    A multi-member gzip file is a valid gzip file (RFC 1952), read whole by gzip, zcat and every gzip library.
+    Each graph's member depends only on that graph's quads, the prefixes and the JSON-LD context, so the members
+    of an article's graph are kept with its part and reused by later builds, which then only concatenate: the
+    files are the same bytes whether their members were made now or reused. Within a dump, graphs come in the
+    order of their names and quads sorted; Turtle holds the triples of each graph in turn (no triple is in two
+    graphs); in JSON-LD each graph's object but the last ends with the comma that separates it from the next."""
+
+    def __init__(self, base_iri: str, vocabulary: list[ox.Triple]):
+        from .web.linked_data.rdf_output import make_context  # the context /context.jsonld publishes
+
+        self.prefixes = dict(PREFIXES, nfe=f"{base_iri}entity/")
+        self.context = make_context(vocabulary)
+        sample = [ox.Quad(ox.NamedNode(f"{base_iri}s"), ox.NamedNode(f"{base_iri}p"), ox.NamedNode(f"{base_iri}o"),
+                          ox.NamedNode(f"{base_iri}g"))]
+        document = json.dumps({"@context": self.context["@context"], "@graph": []}, ensure_ascii=False, indent=1)
+        self.heads = {"nquads": b"", "jsonld": document.removesuffix("[]\n}").encode() + b"[\n"}
+        for key, rdf_format, items in (("trig", ox.RdfFormat.TRIG, sample), ("turtle", ox.RdfFormat.TURTLE,
+                                                                               [q.triple for q in sample])):
+            data = ox.serialize(items, format=rdf_format, prefixes=self.prefixes)
+            self.heads[key] = data[:len(data) - len(_without_prefixes(data))]
+        self.tails = {"nquads": b"", "trig": b"", "turtle": b"", "jsonld": b"\n ]\n}\n"}
+
+    def members(self, quads: list[ox.Quad], last: bool = False) -> dict[str, bytes]:
+        """The gzip member of one named graph's quads in each format (``last``: the last graph of the JSON-LD)."""
+        from .web.linked_data.rdf_output import compact_dataset_jsonld
+
+        ordered = sorted(quads, key=str)
+        item = json.loads(compact_dataset_jsonld(ordered, self.context))["@graph"][0]
+        data = {"nquads": ox.serialize(ordered, format=ox.RdfFormat.N_QUADS),
+                "trig": _without_prefixes(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)),
+                "turtle": _without_prefixes(ox.serialize([q.triple for q in ordered], format=ox.RdfFormat.TURTLE,
+                                                         prefixes=self.prefixes)),
+                "jsonld": (_indented(item) + ("" if last else ",\n")).encode("utf-8")}
+        return {key: member(value) for key, value in data.items()}
+
+    def write(self, quads: list[ox.Quad], folder: Path, stem: str,
+              known: dict[str, dict[str, bytes]]) -> tuple[list[DumpFile], dict[str, dict[str, bytes]]]:
+        """Write every dump format of ``quads``; the members of graphs in ``known`` are not made again. Returns
+        the files and the members made (serialising is quick; compressing is not, and zlib releases the GIL, so
+        graphs compress side by side)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for q in quads:
+            if not isinstance(q.graph_name, ox.NamedNode):
+                raise ValueError("a release has no triples in the default graph")
+            by_graph.setdefault(q.graph_name.value, []).append(q)
+        last = max(by_graph)  # the last graph of the JSON-LD document, whose object has no comma after it
+        wanted = [g for g in by_graph if g not in known or g == last]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            made = dict(zip(wanted, pool.map(lambda g: self.members(by_graph[g], g == last), wanted), strict=True))
+        members = {**known, **made}
+        files = []
+        for fmt in DUMP_FORMATS:
+            order = sorted(by_graph) if fmt.key == "jsonld" else sorted(by_graph, key=lambda g: f"<{g}>")
+            path = folder / f"{stem}.{fmt.suffix}"
+            with open(path, "wb") as out:
+                if self.heads[fmt.key]:
+                    out.write(member(self.heads[fmt.key]))
+                for graph in order:
+                    out.write(members[graph][fmt.key])
+                if self.tails[fmt.key]:
+                    out.write(member(self.tails[fmt.key]))
+            files.append(describe_file(path, fmt.media_type, "gzip"))
+        made.pop(last)  # made for this document's end: not for reuse
+        return files, made

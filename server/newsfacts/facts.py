@@ -147,8 +147,10 @@ def read_facts_file(path: Path, limits: FactsLimits | None = None) -> tuple[Arti
     return ArticleFacts(path=path, article=data["article"], draft=data.get(DRAFT_KEY), **sections), problems
 
 
-def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Problem]:
-    """Every rule a set of facts files must follow before mapping. Entities are shared across files."""
+def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary, only: set[Path] | None = None) -> list[Problem]:
+    """Every rule a set of facts files must follow before mapping. Entities are shared across files.
+    With ``only``, the rules of each file are checked for those files alone (the others, checked by an earlier
+    build and unchanged, count for the rules across files: ids defined, duplicates)."""
     problems: list[Problem] = []
     entity_ids: dict[str, str] = {}
     article_ids: dict[str, str] = {}
@@ -168,7 +170,7 @@ def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary) -> list[Probl
             if aid in article_ids:
                 problems.append(_at(facts, facts.article, "duplicate-id", f"article id {aid!r} is also in {article_ids[aid]}"))
             article_ids[aid] = str(facts.path)
-    for facts in files:
+    for facts in files if only is None else [f for f in files if f.path in only]:
         dropped = dropped_value_problems(facts)  # the checks below assume each key holds the right kind of value
         problems.extend(dropped or _FileChecker(facts, vocabulary, set(entity_ids), set(report_ids)).run())
     return problems
@@ -453,11 +455,22 @@ def draft_problems(files: list[ArticleFacts]) -> list[Problem]:
 
 def load_facts_dir(facts_dir: str | Path, limits: FactsLimits | None = None) -> tuple[list[ArticleFacts], list[Problem]]:
     """Read every facts file of a folder; many files are parsed on all cores (YAML parsing is the slow part)."""
-    files, problems = [], []
-    read = functools.partial(read_facts_file, limits=limits or FactsLimits.from_settings())
-    paths = sorted(Path(facts_dir).glob("*.yaml")) + sorted(Path(facts_dir).glob("*.yml"))
+    paths = facts_paths(facts_dir)
+    files, problems = read_facts_files(paths, limits)
     if not paths:
         problems.append(Problem(str(facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
+    return files, problems
+
+
+def facts_paths(facts_dir: str | Path) -> list[Path]:
+    """The facts files of a folder, in the order the build reads them."""
+    return sorted(Path(facts_dir).glob("*.yaml")) + sorted(Path(facts_dir).glob("*.yml"))
+
+
+def read_facts_files(paths: list[Path], limits: FactsLimits | None = None) -> tuple[list[ArticleFacts], list[Problem]]:
+    """Read these facts files, in their order; many files are parsed on all cores."""
+    files, problems = [], []
+    read = functools.partial(read_facts_file, limits=limits or FactsLimits.from_settings())
     workers = os.cpu_count() or 1
     if len(paths) >= 200 and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -89,10 +89,18 @@ def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: s
 
 
 def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
-           base_iri: str) -> dict:
-    """Compute the change set of a release being built against ``previous`` and write it into ``folder``."""
-    change_set = compute(previous_quads(previous), quads, version, previous.version if previous else None, built_at,
-                         base_iri)
+           base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
+    """Compute the change set of a release being built against ``previous`` and write it into ``folder``.
+
+    An incremental build gives ``before``, the previous release's quads outside the ``unchanged`` graphs (its
+    reused articles): then only those graphs are compared, and the previous dump is not read. A resource's
+    statements are all in graphs that may change (an article's own graph, the entities and links graphs), so
+    the change set is the same."""
+    if before is not None:
+        old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
+    else:
+        old = previous_quads(previous)
+    change_set = compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
     write(change_set, folder)
     return change_set["summary"]
 

@@ -173,10 +173,13 @@ class RemoteStore:
 
     # ---------------------------------------------------------------- writing
 
-    def publish(self, quads: Iterable[ox.Quad], version: str) -> None:
+    def publish(self, quads: Iterable[ox.Quad], version: str, keep: frozenset[str] | set[str] = frozenset()) -> None:
         """Replace the store's graphs with ``quads`` in one SPARQL Update request: the graphs of the previous
         release are dropped and the new ones inserted in the same request, which a store with transactional
-        updates applies at once. (Staging graphs would not do: a union default graph would show them.)"""
+        updates applies at once. (Staging graphs would not do: a union default graph would show them.)
+
+        ``keep`` names graphs the store already holds as they are in ``quads`` (an incremental build's unchanged
+        articles): they are neither dropped nor sent, so only the change travels. Not on Virtuoso."""
         update_url = self.update_endpoint()
         if not update_url:
             raise ValueError("publishing needs the store's update endpoint")
@@ -184,12 +187,15 @@ class RemoteStore:
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
                 raise ValueError("a release has no triples in the default graph")
-            by_graph[q.graph_name.value].append(q.triple)
+            if q.graph_name.value not in keep:
+                by_graph[q.graph_name.value].append(q.triple)
         if self.is_virtuoso():
+            if keep:
+                raise ValueError("Virtuoso is sent whole releases: its updates are loaded through staging graphs")
             self._publish_staged(update_url, by_graph, version)
             return
         body = io.BytesIO()
-        for graph in sorted(self._graph_names()):
+        for graph in sorted(self._graph_names() - set(keep)):
             body.write(f"DROP SILENT GRAPH <{graph}> ;\n".encode())
         body.write(f"# release {version}\nINSERT DATA {{\n".encode())
         for graph, triples in sorted(by_graph.items()):

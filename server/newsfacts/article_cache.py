@@ -1,0 +1,238 @@
+"""Per-article parts of a release, kept in its ``articles/`` folder so that later builds reuse them.
+
+A part is one article's checked, mapped and validated result: its quads (``<key>.nq``) and what the checks found
+(``<key>.json``: grounding, the ids it defines and refers to, its validation results and their report). Its key is
+the SHA-256 of everything the part depends on: the facts file's bytes, its source text (bytes, or why it was not
+read), and the build digests (build code, ontology, shapes, mappings, output-changing settings). A build reuses
+the part of an article whose key is unchanged and maps and validates only the others; the parts it reuses are
+hard-linked from the previous release into the new one, so they cost no space and the previous release is never
+written to. ``index.json`` names the part of each article and the digests the parts were made with.
+
+An article's validation results depend also on the descriptions of the entities it names (sh:class follows their
+types, which other articles may change): the part records a digest of those (``validated_with``), and the article
+is validated again, though not mapped again, when it differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .dumps import DUMP_FORMATS
+from .facts import ArticleFacts
+from .grounding import GroundingResult
+from .problems import Problem
+from .release import Release
+from .sourcetexts import read_source_text
+
+PARTS_DIR = "articles"
+INDEX = "index.json"
+#: The links graph of the release, which the next build's change set compares with its own.
+LINKS_PART = "links.nq"
+#: Settings whose value changes what an article's part holds.
+OUTPUT_SETTINGS = ("base_iri", "license", "shacl_engine")
+#: Not an input of any article: the links are checked and published from it by every build.
+LINKS_FILE = "wikidata.sssom.tsv"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_digests() -> dict[str, str]:
+    """SHA-256 of each file of the build code (the web tier excluded: it does not change what is built)."""
+    package = Path(__file__).parent
+    return {str(p.relative_to(package)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(package.rglob("*")) if p.is_file() and p.suffix in (".py", ".rq", ".json", ".jsonld")
+            and "web" not in p.relative_to(package).parts and "__pycache__" not in p.parts}
+
+
+def build_digests(settings) -> dict[str, str]:
+    """What every part depends on, in three digests so that the manifest can say which one changed."""
+    rules = {}
+    for folder in (settings.ontology_dir, settings.shapes_dir, settings.mappings_dir):
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != LINKS_FILE):
+            rules[f"{Path(folder).name}/{path.relative_to(folder)}"] = sha256_file(path)
+    return {
+        "code": _digest({"files": code_digests(), "newsfacts_version": __version__}),
+        "rules": _digest(rules),
+        "settings": _digest({name: getattr(settings, name) for name in OUTPUT_SETTINGS}),
+    }
+
+
+CHANGED_DIGEST = {"code": "the build code changed", "rules": "the ontology, shapes or mappings changed",
+                  "settings": "an output-changing setting changed (base_iri, license or shacl_engine)"}
+
+
+def source_key(settings, name: object) -> str | None:
+    """What an article's part depends on of its source text: its SHA-256, or why it is not read; None when
+    reading it is a problem (the build then checks the article again, and reports it)."""
+    source = read_source_text(settings.sources_dir, name, settings.max_source_text_bytes)
+    if source.problem:
+        return None
+    return hashlib.sha256(source.raw).hexdigest() if source.raw is not None else f"skipped: {source.skipped}"
+
+
+def part_key(digests: dict[str, str], facts_sha256: str, source_text: str, source: str) -> str:
+    return _digest({"digests": digests, "facts": facts_sha256, "source_text": source_text, "source": source})
+
+
+@dataclass
+class ArticlePart:
+    """One article's result; ``quads`` are kept in ``<key>.nq``, the rest in ``<key>.json``."""
+
+    key: str
+    article: str
+    facts_sha256: str
+    source_text: str
+    grounding: dict
+    line: int
+    entities: list  # [id, wikidata id or None, line] of each entity the file describes
+    reports: list[str]
+    refers_to: list[str]  # IRIs of entities and reports its quads name
+    validated_with: str = ""
+    results: list = field(default_factory=list)  # [focus, rule, message, severity] of its validation results
+    report: str = ""  # its results in the validation report, N-Triples
+    quads: list[ox.Quad] = field(default_factory=list, repr=False)
+    mapped: bool = True  # made by this build (else read from the previous release)
+    validated: bool = True
+
+    def grounding_result(self) -> GroundingResult:
+        return GroundingResult(**self.grounding)
+
+    def stand_in(self, path: Path) -> ArticleFacts:
+        """What the checks across files need of an article not read again: its id, entities and reports."""
+        return ArticleFacts(path, {"id": self.article, "source_text": self.source_text, "__line__": self.line},
+                            reports=[{"id": rid} for rid in self.reports],
+                            entities=[{"id": eid, "wikidata": qid, "__line__": line} if qid else
+                                      {"id": eid, "__line__": line} for eid, qid, line in self.entities])
+
+    def warnings(self, path: Path) -> list[Problem]:
+        return [Problem(str(path), focus, rule, message) for focus, rule, message, severity in self.results
+                if severity != "Violation"]
+
+    def metadata(self) -> dict:
+        return {name: getattr(self, name) for name in ("key", "article", "facts_sha256", "source_text", "grounding",
+                                                        "line", "entities", "reports", "refers_to", "validated_with",
+                                                        "results", "report")}
+
+
+def new_part(key: str, facts: ArticleFacts, facts_sha256: str, grounding: GroundingResult, quads: list[ox.Quad],
+             base_iri: str) -> ArticlePart:
+    named = (f"{base_iri}entity/", f"{base_iri}report/")
+    refers_to = sorted({t.value for q in quads for t in (q.subject, q.object)
+                        if isinstance(t, ox.NamedNode) and t.value.startswith(named)})
+    return ArticlePart(key, facts.id, facts_sha256, str(facts.article["source_text"]), vars(grounding),
+                       facts.article.get("__line__", 1),
+                       [[e["id"], e.get("wikidata"), e.get("__line__", 1)] for e in facts.entities],
+                       [r["id"] for r in facts.reports], refers_to, quads=quads)
+
+
+@dataclass
+class PreviousParts:
+    """The parts of the release a build starts from."""
+
+    release: Release
+    index: dict  # article id -> {"key", "facts_sha256", "source_text"}
+
+    def by_facts(self) -> dict[str, dict]:
+        return {entry["facts_sha256"]: dict(entry, article=article) for article, entry in self.index.items()}
+
+    def quads_outside(self, parts: list[ArticlePart], entities_graph: str) -> set[ox.Quad] | None:
+        """This release's quads outside the graphs of the articles ``parts`` reuse from it and its vocabulary
+        (which an incremental build does not change): its links, its entity descriptions and the parts of the
+        articles changed or removed since. None when it kept no links part."""
+        try:
+            with open(self.release.path / PARTS_DIR / LINKS_PART, "rb") as data:
+                quads = set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+            reused = {part.article for part in parts if not part.mapped}
+            for part in parts:
+                if not part.mapped:
+                    quads.update(q for q in part.quads if q.graph_name.value == entities_graph)
+            for article, entry in self.index.items():
+                if article not in reused:
+                    quads.update(self.read(entry["key"]).quads)
+        except (OSError, ValueError, TypeError, SyntaxError):
+            return None
+        return quads
+
+    def dump_members(self, key: str) -> dict[str, bytes] | None:
+        """The dump members of an article's graph kept with its part (None if it has none)."""
+        folder = self.release.path / PARTS_DIR
+        try:
+            return {fmt.key: (folder / f"{key}.dump.{fmt.suffix}").read_bytes() for fmt in DUMP_FORMATS}
+        except OSError:
+            return None
+
+    def read(self, key: str) -> ArticlePart:
+        folder = self.release.path / PARTS_DIR
+        part = ArticlePart(**json.loads((folder / f"{key}.json").read_text(encoding="utf-8")))
+        with open(folder / f"{key}.nq", "rb") as data:
+            part.quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        part.mapped = part.validated = False
+        return part
+
+
+def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[PreviousParts | None, str]:
+    """The parts of ``release`` when they were made with the same digests; else None and why a full build."""
+    if release is None:
+        return None, "no previous release"
+    try:
+        index = json.loads((release.path / PARTS_DIR / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, f"the previous release {release.version} has no article parts"
+    changed = [CHANGED_DIGEST[name] for name in CHANGED_DIGEST if index.get("digests", {}).get(name) != digests[name]]
+    if changed:
+        return None, "; ".join(changed)
+    return PreviousParts(release, index["articles"]), ""
+
+
+def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str], previous: PreviousParts | None,
+                links: list[ox.Quad], members: dict[str, dict[str, bytes]]) -> None:
+    """Write the release's ``articles/``: new parts written, reused ones hard-linked from the previous release;
+    and the links graph. ``members`` are the dump members made by this build, by article id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LINKS_PART, "wb") as out:
+        ox.serialize(links, out, format=ox.RdfFormat.N_QUADS)
+    source = previous.release.path / PARTS_DIR if previous else None
+    for part in parts:
+        if part.mapped:
+            with open(folder / f"{part.key}.nq", "wb") as out:
+                ox.serialize(part.quads, out, format=ox.RdfFormat.N_QUADS)
+        else:
+            _link(source / f"{part.key}.nq", folder / f"{part.key}.nq")
+        for fmt in DUMP_FORMATS:
+            name = f"{part.key}.dump.{fmt.suffix}"
+            if part.article in members:
+                (folder / name).write_bytes(members[part.article][fmt.key])
+            elif source is not None and (source / name).is_file():
+                _link(source / name, folder / name)
+        if part.mapped or part.validated:
+            (folder / f"{part.key}.json").write_text(json.dumps(part.metadata(), ensure_ascii=False), encoding="utf-8")
+        else:
+            _link(source / f"{part.key}.json", folder / f"{part.key}.json")
+    index = {"digests": digests, "articles": {p.article: {"key": p.key, "facts_sha256": p.facts_sha256,
+                                                          "source_text": p.source_text} for p in parts}}
+    (folder / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link (a release is never written to, so sharing the file is safe); a copy across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        target.write_bytes(source.read_bytes())
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()

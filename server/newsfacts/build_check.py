@@ -1,0 +1,266 @@
+"""The checks of a build: read and check the facts files, ground quotes in the source texts, check the links, map
+to RDF, check the vocabulary, validate the data with SHACL. Any problem stops the build before anything is written.
+
+Articles whose part (article_cache.py) in the current release has the same key are not read, mapped or validated
+again: their quads and results are reused. What crosses articles is checked every time: ids defined and names
+that must resolve (an article reused is read and checked again when an entity or report it names is gone), the
+links, the vocabulary, and the entity descriptions, which every validated chunk holds beside its articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib.namespace import RDF
+
+from .article_cache import (
+    ArticlePart,
+    PreviousParts,
+    build_digests,
+    new_part,
+    part_key,
+    previous_parts,
+    sha256_file,
+    source_key,
+)
+from .config import Settings
+from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, facts_paths, read_facts_files
+from .grounding import GroundingResult, ground, status_quads
+from .inputs import oversized_files
+from .links import MappingRow, check_links, link_quads, read_sssom
+from .mapping import Mapper
+from .problems import BuildFailed, DataDoesNotConform, Problem
+from .release import current_release
+from .validation import (
+    DATA_SHAPES,
+    SH,
+    VOCABULARY_SHAPES,
+    ValidationOutcome,
+    check_shapes,
+    load_shapes,
+    merge_reports,
+    split,
+    validate,
+)
+from .vocabulary import Vocabulary
+
+SSSOM_FILE = "wikidata.sssom.tsv"
+
+
+@dataclass
+class Checked:
+    """Everything the checks produced, ready to be published."""
+
+    files: list[ArticleFacts]  # articles reused from the previous release are stand-ins (ids, entities, reports)
+    quads: list[ox.Quad]  # articles, vocabulary and links, each in its named graph
+    grounding: list[GroundingResult]
+    validation: ValidationOutcome
+    links: list[MappingRow]
+    timings: dict[str, float] = field(default_factory=dict)
+    parts: list[ArticlePart] = field(default_factory=list)
+    #: article id -> why it was mapped and validated again ("new", "changed facts file", "removed", "full: --full"…)
+    rebuilt: dict[str, str] = field(default_factory=dict)
+    #: articles validated again, though not mapped again, because an entity they name is described differently
+    revalidated: list[str] = field(default_factory=list)
+    full: str | None = None  # why every article was rebuilt; None for an incremental build
+    previous: PreviousParts | None = None  # the release whose parts were reused
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False) -> Checked:
+    """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage.
+    A draft (a file still marked by `newsfacts draft`) is a problem unless `allow_drafts` (validate).
+    With ``full``, no part of the current release is reused."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    _stop_if(oversized_files([settings.ontology_dir, settings.shapes_dir, settings.mappings_dir],
+                             settings.max_input_file_bytes))
+    try:
+        vocabulary = Vocabulary.load(settings.ontology_dir)
+        mapper = Mapper(settings.mappings_dir, settings.base_iri)
+    except (OSError, SyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise BuildFailed(f"cannot read the ontology or mappings: {exc!r}" if isinstance(exc, KeyError | TypeError)
+                          else f"cannot read the ontology or mappings: {exc}") from exc
+    digests = build_digests(settings)
+    previous, full_reason = (None, "--full") if full else previous_parts(current_release(settings.releases_dir), digests)
+    limits = FactsLimits.from_settings(settings)
+    paths = facts_paths(settings.facts_dir)
+    shas = {path: sha256_file(path) for path in paths}
+    reused, reasons = _reusable(settings, paths, shas, previous, digests)
+    read, problems = read_facts_files([p for p in paths if p not in reused], limits)
+    if not paths:
+        problems.append(Problem(str(settings.facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
+    by_path = {f.path: f for f in read}
+    stale = _unresolved(reused, by_path, settings.base_iri)
+    if stale:  # checked again, so that the problem is reported as a full build reports it
+        more, more_problems = read_facts_files(stale, limits)
+        problems += more_problems
+        by_path.update({f.path: f for f in more})
+        for path in stale:
+            reasons[path] = "an entity or report it names is no longer defined"
+            del reused[path]
+    files = [by_path[p] if p in by_path else reused[p].stand_in(p) for p in paths if p in by_path or p in reused]
+    problems += check_facts(files, vocabulary, only=set(by_path))
+    fresh = [f for f in files if f.path in by_path]
+    if not allow_drafts:
+        problems += draft_problems(fresh)
+    _stop_if(problems)
+    grounding, problems = ground(fresh, settings.sources_dir, settings.max_source_text_bytes)
+    _stop_if(problems)
+    rows, _meta, problems = read_sssom(Path(settings.mappings_dir) / SSSOM_FILE)
+    _stop_if(problems)
+    rows, problems = check_links(rows, files)
+    _stop_if(problems)
+
+    grounding_of = {g.article: g for g in grounding}
+    parts, rebuilt = [], {}
+    for facts in files:
+        if facts.path in reused:
+            parts.append(reused[facts.path])
+            continue
+        result = grounding_of[facts.id]
+        quads = mapper.to_quads(facts) + status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts))
+        name = str(facts.article["source_text"])
+        parts.append(new_part(part_key(digests, shas[facts.path], name, source_key(settings, name) or ""), facts,
+                              shas[facts.path], result, quads, settings.base_iri))
+        rebuilt[facts.id] = (f"full: {full_reason}" if previous is None else reasons.get(facts.path)
+                             or ("changed facts file" if facts.id in previous.index else "new"))
+    if previous is not None:
+        present = {part.article for part in parts}
+        rebuilt.update({article: "removed" for article in sorted(previous.index) if article not in present})
+    origin: dict[str, str] = {}
+    for facts, part in zip(files, parts, strict=True):
+        for q in part.quads:
+            origin.setdefault(q.subject.value, str(facts.path))
+    article_quads = list(dict.fromkeys(q for part in parts for q in part.quads))  # shared entity quads once
+    vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
+    vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
+    links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))
+    timings["mapping_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    outcome, revalidated = _validate(settings, vocabulary, files, parts, article_quads, links, origin,
+                                     mapper.iri.entity(""), shapes_checked=previous is not None)
+    timings["shacl_s"] = time.perf_counter() - started
+    return Checked(files, article_quads + vocabulary_quads + links, [p.grounding_result() for p in parts], outcome, rows,
+                   timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests)
+
+
+def _reusable(settings: Settings, paths: list[Path], shas: dict[Path, str], previous: PreviousParts | None,
+              digests: dict[str, str]) -> tuple[dict[Path, ArticlePart], dict[Path, str]]:
+    """The parts of the previous release that the facts files still have (same key), and why others are not."""
+    reused, reasons = {}, {}
+    by_facts = previous.by_facts() if previous else {}
+    for path in paths:
+        entry = by_facts.get(shas[path])
+        if entry is None:
+            continue
+        source = source_key(settings, entry["source_text"])
+        if source is None or part_key(digests, shas[path], entry["source_text"], source) != entry["key"]:
+            reasons[path] = "changed source text"
+            continue
+        try:
+            reused[path] = previous.read(entry["key"])
+        except (OSError, ValueError, TypeError, SyntaxError):  # a part removed or damaged since: made again
+            reasons[path] = f"its part in {previous.release.version} cannot be read"
+    return reused, reasons
+
+
+def _unresolved(reused: dict[Path, ArticlePart], read: dict[Path, ArticleFacts], base_iri: str) -> list[Path]:
+    """Reused articles that name an entity or a report no article defines any more."""
+    entities = {e.get("id") for f in read.values() for e in f.entities}
+    reports = {r.get("id") for f in read.values() for r in f.reports}
+    for part in reused.values():
+        entities.update(eid for eid, _qid, _line in part.entities)
+        reports.update(part.reports)
+    defined = {f"{base_iri}entity/{e}" for e in entities if isinstance(e, str)}
+    defined |= {f"{base_iri}report/{r}" for r in reports if isinstance(r, str)}
+    return [path for path, part in reused.items() if not set(part.refers_to) <= defined]
+
+
+def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFacts], parts: list[ArticlePart],
+              article_quads: list[ox.Quad], links: list[ox.Quad], origin: dict[str, str],
+              entity_prefix: str, shapes_checked: bool = False) -> tuple[ValidationOutcome, list[str]]:
+    """Validate the articles mapped by this build and those whose named entities changed, each chunk with every
+    entity description, the links and the vocabulary beside it (sh:class follows rdfs:subClassOf, concepts are
+    checked for their scheme, references cross articles); reuse the results of the others. The shapes (against
+    SHACL-SHACL) and the vocabulary are checked unless ``shapes_checked``: the release whose parts are reused was
+    built with the same shapes and ontology (its digests say so) and checked them."""
+    data_shapes = load_shapes(settings.shapes_dir, DATA_SHAPES)
+    if not shapes_checked:
+        vocabulary_shapes = load_shapes(settings.shapes_dir, VOCABULARY_SHAPES)
+        check_shapes(vocabulary_shapes, "shapes/vocabulary.ttl", settings.shacl_engine)
+        check_shapes(data_shapes, "shapes/shapes.ttl and shapes/recommended.ttl", settings.shacl_engine)
+        vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir),
+                               settings.shacl_engine)
+        _stop_if(vocab_check.violations)
+    entity_quads = [q for q in article_quads if q.subject.value.startswith(entity_prefix)]
+    descriptions: dict[str, list[str]] = defaultdict(list)
+    for q in entity_quads:
+        descriptions[q.subject.value].append(str(q))
+    revalidated = []
+    for part in parts:
+        named = [(iri, sorted(descriptions.get(iri, ()))) for iri in part.refers_to if iri.startswith(entity_prefix)]
+        validated_with = hashlib.sha256(repr(named).encode()).hexdigest()
+        if not part.validated and part.validated_with != validated_with:
+            part.validated = True
+            revalidated.append(part.article)
+        part.validated_with = validated_with
+    checking = [part for part in parts if part.validated]
+    chunks = split([[q for q in part.quads if not q.subject.value.startswith(entity_prefix)] for part in checking],
+                   os.cpu_count() or 1)
+    outcome = validate(chunks, entity_quads + links + vocabulary.triples, data_shapes,
+                       lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
+    _stop_if(outcome.violations)
+    owner: dict[str, ArticlePart] = {}
+    for part in checking:
+        for q in part.quads:
+            if not q.subject.value.startswith(entity_prefix):
+                owner.setdefault(q.subject.value, part)
+
+    def owner_of(focus: str) -> ArticlePart | None:
+        return owner.get(focus) or owner.get(focus.split("#")[0])
+
+    for part in checking:
+        part.results, part.report = [], ""
+    for problem in outcome.warnings:
+        part = owner_of(problem.where)
+        if part is not None:
+            part.results.append([problem.where, problem.rule, problem.message, "Warning"])
+    for key, fragment in _fragments(outcome.report, owner_of).items():
+        next(p for p in checking if p.key == key).report = fragment
+    kept = [(facts, part) for facts, part in zip(files, parts, strict=True) if not part.validated]
+    if not kept:
+        return outcome, revalidated
+    warnings = sorted(outcome.warnings + [w for facts, part in kept for w in part.warnings(facts.path)],
+                      key=lambda w: (w.where, w.rule, w.message))
+    report = merge_reports([outcome.report.serialize(format="nt", encoding="utf-8")]
+                           + [part.report.encode("utf-8") for _facts, part in kept if part.report])
+    return ValidationOutcome([], warnings, report), revalidated
+
+
+def _fragments(report: Graph, owner_of) -> dict[str, str]:
+    """The results of the report about each article's own nodes, as a report of their own (N-Triples)."""
+    groups: dict[str, Graph] = {}
+    for result in report.objects(None, SH.result):
+        part = owner_of(str(report.value(result, SH.focusNode)))
+        if part is None:
+            continue
+        if part.key not in groups:
+            groups[part.key] = Graph()
+            groups[part.key].add((BNode("report"), RDF.type, SH.ValidationReport))
+        groups[part.key].add((BNode("report"), SH.result, result))
+        groups[part.key] += report.cbd(result)
+    return {key: graph.serialize(format="nt") for key, graph in groups.items()}
+
+
+def _stop_if(problems) -> None:
+    if problems:
+        raise DataDoesNotConform(list(problems))
