@@ -8,6 +8,7 @@ switch never shows it a mixture; the next request sees the new release.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..config import Settings
-from ..release import MANIFEST, Release, current_release
+from ..release import CURRENT, MANIFEST, Release, current_release
 from ..remote import RemoteStore
 from .errors import ApiError
 
@@ -46,21 +47,32 @@ class ReleaseAccess:
         self.base_iri = settings.base_iri if settings else ""
         self._lock = threading.Lock()
         self._served: Served | None = None
+        self._pinned: tuple[str | None, Served] | None = None  # the 'current' pointer's target and what it serves
+        self._pointer = Path(releases_dir) / CURRENT
         self._checked_at = 0.0
 
     def current(self) -> Served:
         if self.remote is not None:
             return self._current_remote()
+        try:  # a release folder is never changed once written: the same pointer target is the same release
+            target = os.readlink(self._pointer)
+        except OSError:
+            target = None
+        pinned = self._pinned
+        if pinned is not None and target is not None and pinned[0] == target:
+            return pinned[1]
+        served = self._served
         release = current_release(self.releases_dir)
         if release is None:
             raise ApiError(503, "No release", "Nothing has been published yet: run `newsfacts build`.",
                            headers={"Retry-After": "30"})
-        served = self._served
         if served is not None and served.release.path == release.path:
+            self._pinned = (target, served)
             return served
         with self._lock:
             if self._served is None or self._served.release.path != release.path:
                 self._served = Served(release, release.open_store(), release.manifest())
+            self._pinned = (target, self._served)
             return self._served
 
     def _current_remote(self) -> Served:
