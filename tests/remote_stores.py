@@ -76,6 +76,7 @@ class OxigraphServer:
         self.location = location
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.url}/query"
+        self.update_url = f"{self.url}/update"
         self.start()
 
     def start(self) -> None:
@@ -107,6 +108,7 @@ class VirtuosoServer:
             VIRTUOSO_INI.format(dir=folder, sql_port=free_port(), http_port=self.port), encoding="utf-8")
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.url}/sparql"
+        self.update_url = f"{self.url}/sparql-auth"
         self.start()
 
     def start(self) -> None:
@@ -133,3 +135,11 @@ class VirtuosoServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def update(server: OxigraphServer | VirtuosoServer, text: str) -> None:
+    """Send a SPARQL Update straight to ``server`` (with its credentials), not through newsfacts."""
+    credentials = server.settings
+    auth = requests.auth.HTTPDigestAuth(credentials["store_user"], credentials["store_password"]) if credentials else None
+    requests.post(server.update_url, data=text.encode(), auth=auth, headers={"Content-Type": "application/sparql-update"},
+                  timeout=60).raise_for_status()

@@ -3,12 +3,14 @@ real Oxigraph and Virtuoso servers (tests/remote_stores.py), started and stopped
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,8 +22,9 @@ from newsfacts.build import build
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import BuildFailed
 from newsfacts.release import current_release
-from newsfacts.remote import GRAPHS_TTL_S, RemoteStore, StoreUnavailable
-from remote_stores import OxigraphServer, VirtuosoServer
+from newsfacts.remote import GRAPHS_TTL_S, OWL_VERSION, RemoteStore, StoreUnavailable
+from newsfacts.remote_virtuoso import GRAPH_LIST, STAGING_PREFIX
+from remote_stores import OxigraphServer, VirtuosoServer, update
 
 SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"
 CLAIMS = "SELECT ?c WHERE { ?c a <https://newsfacts.example/ontology/Claim> }"
@@ -257,43 +260,136 @@ def test_a_switch_that_replaces_every_graph_is_atomic_for_readers(store_server, 
     assert seen and set(seen) <= {before, after}, sorted(set(seen))
 
 
-def test_an_incremental_release_sends_the_remote_store_only_the_change(tmp_path):
-    """A marker put in an unchanged article's graph survives the incremental publish (that graph was neither
-    dropped nor sent) while the changed article's graph is replaced; the store then holds what an embedded full
-    build of the same inputs holds, marker aside."""
+def test_publishing_keeps_the_kept_graphs_the_store_holds_and_sends_those_it_lacks(store_server, tmp_path):
+    """``keep`` leaves a graph the store holds untouched (a marker in it survives) and sends one it lacks."""
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
+    s, p = ox.NamedNode("https://newsfacts.example/entity/s"), ox.NamedNode("https://newsfacts.example/p")
+    graph = "https://newsfacts.example/graph/"
+
+    def quads(*contents: tuple[str, str]) -> list[ox.Quad]:
+        return [ox.Quad(s, p, ox.Literal(value), ox.NamedNode(graph + name)) for name, value in contents]
+
+    remote.publish(quads(("article/a", "a"), ("dataset", "one"), ("article/gone", "x")), "v1")
+    update(store_server, f"INSERT DATA {{ GRAPH <{graph}article/a> {{ <urn:test:m> <urn:test:is> <urn:test:kept> }} }}")
+    second = quads(("article/a", "a"), ("article/b", "b"), ("dataset", "two"))
+    remote.publish(second, "v2", keep={graph + "article/a", graph + "article/b"})
+    stored = {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in remote.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    marker = ox.Quad(ox.NamedNode("urn:test:m"), ox.NamedNode("urn:test:is"), ox.NamedNode("urn:test:kept"),
+                     ox.NamedNode(graph + "article/a"))
+    assert stored == {*second, marker}
+
+
+def _sent_quads(requests_made: list[tuple[str, dict | None, object]], version: str) -> Counter:
+    """Quads sent to the store for insertion, by graph: the triples of each Graph Store Protocol load (into the
+    graph a staging graph is moved to) and what each SPARQL Update adds to an empty store."""
+    sent: Counter = Counter()
+    for _url, params, data in requests_made:
+        if not isinstance(data, bytes):
+            continue  # a query's form
+        if params and "graph-uri" in params:
+            graph = params["graph-uri"].removeprefix(f"{STAGING_PREFIX}{version}:")
+            sent[graph] += sum(1 for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        else:
+            scratch = ox.Store()
+            scratch.update(data.decode())
+            sent.update(q.graph_name.value for q in scratch)
+    return sent
+
+
+def test_an_incremental_release_sends_the_remote_store_only_the_change(store_server, tmp_path, monkeypatch):
+    """An article changed, one removed and one added: the store is sent the graphs of the changed and the added
+    article, the entity descriptions and the dataset description, and nothing else (each quad counted in the
+    requests). A marker put in an unchanged article's graph survives (that graph was neither dropped nor sent)
+    while the changed article's graph is replaced; a reader running throughout sees the old release or the new
+    one, never a mixture; the store then holds what an embedded full build of the same inputs holds."""
     from newsfacts.synthetic import generate
 
     facts, sources = tmp_path / "facts", tmp_path / "sources"
     shutil.copytree(SECOND / "facts", facts)
     shutil.copytree(SECOND / "sources", sources)
-    generated = generate(tmp_path / "generated", 2)
+    generated = generate(tmp_path / "generated", 3)
     shutil.copytree(generated / "facts", facts, dirs_exist_ok=True)
     shutil.copytree(generated / "sources", sources, dirs_exist_ok=True)
-    server = OxigraphServer(tmp_path / "oxigraph-data")
+    added = facts / "synthetic-article-2.yaml"
+    added_text = added.read_text(encoding="utf-8")
+    added.unlink()
+    remote_settings = settings(tmp_path, store_server, facts=facts, sources_dir=str(sources))
+    first = build(remote_settings)
+    base, graph = "https://newsfacts.example/", "https://newsfacts.example/graph/article/"
+    marker = "<urn:test:marker> <urn:test:is> <urn:test:kept>"
+    for article in ("harbour-seizure", "synthetic-article-0"):
+        update(store_server, f"INSERT DATA {{ GRAPH <{graph}{article}> {{ {marker} }} }}")
+    remote = RemoteStore.from_settings(remote_settings)
+    state = f"""SELECT DISTINCT ?x WHERE {{
+        {{ GRAPH <{base}graph/dataset> {{ <{base}dataset> <{OWL_VERSION}> ?x }} }}
+        UNION {{ ?article <http://www.w3.org/2000/01/rdf-schema#label> ?x FILTER(STRSTARTS(STR(?article), "{base}article/")) }}
+        UNION {{ ?marker <urn:test:is> ?x }} }}"""
+
+    def read_state() -> frozenset[str]:
+        return frozenset(s["x"].value for s in remote.query(state))
+
+    before = read_state()
+    assert {first.version, "Synthetic article 0", "Synthetic article 1", "urn:test:kept"} <= before
+
+    changed = facts / "synthetic-article-0.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Synthetic article 0", "Synthetic article zero"),
+                       encoding="utf-8")
+    (facts / "synthetic-article-1.yaml").unlink()
+    added.write_text(added_text, encoding="utf-8")
+    requests_made: list = []
+    send = RemoteStore._request
+
+    def recorded(store, method, url, *, data, headers, timeout_s, params=None):
+        requests_made.append((url, params, data))
+        return send(store, method, url, data=data, headers=headers, timeout_s=timeout_s, params=params)
+
+    monkeypatch.setattr(RemoteStore, "_request", recorded)
+    seen: list[frozenset[str]] = []
+    done = threading.Event()
+
+    def read():
+        stop_at = None
+        while len(seen) < 5000 and (stop_at is None or time.monotonic() < stop_at):
+            seen.append(read_state())
+            if stop_at is None and done.is_set():
+                stop_at = time.monotonic() + 2 * GRAPHS_TTL_S
+
+    reader = threading.Thread(target=read)
+    reader.start()
     try:
-        remote_settings = settings(tmp_path, server, facts=facts, sources_dir=str(sources))
-        first = build(remote_settings)
-        graph = "https://newsfacts.example/graph/article/"
-        marker = "<urn:test:marker> <urn:test:is> <urn:test:kept>"
-        remote = RemoteStore.from_settings(remote_settings)
-        for article in ("harbour-seizure", "synthetic-article-0"):
-            requests.post(server.url + "/update", data=f"INSERT DATA {{ GRAPH <{graph}{article}> {{ {marker} }} }}",
-                          headers={"Content-Type": "application/sparql-update"}, timeout=30).raise_for_status()
-        changed = facts / "synthetic-article-0.yaml"
-        changed.write_text(changed.read_text(encoding="utf-8").replace("Synthetic article 0", "Synthetic article zero"),
-                           encoding="utf-8")
         second = build(remote_settings)
-        assert second.manifest()["rebuilt"]["articles"] == {"synthetic-article-0": "changed facts file"}
-        assert second.manifest()["rebuilt"]["store"] == f"the change to {first.version} sent to the remote store"
-        rows = remote.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=False)
-        stored = {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}
-        markers = {q.graph_name.value for q in stored if q.subject.value == "urn:test:marker"}
-        assert markers == {graph + "harbour-seizure"}
-        embedded = build(settings(tmp_path / "embedded", "embedded", facts=facts, sources_dir=str(sources)), full=True)
-        expected = set(embedded.open_store().quads_for_pattern(None, None, None, None))
-        # the dataset descriptions differ by their version (another build time); everything else is the same
-        assert {q for q in stored if q.subject.value != "urn:test:marker" and not q.graph_name.value.endswith("/dataset")} \
-            == {q for q in expected if not q.graph_name.value.endswith("/dataset")}
-        assert remote.version("https://newsfacts.example/") == second.version
     finally:
-        server.stop()
+        done.set()
+        reader.join()
+    assert second.manifest()["rebuilt"]["articles"] == {"synthetic-article-0": "changed facts file",
+                                                        "synthetic-article-1": "removed", "synthetic-article-2": "new"}
+    assert second.manifest()["rebuilt"]["store"] == f"the change to {first.version} sent to the remote store"
+    after = read_state()
+    assert {second.version, "Synthetic article zero", "Synthetic article 2", "urn:test:kept"} <= after
+    assert not after & {first.version, "Synthetic article 0", "Synthetic article 1"}
+    assert seen and set(seen) <= {before, after}, [sorted(s) for s in set(seen) - {before, after}]
+
+    stored = {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in remote.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    markers = {q.graph_name.value for q in stored if q.subject.value == "urn:test:marker"}
+    assert markers == {graph + "harbour-seizure"}
+    embedded = build(settings(tmp_path / "embedded", "embedded", facts=facts, sources_dir=str(sources)), full=True)
+    if store_server.name == "oxigraph":  # it stores xsd:nonNegativeInteger values as xsd:integer, as the embedded store
+        expected = list(embedded.open_store().quads_for_pattern(None, None, None, None))
+    else:  # Virtuoso keeps the quads as built: those of the N-Quads dump
+        with gzip.open(next(embedded.dumps_path.glob("*.nq.gz"))) as dump:
+            expected = list(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
+    # the dataset descriptions differ by their version (another build time); everything else is the same
+    assert {q for q in stored if q.subject.value != "urn:test:marker" and not q.graph_name.value.endswith("/dataset")} \
+        == {q for q in expected if not q.graph_name.value.endswith("/dataset")}
+    assert remote.version(base) == second.version
+
+    sent = _sent_quads(requests_made, second.version)
+    release = Counter(q.graph_name.value for q in expected)
+    changed_graphs = {f"{base}graph/entities", graph + "synthetic-article-0", graph + "synthetic-article-2"}
+    assert {g: n for g, n in sent.items() if g.startswith(base) and not g.endswith("/dataset")} \
+        == {g: release[g] for g in changed_graphs}
+    assert sent[f"{base}graph/dataset"] == len([q for q in stored if q.graph_name.value == f"{base}graph/dataset"])
+    # Virtuoso: the added article's graph joins the list of graphs queries name
+    assert {g: n for g, n in sent.items() if not g.startswith(base)} \
+        == ({GRAPH_LIST: 1} if store_server.name == "virtuoso" else {})
+    assert sum(sent.values()) < len(expected) / 2

@@ -181,8 +181,9 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
         return "bulk load"
     # the remote store switches first; if it fails, nothing is published anywhere
     remote = RemoteStore.from_settings(settings)
-    if previous is not None and not remote.is_virtuoso() and remote.version(settings.base_iri) == previous.version:
-        remote.publish(quads, version, keep=unchanged)
+    if previous is not None and remote.version(settings.base_iri) == previous.version:
+        # an incremental build's vocabulary is the previous release's (same ontology: article_cache.previous_parts)
+        remote.publish(quads, version, keep=unchanged | {f"{settings.base_iri}graph/vocabulary"})
         return f"the change to {previous.version} sent to the remote store"
     remote.publish(quads, version)
     return "everything sent to the remote store"

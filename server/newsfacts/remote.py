@@ -179,23 +179,26 @@ class RemoteStore:
         updates applies at once. (Staging graphs would not do: a union default graph would show them.)
 
         ``keep`` names graphs the store already holds as they are in ``quads`` (an incremental build's unchanged
-        articles): they are neither dropped nor sent, so only the change travels. Not on Virtuoso."""
+        articles): they are neither dropped nor sent, so only the change travels; a kept graph the store lacks is
+        sent. Virtuoso: _publish_staged."""
         update_url = self.update_endpoint()
         if not update_url:
             raise ValueError("publishing needs the store's update endpoint")
+        virtuoso_store = self.is_virtuoso()
+        stored = self._graph_names(f"FILTER(STRSTARTS(STR(?g), \"{self.base_iri}\") "
+                                   f"|| STRSTARTS(STR(?g), \"{virtuoso.STAGING_PREFIX}\"))" if virtuoso_store else "")
+        keep = set(keep) & stored
         by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
                 raise ValueError("a release has no triples in the default graph")
             if q.graph_name.value not in keep:
                 by_graph[q.graph_name.value].append(q.triple)
-        if self.is_virtuoso():
-            if keep:
-                raise ValueError("Virtuoso is sent whole releases: its updates are loaded through staging graphs")
-            self._publish_staged(update_url, by_graph, version)
+        if virtuoso_store:
+            self._publish_staged(update_url, by_graph, version, stored, keep)
             return
         body = io.BytesIO()
-        for graph in sorted(self._graph_names() - set(keep)):
+        for graph in sorted(stored - keep):
             body.write(f"DROP SILENT GRAPH <{graph}> ;\n".encode())
         body.write(f"# release {version}\nINSERT DATA {{\n".encode())
         for graph, triples in sorted(by_graph.items()):
@@ -207,26 +210,30 @@ class RemoteStore:
                    timeout_s=max(300, self.timeout_s))
         self._graphs = None
 
-    def _publish_staged(self, update_url: str, by_graph: dict[str, list[ox.Triple]], version: str) -> None:
-        """Virtuoso: a SPARQL Update is limited in size, so each graph is loaded with the Graph Store Protocol
-        into a staging graph, which queries do not see (they name only the graphs in the store's list). The new
-        release's graphs are then added to the list, long enough before the switch for every reader to have read
-        it again; one small update drops the previous release's graphs and moves the staged ones into place; and
-        the graphs no longer published leave the list. A reader sees the old release or the new one, never a
-        mixture (and never nothing, as it would with a list that lacks the new graphs)."""
+    def _publish_staged(self, update_url: str, by_graph: dict[str, list[ox.Triple]], version: str,
+                        stored: set[str], keep: set[str]) -> None:
+        """Virtuoso: a SPARQL Update is limited in size, so each graph sent is loaded with the Graph Store Protocol
+        into a staging graph, which queries do not see (they name only the graphs in the store's list). Graphs new
+        to the list are then added to it, long enough before the switch for every reader to have read it again;
+        one small update drops the previous release's graphs that are neither kept nor sent and moves the staged
+        ones into place (MOVE replaces the graph it moves to); and the graphs no longer published leave the list.
+        A reader sees the old release or the new one, never a mixture (and never nothing, as it would with a list
+        that lacks the new graphs). The ``keep`` graphs (``stored`` holds them) are not touched: an incremental
+        release sends the changed graphs and the dataset description only."""
         loader = update_url.rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
-        stored = self._graph_names(f"FILTER(STRSTARTS(STR(?g), \"{self.base_iri}\") "
-                                   f"|| STRSTARTS(STR(?g), \"{virtuoso.STAGING_PREFIX}\"))")
         for leftover in sorted(g for g in stored if g.startswith(virtuoso.STAGING_PREFIX)):
             self._update(update_url, f"DROP SILENT GRAPH <{leftover}>")
-        previous = {g for g in stored if g.startswith(self.base_iri)}
+        previous = {g for g in stored if g.startswith(self.base_iri)} - keep
+        listed = {s["g"].value for s in self.query(virtuoso.GRAPH_LIST_QUERY, use_default_graph_as_union=False)}
         staged: dict[str, str] = {}
         try:
             for graph, triples in sorted(by_graph.items()):
                 staged[graph] = f"{virtuoso.STAGING_PREFIX}{version}:{graph}"
                 self._load(loader, staged[graph], triples)
-            self._load(loader, virtuoso.GRAPH_LIST, virtuoso.graph_list(set(by_graph)))  # added: no gap for readers
-            time.sleep(GRAPHS_TTL_S + 0.5)  # every reader has read the list naming both releases' graphs
+            unlisted = set(by_graph) - listed
+            if unlisted:
+                self._load(loader, virtuoso.GRAPH_LIST, virtuoso.graph_list(unlisted))  # added: no gap for readers
+                time.sleep(GRAPHS_TTL_S + 0.5)  # every reader has read the list naming both releases' graphs
             self._update(update_url, virtuoso.switch_update(staged, previous))
         except (StoreUnavailable, RemoteQueryError):
             for staging in staged.values():

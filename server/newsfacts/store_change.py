@@ -6,9 +6,10 @@ previous release is only read. The copy is then changed into the new release: gr
 published are removed, and every graph that may have changed (all but the graphs of articles reused unchanged)
 gets the quads it lacks and loses those it no longer has. The result holds exactly the quads of the new release.
 
-A remote store (not Virtuoso, whose updates are limited in size: see remote_virtuoso.py) is sent the change only:
-``RemoteStore.publish`` with ``keep`` drops the graphs that may have changed and inserts their new content in one
-SPARQL Update, so readers see the old release or the new one; the graphs of reused articles are not sent.
+A remote store is sent the change only: ``RemoteStore.publish`` with ``keep`` drops the graphs that may have
+changed and inserts their new content in one SPARQL Update (on Virtuoso, whose updates are limited in size: loaded
+into staging graphs, then moved into place in one small update), so readers see the old release or the new one;
+the graphs of reused articles are not sent.
 """
 
 from __future__ import annotations
