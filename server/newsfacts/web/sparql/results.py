@@ -20,7 +20,6 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -110,6 +109,26 @@ def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
             elif isinstance(term, ox.Literal):
                 iris.add(term.datatype.value)
     return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+# --- XML escaping (as xml.sax.saxutils', whose import pulls in urllib.request, http.client and ssl: about 8 MB in
+# every query worker) ---
+
+def escape(data: str, entities: dict[str, str] | None = None) -> str:
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for character, entity in (entities or {}).items():
+        data = data.replace(character, entity)
+    return data
+
+
+def quoteattr(data: str) -> str:
+    """An attribute value with its quotes: double quotes, or single ones when the value holds double quotes only."""
+    data = escape(data, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"' + data.replace('"', "&quot;") + '"'
 
 
 # --- terms -----------------------------------------------------------------------------------------------------------
