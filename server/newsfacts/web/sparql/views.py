@@ -26,6 +26,7 @@ bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="s
 
 CORS_EXPOSED = "X-Newsfacts-Truncated, X-SPARQL-MaxRows, X-Newsfacts-Rows, X-Newsfacts-Release, Retry-After, ETag"
 BUSY_RETRY_AFTER_S = "2"
+EVERY_TYPE = (*[f.media_type for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS], formats.HTML)
 
 
 def endpoint_url(settings: Settings) -> str:
@@ -74,8 +75,7 @@ def endpoint() -> Response:
 def _wants_html(format_param: str | None) -> bool:
     if format_param is not None:
         return format_param.strip().lower() in ("html", formats.HTML)
-    every = [f.media_type for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS] + [formats.HTML]
-    return negotiate(request.headers.get("Accept"), every) == formats.HTML
+    return formats.negotiated(request.headers.get("Accept"), EVERY_TYPE) == formats.HTML
 
 
 def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool) -> Response:
