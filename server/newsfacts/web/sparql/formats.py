@@ -9,12 +9,15 @@ SELECT and JSON-LD for a CONSTRUCT.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
 
 HTML = "text/html"
+#: Distinct Accept headers whose choice is remembered (clients send few distinct ones; each entry is a header's text).
+NEGOTIATED_CACHE = 256
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,19 @@ def choose(kind: str, accept: str | None, format_param: str | None) -> Format | 
     if format_param is not None:
         return _by_param(kind, format_param.strip())
     table = _GRAPH_ACCEPT if kind == "graph" else _RESULT_ACCEPT
-    chosen = negotiate(accept, [*table, HTML])
+    chosen = negotiated(accept, (*table, HTML))
     if chosen is None:
         raise ApiError(406, "Not Acceptable",
                        f"None of the types in Accept ({excerpt(accept or '', 100)}) can carry {_what(kind)}; available: "
                        + ", ".join(f.media_type for f in formats_for(kind)) + ", text/html.",
                        extra={"available": [f.media_type for f in formats_for(kind)] + [HTML]})
     return HTML if chosen == HTML else BY_NAME[table[chosen]]
+
+
+@functools.lru_cache(maxsize=NEGOTIATED_CACHE)
+def negotiated(accept: str | None, available: tuple[str, ...]) -> str | None:
+    """negotiate(), remembered per Accept header: the choice is a pure function of the header and the types."""
+    return negotiate(accept, list(available))
 
 
 def _by_param(kind: str, value: str) -> Format | str:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -308,7 +309,7 @@ def _position(text: str, offset: int) -> str:
     return f"line {line}, column {column}"
 
 
-def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None = None,
+def check(text: str, *, max_depth: int, graphs: AbstractSet[str], base_iri: str | None = None,
           max_operators: int = _DEFAULTS["max_query_operators"],
           max_triple_patterns: int = _DEFAULTS["max_query_triple_patterns"],
           max_variables: int = _DEFAULTS["max_query_variables"],
@@ -348,7 +349,7 @@ def check(text: str, *, max_depth: int, graphs: set[str], base_iri: str | None =
     return info
 
 
-def check_graph(graph: str, graphs: set[str], where: str) -> None:
+def check_graph(graph: str, graphs: AbstractSet[str], where: str) -> None:
     """A graph named by FROM / FROM NAMED / default-graph-uri / named-graph-uri must be one of the dataset's."""
     if graph in graphs:
         return

@@ -36,16 +36,21 @@ def write(fd: int, header: dict, body: bytes = b"") -> None:
         view = view[written:]
 
 
+FIRST_READ = 1 << 16  # the first read of a message takes this much at most: most messages arrive in one
+
+
+def _wait(fd: int, deadline: float | None) -> None:
+    if deadline is None:
+        return
+    wait = deadline - time.monotonic()
+    if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+        raise Deadline()
+
+
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     chunks, remaining = [], size
     while remaining:
-        if deadline is not None:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
-                raise Deadline()
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:
-                raise Deadline()
+        _wait(fd, deadline)
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
             raise PipeClosed()
@@ -55,8 +60,24 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
 
 
 def read(fd: int, deadline: float | None = None) -> tuple[dict, bytes]:
-    """One message; ``deadline`` is a time.monotonic() value (None: wait for ever)."""
-    header_size, body_size = PREFIX.unpack(_read_exactly(fd, PREFIX.size, deadline))
-    header = json.loads(_read_exactly(fd, header_size, deadline).decode("utf-8"))
-    body = _read_exactly(fd, body_size, deadline) if body_size else b""
+    """One message; ``deadline`` is a time.monotonic() value (None: wait for ever).
+
+    One wait and one read fetch the prefix and whatever of the message is already in the pipe (all of a small
+    one); only the rest is read by size. Reading ahead cannot take a part of the next message: each side sends
+    one message and then waits for the other's answer (the worker's "ready", then a job, its answer, a job …).
+    """
+    _wait(fd, deadline)
+    data = os.read(fd, FIRST_READ)
+    if not data:
+        raise PipeClosed()
+    if len(data) < PREFIX.size:
+        data += _read_exactly(fd, PREFIX.size - len(data), deadline)
+    header_size, body_size = PREFIX.unpack_from(data)
+    header_end = PREFIX.size + header_size
+    if len(data) < header_end:
+        data += _read_exactly(fd, header_end - len(data), deadline)
+    header = json.loads(data[PREFIX.size:header_end].decode("utf-8"))
+    body = data[header_end:]
+    if len(body) < body_size:  # a large body: the rest joined to what came first (one copy)
+        body += _read_exactly(fd, body_size - len(body), deadline)
     return header, body

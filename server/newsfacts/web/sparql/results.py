@@ -20,7 +20,6 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -112,6 +111,26 @@ def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
     return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
+# --- XML escaping (as xml.sax.saxutils', whose import pulls in urllib.request, http.client and ssl: about 8 MB in
+# every query worker) ---
+
+def escape(data: str, entities: dict[str, str] | None = None) -> str:
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for character, entity in (entities or {}).items():
+        data = data.replace(character, entity)
+    return data
+
+
+def quoteattr(data: str) -> str:
+    """An attribute value with its quotes: double quotes, or single ones when the value holds double quotes only."""
+    data = escape(data, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"' + data.replace('"', "&quot;") + '"'
+
+
 # --- terms -----------------------------------------------------------------------------------------------------------
 
 def term_json(term) -> dict | None:
@@ -174,6 +193,15 @@ def _csv_value(term) -> str:
 
 # --- solution writers ------------------------------------------------------------------------------------------------
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps(…, ensure_ascii=False) makes a new one each call
+
+
+def _values(rows: Iterable, variables: list[str]) -> Iterator:
+    """Each row's values in the order of ``variables`` (None when unbound). A solution of the engine yields them in
+    that order (taking them by name costs a look-up each); the HTML table's graph rows are dicts."""
+    for row in rows:
+        yield [row.get(v) for v in variables] if isinstance(row, dict) else row
+
 def solutions_json(variables: list[str], rows: list, *, truncated: bool = False, max_rows: int = 0,
                    limits_url: str = "") -> bytes:
     out = io.StringIO()
@@ -184,9 +212,9 @@ def solutions_json(variables: list[str], rows: list, *, truncated: bool = False,
     if truncated:
         out.write(f',"truncated":true,"maxRows":{max_rows}')
     out.write(',"results":{"bindings":[')
-    for number, row in enumerate(rows):
-        binding = {v: term_json(row[v]) for v in variables if row[v] is not None}
-        out.write(("," if number else "") + json.dumps(binding, ensure_ascii=False))
+    encode = _JSON.encode
+    out.write(",".join(encode({v: term_json(t) for v, t in zip(variables, values, strict=True) if t is not None})
+                       for values in _values(rows, variables)))
     out.write("]}}\n")
     return out.getvalue().encode("utf-8")
 
@@ -201,9 +229,11 @@ def solutions_xml(variables: list[str], rows: list, *, truncated: bool = False, 
     if truncated:
         parts.append(f"<!-- truncated: more than {max_rows} results; only the first {max_rows} are here -->")
     parts.append("<results>")
-    for row in rows:
+    names = [quoteattr(v) for v in variables]
+    for values in _values(rows, variables):
         parts.append("<result>")
-        parts += [f"<binding name={quoteattr(v)}>{_term_xml(row[v])}</binding>" for v in variables if row[v] is not None]
+        parts += [f"<binding name={name}>{_term_xml(t)}</binding>" for name, t in zip(names, values, strict=True)
+                  if t is not None]
         parts.append("</result>")
     parts.append("</results></sparql>\n")
     return "".join(parts).encode("utf-8")
@@ -213,14 +243,14 @@ def solutions_csv(variables: list[str], rows: list, **_) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(variables)
-    for row in rows:
-        writer.writerow([_csv_value(row[v]) for v in variables])
+    for values in _values(rows, variables):
+        writer.writerow([_csv_value(t) for t in values])
     return out.getvalue().encode("utf-8")
 
 
 def solutions_tsv(variables: list[str], rows: list, **_) -> bytes:
     lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows]
+    lines += ["\t".join("" if t is None else str(t) for t in values) for values in _values(rows, variables)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

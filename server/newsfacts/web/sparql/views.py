@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Set as AbstractSet
 
 from flask import Blueprint, Response, current_app, request
 
@@ -26,6 +27,7 @@ bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="s
 
 CORS_EXPOSED = "X-Newsfacts-Truncated, X-SPARQL-MaxRows, X-Newsfacts-Rows, X-Newsfacts-Release, Retry-After, ETag"
 BUSY_RETRY_AFTER_S = "2"
+EVERY_TYPE = (*[f.media_type for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS], formats.HTML)
 
 
 def endpoint_url(settings: Settings) -> str:
@@ -74,18 +76,17 @@ def endpoint() -> Response:
 def _wants_html(format_param: str | None) -> bool:
     if format_param is not None:
         return format_param.strip().lower() in ("html", formats.HTML)
-    every = [f.media_type for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS] + [formats.HTML]
-    return negotiate(request.headers.get("Accept"), every) == formats.HTML
+    return formats.negotiated(request.headers.get("Accept"), EVERY_TYPE) == formats.HTML
 
 
 def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool) -> Response:
     served = _served()
     graphs = graphs_of(served)
-    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=set(graphs), base_iri=settings.base_iri,
+    info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=graphs.keys(), base_iri=settings.base_iri,
                        max_operators=settings.max_query_operators,
                        max_triple_patterns=settings.max_query_triple_patterns, max_variables=settings.max_query_variables,
                        known_prefixes=predeclared(settings.base_iri))
-    dataset = _dataset(parsed, info, set(graphs))
+    dataset = _dataset(parsed, info, graphs.keys())  # the graph names as a set, without a copy
     kind = formats.kind_of(info.form)
     chosen = formats.HTML if wants_html else formats.choose(kind, request.headers.get("Accept"), parsed.format)
     job = {
@@ -97,7 +98,8 @@ def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool)
         "format": "table" if chosen == formats.HTML else chosen.name,
         "max_rows": min(settings.max_rows, page.HTML_ROWS) if chosen == formats.HTML else settings.max_rows,
         "limits_url": endpoint_url(settings) + "#limits",
-        "prefixes": prefixes_for(settings.base_iri, info.prefixes),
+        # prefixes serve only the RDF formats of graph results (solutions are written with full IRIs)
+        "prefixes": prefixes_for(settings.base_iri, info.prefixes) if kind == "graph" else None,
     }
     started = time.monotonic()
     header, body = _evaluate(settings, job)
@@ -120,7 +122,7 @@ def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool)
     return response
 
 
-def _dataset(parsed: protocol.QueryRequest, info: guard.QueryInfo, graphs: set[str]) -> dict:
+def _dataset(parsed: protocol.QueryRequest, info: guard.QueryInfo, graphs: AbstractSet[str]) -> dict:
     """The RDF dataset of the query: protocol parameters win over FROM; neither: the union default graph."""
     if parsed.has_protocol_dataset:
         for name in parsed.default_graphs or []:

@@ -20,7 +20,6 @@ import threading
 
 import pyoxigraph as ox
 
-from ...remote import StoreUnavailable
 from . import pipes, sandbox
 from .results import serialise
 
@@ -28,6 +27,16 @@ STACK_BYTES = 512 * 1024 * 1024
 NICENESS = 5
 MB = 1024 * 1024
 BASELINE_BYTES = 128 * MB  # the interpreter, pyoxigraph and the store's caches before any query
+REMOTE_MODULE = "newsfacts.remote"
+
+
+def _remote_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` is a remote store not answering (the web process evaluating on a remote store).
+
+    The worker processes never import the remote-store client (requests, urllib3, ssl: about 20 MB each): when
+    that module was never loaded, no error can come from it."""
+    remote = sys.modules.get(REMOTE_MODULE)
+    return remote is not None and isinstance(error, remote.StoreUnavailable)
 
 
 def _dataset_arguments(dataset: dict) -> dict:
@@ -50,9 +59,11 @@ def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         return {"ok": False, "error": "syntax", "message": str(error)}, b""
     except MemoryError:
         return {"ok": False, "error": "memory", "message": "the query needed more memory than it may use"}, b""
-    except (KeyboardInterrupt, SystemExit, StoreUnavailable):
+    except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # OSError from the store, and the engine's panics (not Exception subclasses)
+        if _remote_unavailable(error):
+            raise
         return {"ok": False, "error": "evaluation", "message": f"{type(error).__name__}: {error}"}, b""
     return {"ok": True, "kind": done.kind, "format": done.format, "rows": done.rows, "truncated": done.truncated}, done.body
 

@@ -1,0 +1,175 @@
+"""Where the time of the SPARQL path goes: cheap lookups and the query mix, newsfacts (granian, default settings)
+against `oxigraph serve-read-only` on the same store, one after the other in one run, with the CPU each process
+of our tree spent per request and the memory (RSS, PSS, private) of each process after the load.
+
+    python benchmarks/sparql_path.py RELEASES_DIR [--duration 5] [--connections 8]
+
+RELEASES_DIR holds a built release (`current`), e.g. from newsfacts.synthetic.generate(folder, 240) (100k triples)
+and `newsfacts build`. Lookups rotate over 50 entities (`SELECT ?p ?o WHERE { <entity> ?p ?o }`); the mix is
+benchmarks/queries/*.rq. wrk (Debian package) drives the load; the load average is printed before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+SPARQL_JSON = "application/sparql-results+json"
+LOOKUP = "SELECT ?p ?o WHERE { <https://newsfacts.example/entity/synthetic-%d> ?p ?o }"
+LUA = """
+local paths = {%s}
+local accepts = {%s}
+local i = math.random(#paths)
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["Accept"] = accepts[i]})
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.timeout + summary.errors.read
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), errors))
+end
+"""
+
+
+def query_mix(endpoint: str) -> list[tuple[str, str]]:
+    mix = []
+    for path in sorted((HERE / "queries").glob("*.rq")):
+        text = path.read_text()
+        accept = "text/turtle" if "\nDESCRIBE" in text or "\nCONSTRUCT" in text else SPARQL_JSON
+        mix.append((f"{endpoint}?{urlencode({'query': text})}", accept))
+    return mix
+
+
+def lookups(endpoint: str) -> list[tuple[str, str]]:
+    return [(f"{endpoint}?{urlencode({'query': LOOKUP % i})}", SPARQL_JSON) for i in range(50)]
+
+
+def wrk(root: str, load: list[tuple[str, str]], connections: int, duration: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % (", ".join(json.dumps(p) for p, _ in load), ", ".join(json.dumps(a) for _, a in load)))
+    try:
+        out = subprocess.run(["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s",
+                              "--timeout", "30s", "-s", script.name, root], capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+    done, micros, p50, _, p99, errors = (int(x) for x in next(r for r in out.splitlines() if r.startswith("RESULT")).split()[1:])
+    return {"rps": done / (micros / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000, "errors": errors, "requests": done}
+
+
+def tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+            except OSError:
+                continue
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def kind_of(pid: int, root: int) -> str:
+    command = Path(f"/proc/{pid}/cmdline").read_text()
+    return "query worker" if "sparql.worker" in command else ("main" if pid == root else "web worker")
+
+
+def cpu_s(root: int) -> dict[int, tuple[str, float]]:
+    out = {}
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[pid] = (kind_of(pid, root), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        except OSError:
+            continue
+    return out
+
+
+def memory(root: int) -> list[dict]:
+    rows = []
+    for pid in tree(root):
+        try:
+            rollup = {line.split(":")[0]: int(line.split()[1]) // 1024
+                      for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines() if line.endswith("kB")}
+            rows.append({"pid": pid, "kind": kind_of(pid, root), "rss_mb": rollup["Rss"], "pss_mb": rollup["Pss"],
+                         "private_mb": rollup["Private_Dirty"] + rollup.get("Private_Clean", 0)})
+        except OSError:
+            continue
+    return rows
+
+
+def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int) -> dict:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                if requests.get(f"{root}{endpoint}?query=ASK%7B%7D", headers={"Accept": SPARQL_JSON}, timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        figures = {}
+        for scenario, load in (("lookup", lookups(endpoint)), ("mix", query_mix(endpoint))):
+            for path, accept in load:
+                assert requests.get(root + path, headers={"Accept": accept}, timeout=60).status_code == 200, path
+            if scenario == "lookup":
+                wrk(root, load, connections, 2)  # warm-up: every query worker started
+            before = cpu_s(process.pid)
+            figures[scenario] = wrk(root, load, connections, duration)
+            spent: dict[str, float] = {}
+            for pid, (kind, seconds) in cpu_s(process.pid).items():
+                spent[kind] = spent.get(kind, 0.0) + seconds - before.get(pid, (kind, 0.0))[1]
+            figures[scenario]["cpu_ms_per_request"] = {k: round(v * 1e3 / figures[scenario]["requests"], 3)
+                                                       for k, v in spent.items()}
+        figures["memory"] = memory(process.pid)
+        return figures
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("releases_dir", type=Path)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    store = (args.releases_dir / "current").resolve() / "store"
+    port = 18000 + os.getpid() % 1000
+    load_before = os.getloadavg()
+    ours = measure([str(BIN / "newsfacts"), "serve", "--releases-dir", str(args.releases_dir), "--port", str(port)],
+                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration)
+    theirs = measure([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port + 1}",
+                      "--union-default-graph"], f"http://127.0.0.1:{port + 1}", "/query", args.connections, args.duration)
+    print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; c={args.connections}, {args.duration} s")
+    for scenario in ("lookup", "mix"):
+        a, b = ours[scenario], theirs[scenario]
+        print(f"{scenario:7} newsfacts {a['rps']:7.0f} req/s p50 {a['p50_ms']:6.1f} p99 {a['p99_ms']:6.1f} errors {a['errors']}"
+              f" | oxigraph {b['rps']:7.0f} req/s p50 {b['p50_ms']:6.1f} p99 {b['p99_ms']:6.1f}"
+              f" | {a['rps'] / b['rps']:.2f}x, p99 {a['p99_ms'] / max(b['p99_ms'], 0.001):.1f}x")
+        print(f"        CPU ms per request: newsfacts {a['cpu_ms_per_request']}; oxigraph {b['cpu_ms_per_request']}")
+    for row in ours["memory"]:
+        print(f"  {row['kind']:12} pid {row['pid']:>7}  RSS {row['rss_mb']:4} MB  PSS {row['pss_mb']:4} MB"
+              f"  private {row['private_mb']:4} MB")
+    print(f"newsfacts tree: RSS {sum(r['rss_mb'] for r in ours['memory'])} MB, PSS {sum(r['pss_mb'] for r in ours['memory'])} MB;"
+          f" oxigraph: RSS {sum(r['rss_mb'] for r in theirs['memory'])} MB")
+
+
+if __name__ == "__main__":
+    main()
