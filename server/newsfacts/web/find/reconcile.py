@@ -1,7 +1,8 @@
 """Reconciliation (API v0.2): matching other datasets' names to our entities, and pulling data back.
 
-Candidates come from the search index (any word of the query, or a word's beginning, in a name or an
-alternative name), then are scored here; docs/reconciliation.md explains the scores and the ``match`` decision:
+Candidates come from the search index: the entities with a name equal to the query (folded), then the 50 that
+rank best (bm25) among those any of whose names shares a word of the query, or a word's beginning. They are
+scored here; docs/reconciliation.md explains the scores and the ``match`` decision:
 
 - name score 0–100: the best, over the entity's labels (English, Spanish) and alternative labels, of
   rapidfuzz's ``token_sort_ratio`` (whole name, any word order) and ``token_set_ratio`` (a partial name), on
@@ -135,10 +136,11 @@ class Reconciler:
 
     def _candidates(self, query: Query) -> list:
         if query.text:
-            exact = self.entity(query.text) if "/" in query.text or query.text.islower() else None
+            by_id = self.entity(query.text) if "/" in query.text or query.text.islower() else None
+            exact = ([by_id] if by_id is not None else []) + self.index.exact_name(query.text)
             types = [t.rsplit("/", 1)[-1] for t in query.types if t.rsplit("/", 1)[-1].isalnum()]  # class names only
-            rows = self.index.name_candidates(query.text, CANDIDATES, types=types)
-            return ([exact] if exact is not None else []) + [r for r in rows if exact is None or r["id"] != exact["id"]]
+            rows = exact + self.index.name_candidates(query.text, CANDIDATES, types=types)
+            return list({row["id"]: row for row in reversed(rows)}.values())[::-1]  # each once, first place kept
         pid, values = query.properties[0]  # no name: the entities having the first property's value
         if pid not in ENTITY_VALUED:
             raise ApiError(400, "Bad query", "A query without text needs an entity-valued property first "
