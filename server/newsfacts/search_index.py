@@ -200,11 +200,11 @@ class SearchIndex:
             self._local.entity_table = found
         return found
 
-    def name_candidates(self, text: str, limit: int, kind: str = "entity", types: list[str] = ()) -> list[sqlite3.Row]:
+    def name_candidates(self, text: str, limit: int, kind: str = "entity", types: list[str] = ()) -> list[dict]:
         """Things of a kind (and of one of ``types``, subclasses included) any of whose names shares a word (or a
-        word's beginning) with ``text``, best first (bm25 over names and alternative names). For entities, only
-        entities are ranked (``entity_search``): the cost follows the number of entities that match, not of all
-        things."""
+        word's beginning) with ``text``, best first (bm25 over names and alternative names), as dicts of the columns
+        of ``things``. For entities, only entities are ranked (``entity_search``): the cost follows the number of
+        entities that match, not of all things."""
         expression = match_expression(text, any_word=True, columns="{name alt}")
         if expression is None:
             return []
@@ -214,10 +214,12 @@ class SearchIndex:
             conditions.append("(" + " OR ".join("things.ancestors LIKE ?" for _ in types) + ")")
         where = "".join(f" AND {c}" for c in conditions)
         # CROSS JOIN: the full-text hits drive the join (never a scan of things probing the index per row)
-        return self.db.execute(
-            f"SELECT things.* FROM {table} CROSS JOIN things ON things.id = {table}.rowid WHERE {table} MATCH ?{where} "
-            f"ORDER BY bm25({table}, ?, ?, ?) LIMIT ?",
-            (expression, *([kind] if table == "search" else []), *(f"% {t} %" for t in types), *WEIGHTS, limit)).fetchall()
+        return _json_rows(self.db.execute(
+            f"SELECT json_group_array(json_object('score', hit.score, {_THING_COLUMNS})) FROM (SELECT things.*, "
+            f"bm25({table}, ?, ?, ?) AS score FROM {table} CROSS JOIN things ON things.id = {table}.rowid "
+            f"WHERE {table} MATCH ?{where} ORDER BY score LIMIT ?) AS hit",
+            (*WEIGHTS, expression, *([kind] if table == "search" else []), *(f"% {t} %" for t in types), limit)),
+            key=lambda row: row["score"])
 
     def exact_name(self, text: str, kind: str = "entity") -> list[sqlite3.Row]:
         """Things of a kind one of whose names is ``text`` once folded (an index lookup, whatever the words)."""
@@ -230,12 +232,14 @@ class SearchIndex:
     def names(self, thing_id: int) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM names WHERE thing = ?", (thing_id,)).fetchall()
 
-    def names_by_thing(self, ids: list[int]) -> dict[int, list[sqlite3.Row]]:
+    def names_by_thing(self, ids: list[int]) -> dict[int, list[dict]]:
         """Every name of each of these things, by thing id, in one query."""
-        found: dict[int, list[sqlite3.Row]] = {}
+        found: dict[int, list[dict]] = {}
         if ids:
             marks = ",".join("?" * len(ids))
-            for row in self.db.execute(f"SELECT * FROM names WHERE thing IN ({marks})", ids):
+            for row in _json_rows(self.db.execute(
+                    "SELECT json_group_array(json_object('thing', thing, 'lang', lang, 'name', name, 'folded', folded, "
+                    f"'alt', alt)) FROM names WHERE thing IN ({marks})", ids)):
                 found.setdefault(row["thing"], []).append(row)
         return found
 
@@ -254,6 +258,21 @@ class SearchIndex:
         if connection is not None:
             connection.close()
             self._local.db = None
+
+
+#: The columns of ``things`` as json_object() arguments (see _json_rows).
+_THING_COLUMNS = ", ".join(f"'{c}', hit.{c}" for c in (
+    "id", "iri", "kind", "name", "name_es", "sort_name", "description", "types", "ancestors", "wikidata", "links",
+    "mentioned_by", "time", "claim", "sort_time"))
+
+
+def _json_rows(cursor: sqlite3.Cursor, key=None) -> list[dict]:
+    """The rows of a query that aggregates them into one JSON array. Python's sqlite3 lets go of the GIL and takes
+    it back for every row it steps through; under a multi-threaded server each taking back may wait for another
+    thread's turn, so the requests that read many rows wait longest. One row of JSON is one step."""
+    (raw,) = cursor.fetchone()
+    rows = json.loads(raw) if raw else []
+    return sorted(rows, key=key) if key else rows
 
 
 def index_path(release_path: Path) -> Path:

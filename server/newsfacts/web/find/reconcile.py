@@ -112,9 +112,10 @@ class Reconciler:
     def reconcile(self, query: Query) -> list[dict]:
         rows = [row for row in self._candidates(query) if not query.types or self._fits(row, query)]
         names = self.index.names_by_thing([row["id"] for row in rows])
+        wanted = fold(query.text)
         scored = []
         for row in rows:
-            name_score, via = self.name_score(query.text, row, names.get(row["id"], [])) if query.text else (100.0, "")
+            name_score, via = self.name_score(query.text, row, names.get(row["id"], []), wanted) if query.text else (100.0, "")
             checks = [(pid, self._holds(row, pid, values)) for pid, values in query.properties]
             score = max(0.0, name_score - PROPERTY_PENALTY * sum(not ok for _, ok in checks))
             scored.append((score, name_score, row, checks, via))
@@ -150,11 +151,12 @@ class Reconciler:
             "SELECT subject FROM links WHERE object = ? AND relation = ? LIMIT ?", (iri, pid, CANDIDATES))]
         return [row for row in (self.index.thing(s) for s in subjects) if row is not None and row["kind"] == "entity"]
 
-    def name_score(self, text: str, row, names: list) -> tuple[float, str]:
-        """The best similarity of ``text`` to any of the entity's names, and which kind of name gave it."""
+    def name_score(self, text: str, row, names: list, wanted: str | None = None) -> tuple[float, str]:
+        """The best similarity of ``text`` (``wanted``: already folded) to any of the entity's names, and which kind
+        of name gave it."""
         if self.entity_id(row["iri"]) == text or row["iri"] == text:
             return 100.0, "id"
-        wanted = fold(text)
+        wanted = wanted if wanted is not None else fold(text)
         best, via = 0.0, ""
         for name in names:
             folded = name["folded"]
