@@ -25,14 +25,6 @@ QUERIES = PROJECT_ROOT / "server" / "newsfacts" / "queries"
 CLIENT = Path(__file__).with_name("tpf_client.js")
 COMUNICA = "@comunica/query-sparql@^4.5.0"  # 5.x needs node 22; Debian and this machine have node 20
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-#: Queries Comunica cannot answer over fragments in reasonable time. 10: Comunica 4.5 estimates a join's size as
-#: the product of its patterns' counts, so the claims side of 10 (eight patterns) looks like ~10^12 rows next to
-#: the 346 rows of each `?x rdfs:label ?y`; it then binds the label patterns into the claims side nested two and
-#: three deep (~346^2 sub-plans: 58,809 join plans in 170 s). The fragments are not the bottleneck: after ~1,000
-#: distinct fragment requests (15 ms median, counts cached, kept-alive connections) it is still planning, CPU-bound,
-#: minutes later; exact or estimated counts, page size and keep-alive leave that plan as it is. Answered by the
-#: endpoint; not compared here.
-TOO_SLOW_OVER_FRAGMENTS = {"10-mahan-air"}
 
 
 def comunica_modules() -> Path:
@@ -102,7 +94,7 @@ def run_comunica(modules: Path, source: str, queries: dict[str, str], listing: P
 
 def test_comunica_answers_the_example_queries_over_tpf_and_qpf_like_the_endpoint(server, tmp_path):
     modules = comunica_modules()
-    every = {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERIES.glob("*.rq")) if p.stem not in TOO_SLOW_OVER_FRAGMENTS}
+    every = {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERIES.glob("*.rq"))}
     triples = {name: query for name, query in every.items() if "GRAPH" not in query}  # TPF: the default graph only
     assert len(triples) >= 10 and len(every) > len(triples)
     runs = {"/fragments": (triples, run_comunica(modules, server.url + "/fragments", triples, tmp_path / "tpf.json")),
