@@ -41,7 +41,9 @@ request = function()
     if string.find(path, "?", 1, true) then sep = "&" end
     path = path .. sep .. "nocache=" .. prefix .. "-" .. counter
   end
-  return wrk.format("GET", path, {["Accept"] = r[2]})
+  local headers = {["Accept"] = r[2]}
+  if r[5] then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  return wrk.format(r[4], path, headers, r[5])
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
@@ -56,6 +58,8 @@ class Request:
     path: str
     accept: str
     bust_cache: bool = False
+    method: str = "GET"
+    body: str | None = None  # a form, URL-encoded (ASCII: it is written into the Lua script as it is)
 
 
 def free_port() -> int:
@@ -209,8 +213,8 @@ def run_wrk(root: str, load: list[Request], connections: int, duration_s: float,
     """One bounded wrk run (one thread, `connections` connections, duration_s seconds). Also reports the CPU used
     meanwhile by the server's process tree, by wrk, and by everything else on the machine (other_cores: work that
     competed with the measurement)."""
-    entries = ", ".join(f"{{{json.dumps(r.path)}, {json.dumps(r.accept)}, {'true' if r.bust_cache else 'false'}}}"
-                        for r in load)
+    entries = ", ".join(f"{{{json.dumps(r.path)}, {json.dumps(r.accept)}, {'true' if r.bust_cache else 'false'}, "
+                        f"{json.dumps(r.method)}, {json.dumps(r.body) if r.body is not None else 'nil'}}}" for r in load)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(LUA % entries)
         script = handle.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph
 import rdflib
 import requests
 
@@ -109,3 +110,71 @@ def test_quad_formats_keep_metadata_in_a_graph_about_the_page_and_the_dataset(se
     assert topics == {page, rdflib.URIRef(public(server) + "fragments#dataset")}
     assert (page, VOID.triples, None) in dataset.graph(metadata)
     assert {str(s) for s, _, _ in dataset.default_graph} == {IRAN}
+
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+ENTITIES = "https://newsfacts.example/graph/entities"
+
+
+def quad_fragment(server, **params) -> tuple[rdflib.Dataset, rdflib.URIRef]:
+    response = requests.get(server.url + "/fragments/quads", params=params, headers={"Accept": "application/n-quads"},
+                            timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/n-quads")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    dataset = rdflib.Dataset()
+    dataset.parse(data=response.text, format="nquads")
+    return dataset, rdflib.URIRef(response.url)
+
+
+def quad_data(dataset: rdflib.Dataset, page: rdflib.URIRef) -> set:
+    """The fragment's quads: those outside its metadata graph (the default graph as None)."""
+    metadata = str(page) + "#metadata"
+    return {(s, p, o, None if g == rdflib.graph.DATASET_DEFAULT_GRAPH_ID else g)
+            for s, p, o, g in dataset.quads() if str(g) != metadata}
+
+
+def test_the_quad_interface_has_one_template_with_four_mappings_the_fourth_the_graph(server):
+    dataset, page = quad_fragment(server, subject=IRAN)
+    metadata = dataset.graph(rdflib.URIRef(str(page) + "#metadata"))
+    forms = list(metadata.objects(None, HYDRA.search))
+    assert len(forms) == 1
+    assert [str(t) for t in metadata.objects(forms[0], HYDRA.template)] == [
+        public(server) + "fragments/quads{?subject,predicate,object,graph}"]
+    mappings = {str(metadata.value(m, HYDRA.variable)): str(metadata.value(m, HYDRA.property))
+                for m in metadata.objects(forms[0], HYDRA.mapping)}
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    assert mappings == {"subject": rdf + "subject", "predicate": rdf + "predicate", "object": rdf + "object",
+                        "graph": str(SD.graph)}
+    dataset_node = rdflib.URIRef(public(server) + "fragments/quads#dataset")
+    assert (dataset_node, VOID.subset, page) in metadata
+    assert metadata.value(dataset_node, SD.defaultGraph) == rdflib.URIRef(public(server) + "fragments/quads#default-graph")
+
+
+def test_quads_carry_their_graph_and_a_graph_restricts_them(server, store):
+    dataset, page = quad_fragment(server, subject=IRAN)
+    found = quad_data(dataset, page)
+    expected = {(str(q.subject.value), str(q.predicate.value), q.graph_name.value)
+                for q in store.quads_for_pattern(pyoxigraph.NamedNode(IRAN), None, None, None)}
+    assert {(str(s), str(p), str(g)) for s, p, _, g in found} == expected
+    assert int(dataset.graph(rdflib.URIRef(str(page) + "#metadata")).value(page, HYDRA.totalItems)) == len(found)
+    assert len({g for *_, g in found}) > 1  # Iran is described in more than one graph
+    entities, page = quad_fragment(server, subject=IRAN, graph=ENTITIES)
+    only = quad_data(entities, page)
+    assert only and only == {q for q in found if str(q[3]) == ENTITIES}
+    literal_graph, page = quad_fragment(server, subject=IRAN, graph='"entities"')
+    assert not quad_data(literal_graph, page)
+
+
+def test_the_declared_default_graph_is_the_union_as_at_slash_fragments(server):
+    union, page = quad_fragment(server, subject=IRAN, graph=public(server) + "fragments/quads#default-graph")
+    found = quad_data(union, page)
+    triples, _ = fragment(server, subject=IRAN)
+    assert {g for *_, g in found} == {None}  # in the answer's default graph
+    assert {(s, p, o) for s, p, o, _ in found} == data(triples)
+
+
+def test_the_quad_interface_answers_quad_formats_only(server):
+    response = requests.get(server.url + "/fragments/quads", headers={"Accept": "text/turtle"}, timeout=30)
+    assert response.status_code == 406 and response.headers["Content-Type"].startswith("application/problem+json")
+    assert "application/n-quads" in response.json()["detail"]

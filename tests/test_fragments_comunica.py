@@ -1,6 +1,8 @@
-"""Comunica (npm @comunica/query-sparql) answers the example queries through /fragments as the endpoint does.
+"""Comunica (npm @comunica/query-sparql) answers the example queries through fragments as the endpoint does.
 
-Comunica finds the interface by its Hydra controls alone (the source is given as a plain URL). It is installed
+Comunica finds each interface by its Hydra controls alone (the source is given as a plain URL): the queries
+without ``GRAPH`` through the Triple Pattern Fragments at /fragments, and every query, ``GRAPH ?graph`` included,
+through the Quad Pattern Fragments at /fragments/quads; the two clients run side by side. Comunica is installed
 into ``.node/`` beside the project (gitignored; ``.ci/run`` installs it, or this test does on first use);
 ``NEWSFACTS_COMUNICA_DIR`` names another folder. Only a machine without node skips this test.
 """
@@ -23,9 +25,13 @@ QUERIES = PROJECT_ROOT / "server" / "newsfacts" / "queries"
 CLIENT = Path(__file__).with_name("tpf_client.js")
 COMUNICA = "@comunica/query-sparql@^4.5.0"  # 5.x needs node 22; Debian and this machine have node 20
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-#: Queries Comunica cannot answer over fragments in reasonable time: 10's disjunctive FILTER over the subject
-#: and object of every single-statement claim makes Comunica 4.5 join all claims client-side (over 900
-#: fragment requests and still running after five minutes). Answered by the endpoint; not compared here.
+#: Queries Comunica cannot answer over fragments in reasonable time. 10: Comunica 4.5 estimates a join's size as
+#: the product of its patterns' counts, so the claims side of 10 (eight patterns) looks like ~10^12 rows next to
+#: the 346 rows of each `?x rdfs:label ?y`; it then binds the label patterns into the claims side nested two and
+#: three deep (~346^2 sub-plans: 58,809 join plans in 170 s). The fragments are not the bottleneck: after ~1,000
+#: distinct fragment requests (15 ms median, counts cached, kept-alive connections) it is still planning, CPU-bound,
+#: minutes later; exact or estimated counts, page size and keep-alive leave that plan as it is. Answered by the
+#: endpoint; not compared here.
 TOO_SLOW_OVER_FRAGMENTS = {"10-mahan-air"}
 
 
@@ -88,28 +94,36 @@ def comunica_answer(answer: dict):
     return sorted(sorted((var, from_comunica(term)) for var, term in row.items()) for row in answer["bindings"])
 
 
-def test_comunica_answers_the_example_queries_over_tpf_like_the_endpoint(server):
-    modules = comunica_modules()
-    queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERIES.glob("*.rq"))
-               if "GRAPH" not in p.read_text(encoding="utf-8")  # fragments serve the default graph only
-               and p.stem not in TOO_SLOW_OVER_FRAGMENTS}
-    assert len(queries) >= 10
-    listing = Path(os.environ.get("TMPDIR", "/tmp")) / f"newsfacts-tpf-queries-{os.getpid()}.json"
+def run_comunica(modules: Path, source: str, queries: dict[str, str], listing: Path) -> subprocess.Popen:
     listing.write_text(json.dumps(list(queries.values())), encoding="utf-8")
+    return subprocess.Popen(["node", str(CLIENT), source, str(listing), "https://newsfacts.example/"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, NODE_PATH=str(modules)))
+
+
+def test_comunica_answers_the_example_queries_over_tpf_and_qpf_like_the_endpoint(server, tmp_path):
+    modules = comunica_modules()
+    every = {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERIES.glob("*.rq")) if p.stem not in TOO_SLOW_OVER_FRAGMENTS}
+    triples = {name: query for name, query in every.items() if "GRAPH" not in query}  # TPF: the default graph only
+    assert len(triples) >= 10 and len(every) > len(triples)
+    runs = {"/fragments": (triples, run_comunica(modules, server.url + "/fragments", triples, tmp_path / "tpf.json")),
+            "/fragments/quads": (every, run_comunica(modules, server.url + "/fragments/quads", every, tmp_path / "qpf.json"))}
+    outputs = {}
     try:
-        run = subprocess.run(["node", str(CLIENT), server.url + "/fragments", str(listing), "https://newsfacts.example/"],
-                             capture_output=True, text=True,
-                             timeout=900, env=dict(os.environ, NODE_PATH=str(modules)))
+        for interface, (_, process) in runs.items():
+            outputs[interface] = process.communicate(timeout=900)
     finally:
-        listing.unlink(missing_ok=True)
-    assert run.returncode == 0, run.stderr[-3000:]
-    answers = json.loads(run.stdout)
-    assert len(answers) == len(queries)
-    for (name, query), answer in zip(queries.items(), answers, strict=True):
-        expected = expected_answer(server, query)
-        assert expected, f"{name} has no answer at the endpoint: the comparison would prove nothing"
-        concatenated = concatenations(query)
-        assert unordered(comunica_answer(answer), concatenated) == unordered(expected, concatenated), name
+        for _, process in runs.values():
+            process.kill()
+    for interface, (queries, process) in runs.items():
+        out, err = outputs[interface]
+        assert process.returncode == 0, f"{interface}: {err[-3000:]}"
+        answers = json.loads(out)
+        assert len(answers) == len(queries)
+        for (name, query), answer in zip(queries.items(), answers, strict=True):
+            expected = expected_answer(server, query)
+            assert expected, f"{name} has no answer at the endpoint: the comparison would prove nothing"
+            concatenated = concatenations(query)
+            assert unordered(comunica_answer(answer), concatenated) == unordered(expected, concatenated), f"{interface} {name}"
 
 
 def concatenations(query: str) -> dict[str, str]:

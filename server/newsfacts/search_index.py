@@ -5,6 +5,10 @@ Written at build time from the catalog records (``catalog.records``), read at se
 embedded store and with a remote one. Names, alternative labels, descriptions, claim texts and quotes are
 indexed with the ``unicode61 remove_diacritics 2`` tokenizer, so "Nicolas Maduro" finds "Nicolás Maduro".
 BENCHMARKS.md says why SQLite FTS5 rather than tantivy.
+
+Entities are indexed twice: in ``search`` with everything else, and alone in ``entity_search``, so that
+reconciliation and entity suggestions rank only entities (at most as many as there are entities) however common
+a word is among the names of events and claims.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from .problems import BuildFailed
 
 SEARCH_DIR = "search"
 INDEX_FILE = "index.sqlite"
-FORMAT = "1"
+FORMAT = "2"  # 2: entity_search
 #: bm25 weights of the columns name, alt, body: a hit in a name counts most.
 WEIGHTS = (10.0, 4.0, 1.0)
 MAX_TOKENS = 16
@@ -45,6 +49,7 @@ CREATE INDEX links_object ON links (object, relation);
 CREATE INDEX links_subject ON links (subject, relation);
 CREATE TABLE kinds_types (kind TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(name, alt, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE entity_search USING fts5(name, alt, body, tokenize = 'unicode61 remove_diacritics 2');
 """
 
 
@@ -89,7 +94,10 @@ def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, in
                 for article in record.links.get("statedIn", []):
                     db.execute("INSERT INTO links VALUES (?, 'inArticle', ?)", (event, article))
         db.executemany("INSERT INTO kinds_types VALUES (?, ?, ?)", [(k, t, n) for (k, t), n in type_counts.items()])
+        db.execute("INSERT INTO entity_search(rowid, name, alt, body) SELECT search.rowid, search.name, search.alt, search.body "
+                   "FROM things CROSS JOIN search ON search.rowid = things.id WHERE things.kind = 'entity'")
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
+        db.execute("INSERT INTO entity_search(entity_search) VALUES ('optimize')")
         db.commit()
     finally:
         db.close()
@@ -174,24 +182,49 @@ class SearchIndex:
         expression = match_expression(text)
         if expression is None:
             return []
+        table = self.entity_table if kind == "entity" else "search"
         rows = self.db.execute(
-            "SELECT things.*, bm25(search, ?, ?, ?) AS score, snippet(search, 2, '\x02', '\x03', '…', 16) AS snip "
-            "FROM search JOIN things ON things.id = search.rowid WHERE search MATCH ? AND things.kind = ? "
+            f"SELECT things.*, bm25({table}, ?, ?, ?) AS score, snippet({table}, 2, '\x02', '\x03', '…', 16) AS snip "
+            f"FROM {table} CROSS JOIN things ON things.id = {table}.rowid WHERE {table} MATCH ? AND things.kind = ? "
             "ORDER BY score, things.sort_name LIMIT ? OFFSET ?", (*WEIGHTS, expression, kind, limit, offset)).fetchall()
         return [Hit(r["iri"], r["kind"], r["name"], r["name_es"], r["description"], json.loads(r["types"]),
                     -r["score"], r["snip"] or "") for r in rows]
 
-    def name_candidates(self, text: str, limit: int, kind: str = "entity", types: list[str] = ()) -> list[sqlite3.Row]:
+    @property
+    def entity_table(self) -> str:
+        """The full-text table of entities alone; ``search`` in an index written before there was one."""
+        found = getattr(self._local, "entity_table", None)
+        if found is None:
+            found = "entity_search" if self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'entity_search'").fetchone() else "search"
+            self._local.entity_table = found
+        return found
+
+    def name_candidates(self, text: str, limit: int, kind: str = "entity", types: list[str] = ()) -> list[dict]:
         """Things of a kind (and of one of ``types``, subclasses included) any of whose names shares a word (or a
-        word's beginning) with ``text``."""
+        word's beginning) with ``text``, best first (bm25 over names and alternative names), as dicts of the columns
+        of ``things``. For entities, only entities are ranked (``entity_search``): the cost follows the number of
+        entities that match, not of all things."""
         expression = match_expression(text, any_word=True, columns="{name alt}")
         if expression is None:
             return []
-        typed = " AND (" + " OR ".join("things.ancestors LIKE ?" for _ in types) + ")" if types else ""
-        return self.db.execute(
-            "SELECT things.* FROM search JOIN things ON things.id = search.rowid WHERE search MATCH ? AND things.kind = ?"
-            f"{typed} ORDER BY bm25(search, ?, ?, ?) LIMIT ?",
-            (expression, kind, *(f"% {t} %" for t in types), *WEIGHTS, limit)).fetchall()
+        table = self.entity_table if kind == "entity" else "search"
+        conditions = ["things.kind = ?"] if table == "search" else []
+        if types:
+            conditions.append("(" + " OR ".join("things.ancestors LIKE ?" for _ in types) + ")")
+        where = "".join(f" AND {c}" for c in conditions)
+        # CROSS JOIN: the full-text hits drive the join (never a scan of things probing the index per row)
+        return _json_rows(self.db.execute(
+            f"SELECT json_group_array(json_object('score', hit.score, {_THING_COLUMNS})) FROM (SELECT things.*, "
+            f"bm25({table}, ?, ?, ?) AS score FROM {table} CROSS JOIN things ON things.id = {table}.rowid "
+            f"WHERE {table} MATCH ?{where} ORDER BY score LIMIT ?) AS hit",
+            (*WEIGHTS, expression, *([kind] if table == "search" else []), *(f"% {t} %" for t in types), limit)),
+            key=lambda row: row["score"])
+
+    def exact_name(self, text: str, kind: str = "entity") -> list[sqlite3.Row]:
+        """Things of a kind one of whose names is ``text`` once folded (an index lookup, whatever the words)."""
+        return self.db.execute("SELECT DISTINCT things.* FROM names CROSS JOIN things ON things.id = names.thing "
+                               "WHERE names.folded = ? AND things.kind = ? LIMIT 100", (fold(text), kind)).fetchall()
 
     def thing(self, iri: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM things WHERE iri = ?", (iri,)).fetchone()
@@ -199,12 +232,14 @@ class SearchIndex:
     def names(self, thing_id: int) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM names WHERE thing = ?", (thing_id,)).fetchall()
 
-    def names_by_thing(self, ids: list[int]) -> dict[int, list[sqlite3.Row]]:
+    def names_by_thing(self, ids: list[int]) -> dict[int, list[dict]]:
         """Every name of each of these things, by thing id, in one query."""
-        found: dict[int, list[sqlite3.Row]] = {}
+        found: dict[int, list[dict]] = {}
         if ids:
             marks = ",".join("?" * len(ids))
-            for row in self.db.execute(f"SELECT * FROM names WHERE thing IN ({marks})", ids):
+            for row in _json_rows(self.db.execute(
+                    "SELECT json_group_array(json_object('thing', thing, 'lang', lang, 'name', name, 'folded', folded, "
+                    f"'alt', alt)) FROM names WHERE thing IN ({marks})", ids)):
                 found.setdefault(row["thing"], []).append(row)
         return found
 
@@ -223,6 +258,21 @@ class SearchIndex:
         if connection is not None:
             connection.close()
             self._local.db = None
+
+
+#: The columns of ``things`` as json_object() arguments (see _json_rows).
+_THING_COLUMNS = ", ".join(f"'{c}', hit.{c}" for c in (
+    "id", "iri", "kind", "name", "name_es", "sort_name", "description", "types", "ancestors", "wikidata", "links",
+    "mentioned_by", "time", "claim", "sort_time"))
+
+
+def _json_rows(cursor: sqlite3.Cursor, key=None) -> list[dict]:
+    """The rows of a query that aggregates them into one JSON array. Python's sqlite3 lets go of the GIL and takes
+    it back for every row it steps through; under a multi-threaded server each taking back may wait for another
+    thread's turn, so the requests that read many rows wait longest. One row of JSON is one step."""
+    (raw,) = cursor.fetchone()
+    rows = json.loads(raw) if raw else []
+    return sorted(rows, key=key) if key else rows
 
 
 def index_path(release_path: Path) -> Path:

@@ -1,7 +1,8 @@
 """Reconciliation (API v0.2): matching other datasets' names to our entities, and pulling data back.
 
-Candidates come from the search index (any word of the query, or a word's beginning, in a name or an
-alternative name), then are scored here; docs/reconciliation.md explains the scores and the ``match`` decision:
+Candidates come from the search index: the entities with a name equal to the query (folded), then the 50 that
+rank best (bm25) among those any of whose names shares a word of the query, or a word's beginning. They are
+scored here; docs/reconciliation.md explains the scores and the ``match`` decision:
 
 - name score 0–100: the best, over the entity's labels (English, Spanish) and alternative labels, of
   rapidfuzz's ``token_sort_ratio`` (whole name, any word order) and ``token_set_ratio`` (a partial name), on
@@ -111,9 +112,10 @@ class Reconciler:
     def reconcile(self, query: Query) -> list[dict]:
         rows = [row for row in self._candidates(query) if not query.types or self._fits(row, query)]
         names = self.index.names_by_thing([row["id"] for row in rows])
+        wanted = fold(query.text)
         scored = []
         for row in rows:
-            name_score, via = self.name_score(query.text, row, names.get(row["id"], [])) if query.text else (100.0, "")
+            name_score, via = self.name_score(query.text, row, names.get(row["id"], []), wanted) if query.text else (100.0, "")
             checks = [(pid, self._holds(row, pid, values)) for pid, values in query.properties]
             score = max(0.0, name_score - PROPERTY_PENALTY * sum(not ok for _, ok in checks))
             scored.append((score, name_score, row, checks, via))
@@ -135,10 +137,11 @@ class Reconciler:
 
     def _candidates(self, query: Query) -> list:
         if query.text:
-            exact = self.entity(query.text) if "/" in query.text or query.text.islower() else None
+            by_id = self.entity(query.text) if "/" in query.text or query.text.islower() else None
+            exact = ([by_id] if by_id is not None else []) + self.index.exact_name(query.text)
             types = [t.rsplit("/", 1)[-1] for t in query.types if t.rsplit("/", 1)[-1].isalnum()]  # class names only
-            rows = self.index.name_candidates(query.text, CANDIDATES, types=types)
-            return ([exact] if exact is not None else []) + [r for r in rows if exact is None or r["id"] != exact["id"]]
+            rows = exact + self.index.name_candidates(query.text, CANDIDATES, types=types)
+            return list({row["id"]: row for row in reversed(rows)}.values())[::-1]  # each once, first place kept
         pid, values = query.properties[0]  # no name: the entities having the first property's value
         if pid not in ENTITY_VALUED:
             raise ApiError(400, "Bad query", "A query without text needs an entity-valued property first "
@@ -148,11 +151,12 @@ class Reconciler:
             "SELECT subject FROM links WHERE object = ? AND relation = ? LIMIT ?", (iri, pid, CANDIDATES))]
         return [row for row in (self.index.thing(s) for s in subjects) if row is not None and row["kind"] == "entity"]
 
-    def name_score(self, text: str, row, names: list) -> tuple[float, str]:
-        """The best similarity of ``text`` to any of the entity's names, and which kind of name gave it."""
+    def name_score(self, text: str, row, names: list, wanted: str | None = None) -> tuple[float, str]:
+        """The best similarity of ``text`` (``wanted``: already folded) to any of the entity's names, and which kind
+        of name gave it."""
         if self.entity_id(row["iri"]) == text or row["iri"] == text:
             return 100.0, "id"
-        wanted = fold(text)
+        wanted = wanted if wanted is not None else fold(text)
         best, via = 0.0, ""
         for name in names:
             folded = name["folded"]
