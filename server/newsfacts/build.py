@@ -111,17 +111,22 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
             change = _store_change(settings, checked, staged, description_graph, described)
             if change is not None:
                 counts, description = change.counts, change.description
+                checked.timings["description_s"] = change.seconds
             elif settings.store == "embedded":  # loaded whole, counted by the store, then described
                 _load_store(checked.quads, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
+                counted = time.perf_counter()
                 counts = counts_in_store(store, settings.base_iri)
                 description = described(counts)
+                checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)
                 store.flush()
                 del store
             else:
+                counted = time.perf_counter()
                 counts = counts_of(checked.quads, {q.triple for q in checked.quads}, settings.base_iri)
                 description = described(counts)
+                checked.timings["description_s"] = time.perf_counter() - counted
             checked.timings["store_s"] = time.perf_counter() - started
             with open(staged.file(VOID_FILE), "wb") as out:
                 ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in description], out,
@@ -220,6 +225,7 @@ class StoreChange:
     touched: list[ox.Quad]  # see store_change.store_from_previous
     counts: Counts  # the description's counts, moved by the change
     description: list[ox.Quad]
+    seconds: float  # counting and describing
 
 
 def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, description_graph: str,
@@ -234,13 +240,15 @@ def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, d
     found = {}
 
     def complete(store: ox.Store, made: dict) -> list[ox.Quad]:
+        started = time.perf_counter()
         outside = [[q for q in made[key] if q.graph_name.value != description_graph]
                    for key in ("touched", "removed_quads", "added_quads")]
         old = ox.Store.read_only(str(previous.store_path))
         counts = previous_counts(old, description_graph, settings.base_iri, previous.manifest().get("graphs", {}))
         counts = counts_in_store(store, settings.base_iri) if counts is None else \
             counts_after(counts, old, store, outside[1], outside[2], settings.base_iri, description_graph)
-        found["change"] = StoreChange(outside[0], counts, described(counts))
+        description = described(counts)
+        found["change"] = StoreChange(outside[0], counts, description, time.perf_counter() - started)
         return found["change"].description
 
     store_from_previous(previous.store_path, staged.file(STORE_DIR), checked.quads, _unchanged_graphs(settings, checked),
