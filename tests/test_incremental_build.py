@@ -253,3 +253,20 @@ def test_a_part_removed_from_the_previous_release_is_made_again(inputs):
     rebuilt = second.manifest()["rebuilt"]
     assert rebuilt["articles"] == {"synthetic-article-2": f"its part in {first.version} cannot be read"}
     assert (second.path / "articles" / f"{key}.json").is_file() and rebuilt["reused"] == 4
+
+
+def test_an_incremental_build_reads_the_parts_of_the_changed_articles_only(inputs):
+    """The quads of reused articles are not read: a reused part whose quads could not be parsed does not stop
+    the build nor make its article again (the store, dumps and index are made from the previous release's)."""
+    settings = settings_for(inputs, "releases")
+    first = build(settings, built_at=T0)
+    index = json.loads((first.path / "articles" / "index.json").read_text())["articles"]
+    unread = first.path / "articles" / f"{index['synthetic-article-0']['key']}.nq"
+    os.chmod(first.path / "articles", 0o755)
+    unread.unlink()  # replaced (not written through its hard links): the store and dumps keep the real quads
+    unread.write_bytes(b"this is not N-Quads <")
+    edit(inputs["facts"] / "synthetic-article-2.yaml", "en: Synthetic article 2", "en: Synthetic article two")
+    second = build(settings, built_at=T1)
+    assert second.manifest()["rebuilt"]["articles"] == {"synthetic-article-2": "changed facts file"}
+    assert second.manifest()["rebuilt"]["reused"] == 4
+    assert all_quads(second) == all_quads(build(settings_for(inputs, "clean"), full=True, built_at=T1))

@@ -113,7 +113,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 counts, description = change.counts, change.description
                 checked.timings["description_s"] = change.seconds
             elif settings.store == "embedded":  # loaded whole, counted by the store, then described
-                _load_store(checked.quads, staged)
+                _load_store(checked.all_quads(), staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
                 counts = counts_in_store(store, settings.base_iri)
@@ -124,7 +124,8 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 del store
             else:
                 counted = time.perf_counter()
-                counts = counts_of(checked.quads, {q.triple for q in checked.quads}, settings.base_iri)
+                everything = checked.all_quads()
+                counts = counts_of(everything, {q.triple for q in everything}, settings.base_iri)
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
             checked.timings["store_s"] = time.perf_counter() - started
@@ -147,11 +148,12 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                              touched_things(change.touched, settings.base_iri), settings.base_iri, description_graph)
                 del store
             else:
-                write_index(checked.quads, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
+                write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
             checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous, links, members)
+            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous, links, members,
+                        checked.entity_counts)
             checked.timings["parts_s"] = time.perf_counter() - started
 
             if change is not None:
@@ -160,7 +162,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 store_made = "bulk load"
             else:
                 started = time.perf_counter()
-                store_made = _publish(settings, checked, checked.quads + description, staged, version)
+                store_made = _publish(settings, checked, checked.all_quads() + description, staged, version)
                 checked.timings["store_s"] += time.perf_counter() - started
             graphs = dict(counts.graphs, **{description_graph: len(description)})
 
@@ -175,7 +177,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 "grounding": [vars(g) for g in checked.grounding],
                 "graphs": dict(sorted(graphs.items())),
                 "triples": counts.triples,
-                "quads": len(checked.quads) + len(description),
+                "quads": sum(counts.graphs.values()) + len(description),
                 "articles": [f.id for f in checked.files],
                 "dumps": [vars(d) for d in dumps],
                 # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
@@ -269,14 +271,16 @@ def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, ve
     """The dumps, with the members of reused articles' graphs taken from their parts; and the members made for
     the others, by article id (kept with their parts)."""
     graph = f"{settings.base_iri}graph/article/"
-    known = {}
+    known, others = {}, {}
     for part in checked.parts:
-        found = checked.previous.dump_members(part.key) if checked.previous and not part.mapped else None
-        if found is not None:
-            known[graph + part.article] = found
+        if not part.mapped:
+            others[graph + part.article] = part.quads  # read only if its members are made again
+            found = checked.previous.dump_members(part.key) if checked.previous else None
+            if found is not None:
+                known[graph + part.article] = found
     vocabulary = [q.triple for q in checked.quads if q.graph_name.value == f"{settings.base_iri}graph/vocabulary"]
     dumps, made = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
-                                                                  f"newsfacts-{version}", known)
+                                                                  f"newsfacts-{version}", known, others)
     return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}
 
 
