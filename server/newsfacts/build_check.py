@@ -54,6 +54,8 @@ from .validation import (
 from .vocabulary import Vocabulary
 
 SSSOM_FILE = "wikidata.sssom.tsv"
+#: The most quads of articles validated in one chunk (by one worker process) in a build.
+CHUNK_QUADS = 200_000
 
 
 @dataclass
@@ -260,8 +262,10 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
     for part in checking:
         for q in part.quads:
             origin.setdefault(q.subject.value, path_of[part.key])
-    chunks = split([[q for q in part.quads if not q.subject.value.startswith(entity_prefix)] for part in checking],
-                   os.cpu_count() or 1)
+    own = [[q for q in part.quads if not q.subject.value.startswith(entity_prefix)] for part in checking]
+    # at least a chunk per core, and none larger than CHUNK_QUADS: a validation worker's memory does not grow
+    # with the corpus (each chunk is validated with every entity description, the links and the vocabulary)
+    chunks = split(own, max(os.cpu_count() or 1, -(-sum(map(len, own)) // CHUNK_QUADS)))
     outcome = validate(chunks, entity_quads + links + vocabulary.triples, data_shapes,
                        lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
     _stop_if(outcome.violations)
