@@ -270,3 +270,16 @@ def test_an_incremental_build_reads_the_parts_of_the_changed_articles_only(input
     assert second.manifest()["rebuilt"]["articles"] == {"synthetic-article-2": "changed facts file"}
     assert second.manifest()["rebuilt"]["reused"] == 4
     assert all_quads(second) == all_quads(build(settings_for(inputs, "clean"), full=True, built_at=T1))
+
+
+def test_the_checks_of_an_incremental_build_give_every_quad_once(inputs):
+    """What a store loaded whole, `validate` and a remote store get from an incremental check: the reused articles'
+    quads read from their parts, the entity descriptions they share with others once."""
+    settings = settings_for(inputs, "releases")
+    build(settings, built_at=T0)
+    edit(inputs["facts"] / "synthetic-article-2.yaml", "en: Synthetic article 2", "en: Synthetic article two")
+    incremental, full = check(settings), check(settings, full=True)
+    assert incremental.previous is not None and full.previous is None
+    every = incremental.all_quads()
+    assert len(every) == len(set(every)) and set(every) == set(full.all_quads())
+    assert len(incremental.quads) < len(every)  # the reused articles' graphs are not in what may change

@@ -83,7 +83,7 @@ class Checked:
     def all_quads(self) -> list[ox.Quad]:
         """Every quad of the release, the reused articles' read from their parts (for a store loaded whole)."""
         reused = [q for part in self.parts if not part.mapped for q in part.quads]
-        return self.quads + reused if reused else self.quads
+        return list(dict.fromkeys(self.quads + reused)) if reused else self.quads  # entity descriptions once
 
 
 def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False) -> Checked:
