@@ -6,7 +6,8 @@ links, map to RDF, check the vocabulary, validate the data with SHACL (build_che
 Only then is a release written, and made current once complete.
 
 Builds are incremental: articles whose part in the current release (article_cache.py) has the same key are
-reused, and the store is made from the current release's store and the change (store_change.py). A full build
+reused, and the store is made from the current release's store and the change (store_change.py); so are the
+search index (search_update.py) and the counts of the dataset description (description_change.py). A full build
 (``full``, or when the build code, ontology, shapes, mappings or output-changing settings changed) maps and
 validates every article and loads its store from scratch; both give the same release.
 """
