@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,6 +170,22 @@ def new_part(key: str, facts: ArticleFacts, facts_sha256: str, grounding: Ground
                        [r["id"] for r in facts.reports], refers_to, quads=quads)
 
 
+class MemberFiles(Mapping):
+    """The dump members kept with a part, by format key (``DumpFormat.key``), read on each use."""
+
+    def __init__(self, folder: Path, key: str):
+        self.paths = {fmt.key: folder / f"{key}.dump.{fmt.suffix}" for fmt in DUMP_FORMATS}
+
+    def __getitem__(self, fmt_key: str) -> bytes:
+        return self.paths[fmt_key].read_bytes()
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 @dataclass
 class PreviousParts:
     """The parts of the release a build starts from."""
@@ -205,13 +222,11 @@ class PreviousParts:
         except (OSError, ValueError):
             return None
 
-    def dump_members(self, key: str) -> dict[str, bytes] | None:
-        """The dump members of an article's graph kept with its part (None if it has none)."""
-        folder = self.release.path / PARTS_DIR
-        try:
-            return {fmt.key: (folder / f"{key}.dump.{fmt.suffix}").read_bytes() for fmt in DUMP_FORMATS}
-        except OSError:
-            return None
+    def dump_members(self, key: str) -> MemberFiles | None:
+        """The dump members of an article's graph kept with its part (None if it has none), each read when the
+        dump it goes into is written (a +1 build holds one member at a time, not the corpus's)."""
+        members = MemberFiles(self.release.path / PARTS_DIR, key)
+        return members if all(path.is_file() for path in members.paths.values()) else None
 
     def read(self, key: str) -> ArticlePart:
         folder = self.release.path / PARTS_DIR
