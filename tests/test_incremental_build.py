@@ -74,11 +74,25 @@ def all_quads(release) -> set[ox.Quad]:
 
 
 def index_rows(release) -> dict[str, list]:
+    """Every row of the search index, things named by IRI rather than by row id (an incremental build gives the
+    things it made again new ids), and what each full-text table finds for a word of every indexed thing."""
     db = sqlite3.connect(release.path / "search" / "index.sqlite")
     tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                           "AND name NOT LIKE 'search_%' ORDER BY name")]
-    found = {table: sorted(map(repr, db.execute(f"SELECT * FROM {table}"))) for table in tables if table != "search"}
-    found["search"] = sorted(map(repr, db.execute("SELECT rowid, name, alt, body FROM search")))
+                                           "AND name NOT LIKE '%search%' ORDER BY name")]
+    assert set(tables) == {"meta", "things", "names", "links", "kinds_types"}, tables
+    columns = [row[1] for row in db.execute("PRAGMA table_info(things)") if row[1] != "id"]
+    found = {"things": sorted(map(repr, db.execute(f"SELECT {', '.join(columns)} FROM things"))),
+             "names": sorted(map(repr, db.execute("SELECT iri, lang, names.name, folded, alt FROM names "
+                                                  "JOIN things ON things.id = names.thing")))}
+    found.update({table: sorted(map(repr, db.execute(f"SELECT * FROM {table}"))) for table in ("meta", "links", "kinds_types")})
+    for table in ("search", "entity_search"):
+        found[table] = sorted(map(repr, db.execute(f"SELECT iri, {table}.name, alt, body FROM {table} "
+                                                   f"JOIN things ON things.id = {table}.rowid")))
+        found[f"{table} rows"] = db.execute(f"SELECT count(*) FROM {table}").fetchone()
+    words = sorted({w for (name,) in db.execute("SELECT name FROM things") for w in name.split()[:1] if w.isalpha()})
+    found["matches"] = [(w, sorted(r[0] for r in db.execute(
+        "SELECT iri FROM search JOIN things ON things.id = search.rowid WHERE search MATCH ?", (f'"{w}"',))))
+        for w in words]
     db.close()
     return found
 
@@ -116,6 +130,7 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
 
     # every graph, the dataset description included, quad for quad
     quads = all_quads(updated)
+    assert sorted(map(str, quads ^ all_quads(clean))) == []
     assert quads == all_quads(clean) and len(quads) == made["quads"]
     assert any(q.graph_name.value.endswith("graph/dataset") for q in quads)
     names = sorted(p.name for p in updated.dumps_path.iterdir())
@@ -134,7 +149,10 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
     assert set(dumped[ox.RdfFormat.TRIG]) == published
     assert {q.triple for q in dumped[ox.RdfFormat.TURTLE]} == {q.triple for q in published}
     assert {q.triple for q in dumped[ox.RdfFormat.JSON_LD]} == {q.triple for q in published}
-    assert index_rows(updated) == index_rows(clean)
+    rows = index_rows(updated)
+    assert rows == index_rows(clean) and rows["things"] and rows["links"] and rows["matches"]
+    assert any("synthetic-article-3" in row for row in rows["things"])
+    assert not any("synthetic-article-1" in row for row in rows["things"])
     assert report_results(updated) == report_results(clean) and len(report_results(clean)) == made["validation"]["warnings"]
     # the parts: the same keys and quads; those of reused articles are the previous release's files, linked
     index = json.loads((updated.path / "articles" / "index.json").read_text())
@@ -235,3 +253,33 @@ def test_a_part_removed_from_the_previous_release_is_made_again(inputs):
     rebuilt = second.manifest()["rebuilt"]
     assert rebuilt["articles"] == {"synthetic-article-2": f"its part in {first.version} cannot be read"}
     assert (second.path / "articles" / f"{key}.json").is_file() and rebuilt["reused"] == 4
+
+
+def test_an_incremental_build_reads_the_parts_of_the_changed_articles_only(inputs):
+    """The quads of reused articles are not read: a reused part whose quads could not be parsed does not stop
+    the build nor make its article again (the store, dumps and index are made from the previous release's)."""
+    settings = settings_for(inputs, "releases")
+    first = build(settings, built_at=T0)
+    index = json.loads((first.path / "articles" / "index.json").read_text())["articles"]
+    unread = first.path / "articles" / f"{index['synthetic-article-0']['key']}.nq"
+    os.chmod(first.path / "articles", 0o755)
+    unread.unlink()  # replaced (not written through its hard links): the store and dumps keep the real quads
+    unread.write_bytes(b"this is not N-Quads <")
+    edit(inputs["facts"] / "synthetic-article-2.yaml", "en: Synthetic article 2", "en: Synthetic article two")
+    second = build(settings, built_at=T1)
+    assert second.manifest()["rebuilt"]["articles"] == {"synthetic-article-2": "changed facts file"}
+    assert second.manifest()["rebuilt"]["reused"] == 4
+    assert all_quads(second) == all_quads(build(settings_for(inputs, "clean"), full=True, built_at=T1))
+
+
+def test_the_checks_of_an_incremental_build_give_every_quad_once(inputs):
+    """What a store loaded whole, `validate` and a remote store get from an incremental check: the reused articles'
+    quads read from their parts, the entity descriptions they share with others once."""
+    settings = settings_for(inputs, "releases")
+    build(settings, built_at=T0)
+    edit(inputs["facts"] / "synthetic-article-2.yaml", "en: Synthetic article 2", "en: Synthetic article two")
+    incremental, full = check(settings), check(settings, full=True)
+    assert incremental.previous is not None and full.previous is None
+    every = incremental.all_quads()
+    assert len(every) == len(set(every)) and set(every) == set(full.all_quads())
+    assert len(incremental.quads) < len(every)  # the reused articles' graphs are not in what may change

@@ -11,6 +11,11 @@ written to. ``index.json`` names the part of each article and the digests the pa
 An article's validation results depend also on the descriptions of the entities it names (sh:class follows their
 types, which other articles may change): the part records a digest of those (``validated_with``), and the article
 is validated again, though not mapped again, when it differs.
+
+A reused part's quads are read only when something needs them (``LazyQuads``): an incremental build reads the
+parts of the articles it changes, not the corpus. The entity descriptions are the union of the parts' quads in
+the entities graph; ``entities.json`` counts, for each of those quads, how many parts hold it, so that the next
+build knows the new union from the parts it changes alone.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +41,8 @@ PARTS_DIR = "articles"
 INDEX = "index.json"
 #: The links graph of the release, which the next build's change set compares with its own.
 LINKS_PART = "links.nq"
+#: How many parts hold each quad of the entities graph (N-Quads line -> count).
+ENTITIES_PART = "entities.json"
 #: Settings whose value changes what an article's part holds.
 OUTPUT_SETTINGS = ("base_iri", "license", "shacl_engine")
 #: Not an input of any article: the links are checked and published from it by every build.
@@ -87,6 +95,30 @@ def part_key(digests: dict[str, str], facts_sha256: str, source_text: str, sourc
     return _digest({"digests": digests, "facts": facts_sha256, "source_text": source_text, "source": source})
 
 
+class LazyQuads:
+    """The quads of a part's ``.nq`` file, read on first use."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._quads: list[ox.Quad] | None = None
+
+    @property
+    def loaded(self) -> list[ox.Quad]:
+        if self._quads is None:
+            with open(self.path, "rb") as data:
+                self._quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        return self._quads
+
+    def __iter__(self):
+        return iter(self.loaded)
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+    def __getitem__(self, index):
+        return self.loaded[index]
+
+
 @dataclass
 class ArticlePart:
     """One article's result; ``quads`` are kept in ``<key>.nq``, the rest in ``<key>.json``."""
@@ -103,7 +135,7 @@ class ArticlePart:
     validated_with: str = ""
     results: list = field(default_factory=list)  # [focus, rule, message, severity] of its validation results
     report: str = ""  # its results in the validation report, N-Triples
-    quads: list[ox.Quad] = field(default_factory=list, repr=False)
+    quads: list[ox.Quad] | LazyQuads = field(default_factory=list, repr=False)
     mapped: bool = True  # made by this build (else read from the previous release)
     validated: bool = True
 
@@ -138,6 +170,22 @@ def new_part(key: str, facts: ArticleFacts, facts_sha256: str, grounding: Ground
                        [r["id"] for r in facts.reports], refers_to, quads=quads)
 
 
+class MemberFiles(Mapping):
+    """The dump members kept with a part, by format key (``DumpFormat.key``), read on each use."""
+
+    def __init__(self, folder: Path, key: str):
+        self.paths = {fmt.key: folder / f"{key}.dump.{fmt.suffix}" for fmt in DUMP_FORMATS}
+
+    def __getitem__(self, fmt_key: str) -> bytes:
+        return self.paths[fmt_key].read_bytes()
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 @dataclass
 class PreviousParts:
     """The parts of the release a build starts from."""
@@ -151,14 +199,15 @@ class PreviousParts:
     def quads_outside(self, parts: list[ArticlePart], entities_graph: str) -> set[ox.Quad] | None:
         """This release's quads outside the graphs of the articles ``parts`` reuse from it and its vocabulary
         (which an incremental build does not change): its links, its entity descriptions and the parts of the
-        articles changed or removed since. None when it kept no links part."""
+        articles changed or removed since. None when it kept no links part or no entity counts."""
         try:
             with open(self.release.path / PARTS_DIR / LINKS_PART, "rb") as data:
                 quads = set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
             reused = {part.article for part in parts if not part.mapped}
-            for part in parts:
-                if not part.mapped:
-                    quads.update(q for q in part.quads if q.graph_name.value == entities_graph)
+            counts = self.entity_counts()
+            if counts is None:
+                return None
+            quads.update(entity_quads(counts))
             for article, entry in self.index.items():
                 if article not in reused:
                     quads.update(self.read(entry["key"]).quads)
@@ -166,19 +215,23 @@ class PreviousParts:
             return None
         return quads
 
-    def dump_members(self, key: str) -> dict[str, bytes] | None:
-        """The dump members of an article's graph kept with its part (None if it has none)."""
-        folder = self.release.path / PARTS_DIR
+    def entity_counts(self) -> dict[str, int] | None:
+        """How many of this release's parts hold each quad of its entities graph (None if it did not count)."""
         try:
-            return {fmt.key: (folder / f"{key}.dump.{fmt.suffix}").read_bytes() for fmt in DUMP_FORMATS}
-        except OSError:
+            return json.loads((self.release.path / PARTS_DIR / ENTITIES_PART).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
+
+    def dump_members(self, key: str) -> MemberFiles | None:
+        """The dump members of an article's graph kept with its part (None if it has none), each read when the
+        dump it goes into is written (a +1 build holds one member at a time, not the corpus's)."""
+        members = MemberFiles(self.release.path / PARTS_DIR, key)
+        return members if all(path.is_file() for path in members.paths.values()) else None
 
     def read(self, key: str) -> ArticlePart:
         folder = self.release.path / PARTS_DIR
         part = ArticlePart(**json.loads((folder / f"{key}.json").read_text(encoding="utf-8")))
-        with open(folder / f"{key}.nq", "rb") as data:
-            part.quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        part.quads = LazyQuads(folder / f"{key}.nq")
         part.mapped = part.validated = False
         return part
 
@@ -194,14 +247,34 @@ def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[Pr
     changed = [CHANGED_DIGEST[name] for name in CHANGED_DIGEST if index.get("digests", {}).get(name) != digests[name]]
     if changed:
         return None, "; ".join(changed)
+    if not (release.path / PARTS_DIR / ENTITIES_PART).is_file():
+        return None, f"the previous release {release.version} does not count its entity descriptions"
     return PreviousParts(release, index["articles"]), ""
 
 
+def entity_quads(counts: dict[str, int]) -> list[ox.Quad]:
+    """The quads of the entities graph whose count is not zero, in the order of their N-Quads lines."""
+    lines = "".join(line for line, n in sorted(counts.items()) if n > 0)
+    return list(ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if lines else []
+
+
+def count_entity_quads(counts: dict[str, int], quads, graph: str, by: int) -> None:
+    """Add ``by`` to the count of each of ``quads`` in the entities ``graph`` (each quad once per part)."""
+    for q in dict.fromkeys(q for q in quads if q.graph_name.value == graph):
+        line = f"{q} .\n"
+        counts[line] = counts.get(line, 0) + by
+        if counts[line] == 0:
+            del counts[line]
+
+
 def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str], previous: PreviousParts | None,
-                links: list[ox.Quad], members: dict[str, dict[str, bytes]]) -> None:
+                links: list[ox.Quad], members: dict[str, dict[str, bytes]], entity_counts: dict[str, int]) -> None:
     """Write the release's ``articles/``: new parts written, reused ones hard-linked from the previous release;
-    and the links graph. ``members`` are the dump members made by this build, by article id."""
+    the links graph and the counts of the entity descriptions. ``members`` are the dump members made by this
+    build, by article id."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / ENTITIES_PART).write_text(json.dumps(entity_counts, ensure_ascii=False, sort_keys=True, indent=0),
+                                        encoding="utf-8")
     with open(folder / LINKS_PART, "wb") as out:
         ox.serialize(links, out, format=ox.RdfFormat.N_QUADS)
     source = previous.release.path / PARTS_DIR if previous else None

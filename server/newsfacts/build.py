@@ -6,7 +6,8 @@ links, map to RDF, check the vocabulary, validate the data with SHACL (build_che
 Only then is a release written, and made current once complete.
 
 Builds are incremental: articles whose part in the current release (article_cache.py) has the same key are
-reused, and the store is made from the current release's store and the change (store_change.py). A full build
+reused, and the store is made from the current release's store and the change (store_change.py); so are the
+search index (search_update.py) and the counts of the dataset description (description_change.py). A full build
 (``full``, or when the build code, ontology, shapes, mappings or output-changing settings changed) maps and
 validates every article and loads its store from scratch; both give the same release.
 """
@@ -18,6 +19,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,7 +28,8 @@ from . import __version__, history
 from .article_cache import PARTS_DIR, code_digests, write_parts
 from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
-from .dataset import Publisher, describe, dump_url
+from .dataset import Counts, Publisher, counts_of, describe, dump_url
+from .description_change import counts_after, counts_in_store, previous_counts
 from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
@@ -44,7 +47,8 @@ from .release import (
     remove_stale_staging,
 )
 from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
-from .search_index import INDEX_FILE, SEARCH_DIR, write_index
+from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
+from .search_update import touched_things, update_index
 from .store_change import store_from_previous
 
 __all__ = ["Checked", "build", "check", "inputs_digest"]
@@ -76,7 +80,6 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
-            triples = {q.triple for q in checked.quads}
             dumps, members = _write_dumps(settings, checked, staged, version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
@@ -94,12 +97,39 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                            _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"})
             checked.timings["changes_s"] = time.perf_counter() - started
 
-            description = describe(checked.quads, triples, dumps, base_iri=settings.base_iri, version=version,
-                                   built_at=built_at.isoformat().replace("+00:00", "Z"),
-                                   license_iri=settings.license, graph=description_graph,
-                                   publisher=Publisher(settings.publisher_name, settings.contact_email, settings.contact_url),
-                                   validation={"conforms": checked.validation.conforms, "violations": 0,
-                                               "warnings": len(checked.validation.warnings)})
+            links_graph = f"{settings.base_iri}graph/links"
+            links = [q for q in checked.quads if q.graph_name.value == links_graph]
+
+            def described(counts: Counts) -> list[ox.Quad]:
+                return describe(links, set(), dumps, base_iri=settings.base_iri, version=version,
+                                built_at=built_at.isoformat().replace("+00:00", "Z"),
+                                license_iri=settings.license, graph=description_graph,
+                                publisher=Publisher(settings.publisher_name, settings.contact_email, settings.contact_url),
+                                validation={"conforms": checked.validation.conforms, "violations": 0,
+                                            "warnings": len(checked.validation.warnings)}, counts=counts)
+
+            started = time.perf_counter()
+            change = _store_change(settings, checked, staged, description_graph, described)
+            if change is not None:
+                counts, description = change.counts, change.description
+                checked.timings["description_s"] = change.seconds
+            elif settings.store == "embedded":  # loaded whole, counted by the store, then described
+                _load_store(checked.all_quads(), staged)
+                store = ox.Store(str(staged.file(STORE_DIR)))
+                counted = time.perf_counter()
+                counts = counts_in_store(store, settings.base_iri)
+                description = described(counts)
+                checked.timings["description_s"] = time.perf_counter() - counted
+                store.extend(description)
+                store.flush()
+                del store
+            else:
+                counted = time.perf_counter()
+                everything = checked.all_quads()
+                counts = counts_of(everything, {q.triple for q in everything}, settings.base_iri)
+                description = described(counts)
+                checked.timings["description_s"] = time.perf_counter() - counted
+            checked.timings["store_s"] = time.perf_counter() - started
             with open(staged.file(VOID_FILE), "wb") as out:
                 ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in description], out,
                              format=ox.RdfFormat.TURTLE, prefixes={"void": "http://rdfs.org/ns/void#",
@@ -113,18 +143,29 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 staged.file(REPORT_FILE), format="turtle")
 
             started = time.perf_counter()
-            write_index(checked.quads, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
+            if change is not None:
+                store = ox.Store.read_only(str(staged.file(STORE_DIR)))
+                update_index(index_path(checked.previous.release.path), staged.file(SEARCH_DIR, INDEX_FILE), store,
+                             touched_things(change.touched, settings.base_iri), settings.base_iri, description_graph)
+                del store
+            else:
+                write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
             checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            links = f"{settings.base_iri}graph/links"
-            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous,
-                        [q for q in checked.quads if q.graph_name.value == links], members)
+            write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous, links, members,
+                        checked.entity_counts)
             checked.timings["parts_s"] = time.perf_counter() - started
 
-            started = time.perf_counter()
-            store_made = _publish(settings, checked, checked.quads + description, staged, version)
-            checked.timings["store_s"] = time.perf_counter() - started
+            if change is not None:
+                store_made = f"the store of {checked.previous.release.version} and the change"
+            elif settings.store == "embedded":
+                store_made = "bulk load"
+            else:
+                started = time.perf_counter()
+                store_made = _publish(settings, checked, checked.all_quads() + description, staged, version)
+                checked.timings["store_s"] += time.perf_counter() - started
+            graphs = dict(counts.graphs, **{description_graph: len(description)})
 
             manifest = {
                 "version": version,
@@ -135,9 +176,9 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 "inputs": inputs,
                 "inputs_digest": digest,
                 "grounding": [vars(g) for g in checked.grounding],
-                "graphs": _counts_by_graph(checked.quads + description),
-                "triples": len(triples),
-                "quads": len(checked.quads) + len(description),
+                "graphs": dict(sorted(graphs.items())),
+                "triples": counts.triples,
+                "quads": sum(counts.graphs.values()) + len(description),
                 "articles": [f.id for f in checked.files],
                 "dumps": [vars(d) for d in dumps],
                 # "conforms" is sh:conforms (false on any result); the publishing gate is "violations": 0
@@ -171,14 +212,6 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
     """Load the release into its store; how: from the previous release plus the change, or everything."""
     previous = checked.previous.release if checked.previous else None
     unchanged = _unchanged_graphs(settings, checked)
-    if settings.store == "embedded":
-        if previous is not None and previous.store_path.is_dir():
-            store_from_previous(previous.store_path, staged.file(STORE_DIR), quads, unchanged)
-            return f"the store of {previous.version} and the change"
-        store = ox.Store(str(staged.file(STORE_DIR)))
-        store.bulk_extend(quads)  # the bulk loader writes compacted files already
-        del store
-        return "bulk load"
     # the remote store switches first; if it fails, nothing is published anywhere
     remote = RemoteStore.from_settings(settings)
     if previous is not None and remote.version(settings.base_iri) == previous.version:
@@ -189,18 +222,67 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
     return "everything sent to the remote store"
 
 
+@dataclass
+class StoreChange:
+    """What an incremental build changed in the store it made from the previous release's."""
+
+    touched: list[ox.Quad]  # see store_change.store_from_previous
+    counts: Counts  # the description's counts, moved by the change
+    description: list[ox.Quad]
+    seconds: float  # counting and describing
+
+
+def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, description_graph: str,
+                  described) -> StoreChange | None:
+    """The embedded store made from the previous release's and the change, its description (``described`` of its
+    counts) in it, when there is a previous store and search index to start from; else None."""
+    previous = checked.previous.release if checked.previous else None
+    if settings.store != "embedded" or previous is None or not previous.store_path.is_dir() \
+            or not index_path(previous.path).is_file():
+        return None
+    articles = f"{settings.base_iri}graph/article/"
+    found = {}
+
+    def complete(store: ox.Store, made: dict) -> list[ox.Quad]:
+        started = time.perf_counter()
+        outside = [[q for q in made[key] if q.graph_name.value != description_graph]
+                   for key in ("touched", "removed_quads", "added_quads")]
+        old = ox.Store.read_only(str(previous.store_path))
+        counts = previous_counts(old, description_graph, settings.base_iri, previous.manifest().get("graphs", {}))
+        counts = counts_in_store(store, settings.base_iri) if counts is None else \
+            counts_after(counts, old, store, outside[1], outside[2], settings.base_iri, description_graph)
+        description = described(counts)
+        found["change"] = StoreChange(outside[0], counts, description, time.perf_counter() - started)
+        return found["change"].description
+
+    store_from_previous(previous.store_path, staged.file(STORE_DIR), checked.quads, _unchanged_graphs(settings, checked),
+                        whole=lambda graph: graph.startswith(articles), complete=complete)
+    return found["change"]
+
+
+def _load_store(quads: list[ox.Quad], staged: StagedRelease) -> float:
+    """Load a full build's store with the bulk loader (it writes compacted files already); the seconds taken."""
+    started = time.perf_counter()
+    store = ox.Store(str(staged.file(STORE_DIR)))
+    store.bulk_extend(quads)
+    del store
+    return time.perf_counter() - started
+
+
 def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, version: str):
     """The dumps, with the members of reused articles' graphs taken from their parts; and the members made for
     the others, by article id (kept with their parts)."""
     graph = f"{settings.base_iri}graph/article/"
-    known = {}
+    known, others = {}, {}
     for part in checked.parts:
-        found = checked.previous.dump_members(part.key) if checked.previous and not part.mapped else None
-        if found is not None:
-            known[graph + part.article] = found
+        if not part.mapped:
+            others[graph + part.article] = part.quads  # read only if its members are made again
+            found = checked.previous.dump_members(part.key) if checked.previous else None
+            if found is not None:
+                known[graph + part.article] = found
     vocabulary = [q.triple for q in checked.quads if q.graph_name.value == f"{settings.base_iri}graph/vocabulary"]
     dumps, made = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
-                                                                  f"newsfacts-{version}", known)
+                                                                  f"newsfacts-{version}", known, others)
     return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}
 
 
@@ -239,10 +321,3 @@ def _display(path: Path) -> str:
     except ValueError:
         return str(path)
 
-
-def _counts_by_graph(quads: list[ox.Quad]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for q in quads:
-        key = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items()))

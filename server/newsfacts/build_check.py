@@ -24,6 +24,8 @@ from .article_cache import (
     ArticlePart,
     PreviousParts,
     build_digests,
+    count_entity_quads,
+    entity_quads,
     new_part,
     part_key,
     previous_parts,
@@ -52,6 +54,8 @@ from .validation import (
 from .vocabulary import Vocabulary
 
 SSSOM_FILE = "wikidata.sssom.tsv"
+#: The most quads of articles validated in one chunk (by one worker process) in a build.
+CHUNK_QUADS = 200_000
 
 
 @dataclass
@@ -59,7 +63,9 @@ class Checked:
     """Everything the checks produced, ready to be published."""
 
     files: list[ArticleFacts]  # articles reused from the previous release are stand-ins (ids, entities, reports)
-    quads: list[ox.Quad]  # articles, vocabulary and links, each in its named graph
+    #: the graphs this build may change, each in its named graph: the articles it mapped, the entity descriptions,
+    #: the vocabulary and the links (all the articles in a full build; ``all_quads`` gives every quad)
+    quads: list[ox.Quad]
     grounding: list[GroundingResult]
     validation: ValidationOutcome
     links: list[MappingRow]
@@ -72,6 +78,12 @@ class Checked:
     full: str | None = None  # why every article was rebuilt; None for an incremental build
     previous: PreviousParts | None = None  # the release whose parts were reused
     digests: dict[str, str] = field(default_factory=dict)
+    entity_counts: dict[str, int] = field(default_factory=dict)  # see article_cache.ENTITIES_PART
+
+    def all_quads(self) -> list[ox.Quad]:
+        """Every quad of the release, the reused articles' read from their parts (for a store loaded whole)."""
+        reused = [q for part in self.parts if not part.mapped for q in part.quads]
+        return list(dict.fromkeys(self.quads + reused)) if reused else self.quads  # entity descriptions once
 
 
 def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False) -> Checked:
@@ -135,11 +147,17 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     if previous is not None:
         present = {part.article for part in parts}
         rebuilt.update({article: "removed" for article in sorted(previous.index) if article not in present})
-    origin: dict[str, str] = {}
+    entities_graph = mapper.iri.graph("entities")
+    entity_counts = _entity_counts(previous, parts, entities_graph)
+    # the quads of the articles mapped by this build (their entity descriptions are in the counts), then the
+    # entity descriptions: the union of every part's
+    article_quads = list(dict.fromkeys(q for part in parts if part.mapped for q in part.quads
+                                       if q.graph_name.value != entities_graph))
+    article_quads += entity_quads(entity_counts)
+    origin: dict[str, str] = {}  # where each entity is first described: its subjects' file in problems
     for facts, part in zip(files, parts, strict=True):
-        for q in part.quads:
-            origin.setdefault(q.subject.value, str(facts.path))
-    article_quads = list(dict.fromkeys(q for part in parts for q in part.quads))  # shared entity quads once
+        for eid, _qid, _line in part.entities:
+            origin.setdefault(mapper.iri.entity(eid), str(facts.path))
     vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
     vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
     links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))
@@ -150,7 +168,33 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
                                      mapper.iri.entity(""), shapes_checked=previous is not None)
     timings["shacl_s"] = time.perf_counter() - started
     return Checked(files, article_quads + vocabulary_quads + links, [p.grounding_result() for p in parts], outcome, rows,
-                   timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests)
+                   timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests,
+                   entity_counts)
+
+
+def _entity_counts(previous: PreviousParts | None, parts: list[ArticlePart], graph: str) -> dict[str, int]:
+    """How many parts hold each entity description quad: the previous release's counts, less its parts that are
+    not reused (changed or removed articles), plus the parts made now; counted over every part when the
+    previous counts or parts cannot be read."""
+    counts = previous.entity_counts() if previous is not None else None
+    reused = {part.article for part in parts if not part.mapped}
+    try:
+        if counts is None:
+            raise ValueError("no previous counts")
+        for article, entry in previous.index.items():
+            if article not in reused:
+                count_entity_quads(counts, previous.read(entry["key"]).quads, graph, -1)
+        if any(n < 0 for n in counts.values()):
+            raise ValueError("a count below zero")
+    except (OSError, ValueError, TypeError, SyntaxError):
+        counts = {}
+        for part in parts:
+            if not part.mapped:
+                count_entity_quads(counts, part.quads, graph, 1)
+    for part in parts:
+        if part.mapped:
+            count_entity_quads(counts, part.quads, graph, 1)
+    return counts
 
 
 def _reusable(settings: Settings, paths: list[Path], shas: dict[Path, str], previous: PreviousParts | None,
@@ -214,8 +258,14 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
             revalidated.append(part.article)
         part.validated_with = validated_with
     checking = [part for part in parts if part.validated]
-    chunks = split([[q for q in part.quads if not q.subject.value.startswith(entity_prefix)] for part in checking],
-                   os.cpu_count() or 1)
+    path_of = {part.key: str(facts.path) for facts, part in zip(files, parts, strict=True)}
+    for part in checking:
+        for q in part.quads:
+            origin.setdefault(q.subject.value, path_of[part.key])
+    own = [[q for q in part.quads if not q.subject.value.startswith(entity_prefix)] for part in checking]
+    # at least a chunk per core, and none larger than CHUNK_QUADS: a validation worker's memory does not grow
+    # with the corpus (each chunk is validated with every entity description, the links and the vocabulary)
+    chunks = split(own, max(os.cpu_count() or 1, -(-sum(map(len, own)) // CHUNK_QUADS)))
     outcome = validate(chunks, entity_quads + links + vocabulary.triples, data_shapes,
                        lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
     _stop_if(outcome.violations)

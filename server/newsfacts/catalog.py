@@ -84,14 +84,16 @@ def records(quads: list[ox.Quad], base_iri: str) -> list[Record]:
     for q in quads:
         if isinstance(q.subject, ox.NamedNode):
             by_subject[q.subject.value].append(q)
+    for own in by_subject.values():  # the same record whatever the order of the quads (a store's or a build's)
+        own.sort(key=str)
     supers = _superclasses(quads)
     found: dict[str, Record] = {}
     for iri in sorted(by_subject):
         kind = kind_of(iri, base_iri)
         if kind is not None:
             found[iri] = _record(iri, kind, by_subject[iri], supers)
-    for iri, own in by_subject.items():
-        _relations(iri, own, by_subject, found)
+    for iri in sorted(by_subject):
+        _relations(iri, by_subject[iri], by_subject, found)
     return list(found.values())
 
 

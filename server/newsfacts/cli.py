@@ -173,7 +173,7 @@ def _validate(settings: Settings, verbose: bool = False) -> int:
     _report_warnings(checked.validation.warnings, verbose)
     for problem in draft_problems(checked.files):
         print(f"note: {problem}", file=sys.stderr)
-    print(f"valid: {len(checked.files)} article(s), {len(checked.quads)} quads, "
+    print(f"valid: {len(checked.files)} article(s), {len(checked.all_quads())} quads, "
           f"{len(checked.validation.warnings)} warning(s)")
     return EXIT_OK
 

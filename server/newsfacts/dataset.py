@@ -98,10 +98,38 @@ def dump_url(base_iri: str, version: str, name: str) -> str:
     return f"{base_iri}dumps/{version}/{name}"
 
 
+@dataclass
+class Counts:
+    """The statistics VoID gives of the data: distinct triples, subjects, predicates and objects, the distinct
+    subjects of each class, the subjects named on the base IRI (entities), the quads of each named graph. An
+    incremental build updates the previous release's counts from the change (description_change.py)."""
+
+    triples: int
+    subjects: int
+    properties: int
+    objects: int
+    classes: dict[str, int]  # class IRI -> distinct subjects typed with it
+    entities: int
+    examples: set[str]  # EXAMPLE_RESOURCES (as IRIs) that are subjects in the data
+    graphs: dict[str, int]  # graph IRI -> quads
+
+
+def counts_of(quads: list[ox.Quad], triples: set[ox.Triple], base_iri: str) -> Counts:
+    """The counts of the whole data, in Python sets (a full build)."""
+    classes = Counter(t.object.value for t in triples if t.predicate == RDF_TYPE)
+    entities = {t.subject.value for t in triples
+                if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(base_iri)}
+    return Counts(len(triples), len({t.subject for t in triples}), len({t.predicate for t in triples}),
+                  len({t.object for t in triples}), dict(classes), len(entities),
+                  {base_iri + e for e in EXAMPLE_RESOURCES if base_iri + e in entities},
+                  dict(Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))))
+
+
 def describe(quads: list[ox.Quad], triples: set[ox.Triple], dumps: list[DumpFile], *, base_iri: str, version: str,
              built_at: str, license_iri: str, graph: str, publisher: Publisher | None = None,
-             validation: dict | None = None) -> list[ox.Quad]:
+             validation: dict | None = None, counts: Counts | None = None) -> list[ox.Quad]:
     """VoID + DCAT triples describing the dataset ``quads`` and its ``dumps``, in the named graph ``graph``.
+    With ``counts`` (an incremental build), ``quads`` need only hold the links graph and ``triples`` nothing.
 
     URLs of what the server serves (dumps, the endpoint, the landing page) are written on the base IRI; the
     server rewrites them onto its public address when it serves this description (``served_url``)."""
@@ -136,30 +164,29 @@ def describe(quads: list[ox.Quad], triples: set[ox.Triple], dumps: list[DumpFile
     add(ds, OWL_VERSION_INFO, lit(version))
     add(ds, VOID + "sparqlEndpoint", ox.NamedNode(f"{base_iri}sparql"))
     add(ds, VOID + "uriSpace", lit(base_iri))
-    add(ds, VOID + "triples", lit(len(triples), "integer"))
-    add(ds, VOID + "distinctSubjects", lit(len({t.subject for t in triples}), "integer"))
-    add(ds, VOID + "properties", lit(len({t.predicate for t in triples}), "integer"))
-    add(ds, VOID + "distinctObjects", lit(len({t.object for t in triples}), "integer"))
-    classes = Counter(t.object for t in triples if t.predicate == RDF_TYPE)
+    counts = counts or counts_of(quads, triples, base_iri)
+    add(ds, VOID + "triples", lit(counts.triples, "integer"))
+    add(ds, VOID + "distinctSubjects", lit(counts.subjects, "integer"))
+    add(ds, VOID + "properties", lit(counts.properties, "integer"))
+    add(ds, VOID + "distinctObjects", lit(counts.objects, "integer"))
+    classes = {ox.NamedNode(c): n for c, n in counts.classes.items() if n > 0}
     add(ds, VOID + "classes", lit(len(classes), "integer"))
-    entities = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(base_iri)}
-    add(ds, VOID + "entities", lit(len(entities), "integer"))
+    add(ds, VOID + "entities", lit(counts.entities, "integer"))
     for vocabulary in ("https://newsfacts.example/ontology/", "http://www.w3.org/ns/oa#", "http://www.w3.org/ns/prov#",
                        "https://schema.org/", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/org#"):
         add(ds, VOID + "vocabulary", ox.NamedNode(vocabulary))
     for example in EXAMPLE_RESOURCES:
-        iri = ox.NamedNode(base_iri + example)
-        if iri in entities:
-            add(ds, VOID + "exampleResource", iri)
+        if base_iri + example in counts.examples:
+            add(ds, VOID + "exampleResource", ox.NamedNode(base_iri + example))
     for n, (cls, count) in enumerate(sorted(classes.items(), key=lambda kv: str(kv[0])), start=1):
         part = ox.NamedNode(f"{dataset_iri(base_iri)}#class-{n}")
         add(ds, VOID + "classPartition", part)
         add(part, VOID + "class", cls)
         add(part, VOID + "entities", lit(count, "integer"))
-    by_graph = Counter(q.graph_name for q in quads)
-    for graph_name, count in sorted(by_graph.items(), key=lambda kv: str(kv[0])):
-        if not isinstance(graph_name, ox.NamedNode):
+    for name, count in sorted(counts.graphs.items(), key=lambda kv: f"<{kv[0]}>"):
+        if count <= 0:
             continue
+        graph_name = ox.NamedNode(name)
         subset = ox.NamedNode(f"{dataset_iri(base_iri)}#graph-{graph_name.value[len(base_iri):].replace('/', '-')}")
         add(ds, VOID + "subset", subset)
         add(subset, RDF_TYPE, ox.NamedNode(VOID + "Dataset"))

@@ -109,9 +109,10 @@ class DumpWriter:
                 "jsonld": (_indented(item) + ("" if last else ",\n")).encode("utf-8")}
         return {key: member(value) for key, value in data.items()}
 
-    def write(self, quads: list[ox.Quad], folder: Path, stem: str,
-              known: dict[str, dict[str, bytes]]) -> tuple[list[DumpFile], dict[str, dict[str, bytes]]]:
-        """Write every dump format of ``quads``; the members of graphs in ``known`` are not made again. Returns
+    def write(self, quads: list[ox.Quad], folder: Path, stem: str, known: dict[str, dict[str, bytes]],
+              others: dict | None = None) -> tuple[list[DumpFile], dict[str, dict[str, bytes]]]:
+        """Write every dump format of ``quads`` and of the graphs ``others`` (name -> its quads, read only if its
+        members are made); the members of graphs in ``known`` are not made again. Returns
         the files and the members made (serialising is quick; compressing is not, and zlib releases the GIL, so
         graphs compress side by side)."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,6 +121,7 @@ class DumpWriter:
             if not isinstance(q.graph_name, ox.NamedNode):
                 raise ValueError("a release has no triples in the default graph")
             by_graph.setdefault(q.graph_name.value, []).append(q)
+        by_graph.update(others or {})
         last = max(by_graph)  # the last graph of the JSON-LD document, whose object has no comma after it
         wanted = [g for g in by_graph if g not in known or g == last]
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

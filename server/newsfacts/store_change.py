@@ -15,6 +15,7 @@ the graphs of reused articles are not sent.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,16 +31,26 @@ def _by_graph(quads: list[ox.Quad], unchanged: set[str]) -> dict[str, list[ox.Qu
     return found
 
 
-def store_from_previous(previous: Path, target: Path, quads: list[ox.Quad], unchanged: set[str]) -> dict[str, int]:
+def store_from_previous(previous: Path, target: Path, quads: list[ox.Quad], unchanged: set[str],
+                        whole: Callable[[str], bool] = lambda graph: False,
+                        complete: Callable[[ox.Store, dict], list[ox.Quad]] | None = None) -> dict:
     """Make the store at ``target`` from the store at ``previous`` (not written to) so that it holds ``quads``;
-    ``unchanged`` names graphs known to be the same in both. Returns the counts of quads removed and added."""
+    ``unchanged`` names graphs known to be the same in both. Returns the counts of quads removed and added, the
+    quads themselves (``removed_quads``, ``added_quads``), and ``touched``: the quads removed or added, and every
+    quad, old and new, of the changed graphs for which ``whole`` is true (an article's graph: what its things'
+    records in the search index are made from). ``complete``, given the changed store and that result, returns
+    quads to add before the store is flushed once (more flushes would let RocksDB compact the shared files)."""
     ox.Store.read_only(str(previous)).backup(str(target))
     store = ox.Store(str(target))
     changed = _by_graph(quads, unchanged)
-    removed = added = 0
+    gone: list[ox.Quad] = []
+    came: list[ox.Quad] = []
+    touched: list[ox.Quad] = []
     for graph in list(store.named_graphs()):
         if graph.value not in unchanged and graph.value not in changed:
-            removed += sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+            old = list(store.quads_for_pattern(None, None, None, graph))
+            gone += old
+            touched += old
             store.remove_graph(graph)
     for graph, new in changed.items():
         old = set(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
@@ -47,8 +58,12 @@ def store_from_previous(previous: Path, target: Path, quads: list[ox.Quad], unch
         for q in old - wanted:
             store.remove(q)
         store.extend(wanted - old)
-        removed += len(old - wanted)
-        added += len(wanted - old)
+        gone += old - wanted
+        came += wanted - old
+        touched += (old | wanted) if whole(graph) else (old ^ wanted)
+    made = {"removed": len(gone), "added": len(came), "removed_quads": gone, "added_quads": came, "touched": touched}
+    if complete is not None:
+        store.extend(complete(store, made))
     store.flush()
     del store
-    return {"removed": removed, "added": added}
+    return made

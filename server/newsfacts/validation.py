@@ -18,6 +18,7 @@ reports and the published report are the same whichever engine ran.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -131,15 +132,22 @@ def validate(chunks: list[list], shared: list, shapes: Graph, locate: Callable[[
     node came from. The shapes must have passed ``check_shapes``."""
     engine_validate(engine)  # fails here, not in a worker, when the engine is missing
     shared_data = _ntriples(shared)
-    payloads = [_ntriples(chunk) + shared_data for chunk in chunks if chunk] or [shared_data]
+    chunks = [chunk for chunk in chunks if chunk] or [[]]
     shapes_data = shapes.serialize(format="nt", encoding="utf-8")
     total = sum(len(chunk) for chunk in chunks)
-    workers = min(len(payloads), os.cpu_count() or 1)
+    workers = min(len(chunks), os.cpu_count() or 1)
     if workers > 1 and total >= PARALLEL_THRESHOLD:
+        # each chunk's N-Triples are made when a worker is about to be free: a chunk per worker in flight, not all
+        pending: deque = deque()
+        outputs = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            outputs = list(pool.map(_validate_chunk, payloads, [shapes_data] * len(payloads), [engine] * len(payloads)))
+            for chunk in chunks:
+                pending.append(pool.submit(_validate_chunk, _ntriples(chunk) + shared_data, shapes_data, engine))
+                if len(pending) > workers:
+                    outputs.append(pending.popleft().result())
+            outputs += [future.result() for future in pending]
     else:
-        outputs = [_validate_chunk(payload, shapes_data, engine) for payload in payloads]
+        outputs = [_validate_chunk(_ntriples(chunk) + shared_data, shapes_data, engine) for chunk in chunks]
     results = sorted({result for chunk_results, _ in outputs for result in chunk_results}, key=lambda r: (r.focus, r.rule))
     report = _merge_reports([report for _, report in outputs])
     violations = [Problem(locate(r.focus), r.focus, r.rule, r.message) for r in results if r.severity == "Violation"]

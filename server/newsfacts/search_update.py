@@ -1,0 +1,131 @@
+"""The search index of an incremental build: the previous release's index with the records of what changed made
+again, instead of every record of the corpus.
+
+The records that may differ are those of the things named (as subject or object) by the quads of the articles
+mapped again or removed, old and new, and by the quads added to or removed from the shared graphs (entity
+descriptions, links): a record is made of its own quads, the claims that mention it, the office holdings that
+make it a member, the quotes of its evidence, the claims asserting it (catalog.py). Those quads are read from the
+new release's store, each record is made as a full build makes it, and the old rows are replaced. The index then
+holds the same rows as a full build's, but for the row ids of the things made again (new ids, at the end), and
+its full-text tables are not merged into one segment (``optimize`` would rewrite the whole index).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .catalog import NF, OA, SUBCLASS_OF, kind_of, records
+from .search_index import _insert
+
+HOLDER = ox.NamedNode(NF + "holder")
+MENTIONS = ox.NamedNode(NF + "mentions")
+ASSERTS = ox.NamedNode(NF + "asserts")
+STATED_IN = ox.NamedNode(NF + "statedIn")
+CHAIN = (NF + "hasEvidence", OA + "hasTarget", OA + "hasSelector")
+
+
+def touched_things(quads: Iterable[ox.Quad], base_iri: str) -> set[str]:
+    """The IRIs of findable things (entities, events, claims, articles, reports) that ``quads`` name."""
+    return {t.value for q in quads for t in (q.subject, q.object)
+            if isinstance(t, ox.NamedNode) and kind_of(t.value, base_iri) is not None}
+
+
+def _neighbourhood(store: ox.Store, iris: set[str], skip_graph: str) -> list[ox.Quad]:
+    """Every quad the records of ``iris`` are made from (catalog.records), from ``store`` outside ``skip_graph``:
+    their own quads, the mentions of them, the office holdings of which they are the holder, the quads of their
+    evidence, its targets and their selectors, and the classes' superclasses."""
+    found: list[ox.Quad] = []
+    subjects: dict[str, list[ox.Quad]] = {}
+
+    def keep(quads) -> list[ox.Quad]:
+        kept = [q for q in quads if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == skip_graph)]
+        found.extend(kept)
+        return kept
+
+    def own(iri: str) -> list[ox.Quad]:
+        if iri not in subjects:
+            subjects[iri] = keep(store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+        return subjects[iri]
+
+    keep(store.quads_for_pattern(None, ox.NamedNode(SUBCLASS_OF), None, None))
+    for iri in sorted(iris):
+        node = ox.NamedNode(iri)
+        level = [q for q in own(iri) if q.predicate.value == CHAIN[0]]
+        keep(store.quads_for_pattern(None, MENTIONS, node, None))
+        for q in store.quads_for_pattern(None, HOLDER, node, None):
+            own(q.subject.value)
+        for predicate in (*CHAIN[1:], ""):
+            level = [x for q in level if isinstance(q.object, ox.NamedNode) for x in own(q.object.value)
+                     if x.predicate.value == predicate]
+    return list(dict.fromkeys(found))
+
+
+def update_index(previous: Path, path: Path, store: ox.Store, touched: set[str], base_iri: str,
+                 skip_graph: str) -> int:
+    """Write at ``path`` the index of the release in ``store`` from the ``previous`` release's index and the
+    things ``touched`` by the change (touched_things); the number of records made again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(previous, path)
+    made = {r.iri: r for r in records(_neighbourhood(store, touched, skip_graph), base_iri) if r.iri in touched}
+    db = sqlite3.connect(path)
+    try:
+        iris = sorted(touched)
+        type_counts: dict[tuple[str, str], int] = {}
+        for start in range(0, len(iris), 500):
+            chunk = iris[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(f"SELECT id, kind, types FROM things WHERE iri IN ({marks})", chunk).fetchall()
+            for _id, kind, types in rows:
+                key = (kind, (json.loads(types)[:1] or [""])[0])
+                type_counts[key] = type_counts.get(key, 0) - 1
+            ids = [row[0] for row in rows]
+            if ids:
+                id_marks = ",".join("?" * len(ids))
+                for statement in ("DELETE FROM names WHERE thing IN ({})", "DELETE FROM search WHERE rowid IN ({})",
+                                  "DELETE FROM entity_search WHERE rowid IN ({})", "DELETE FROM things WHERE id IN ({})"):
+                    db.execute(statement.format(id_marks), ids)
+            db.execute(f"DELETE FROM links WHERE subject IN ({marks})", chunk)
+        (number,) = db.execute("SELECT coalesce(max(id), 0) FROM things").fetchone()
+        for record in sorted(made.values(), key=lambda r: r.iri):
+            number += 1
+            key = (record.kind, (record.types[:1] or [""])[0])
+            type_counts[key] = type_counts.get(key, 0) + 1
+            _insert(db, number, record)
+            if record.kind == "entity":
+                db.execute("INSERT INTO entity_search(rowid, name, alt, body) SELECT rowid, name, alt, body FROM search "
+                           "WHERE rowid = ?", (number,))
+        asserting = records(_asserting(store, iris, skip_graph), base_iri)
+        for record in asserting:  # events know the claims that assert them, and through those, their articles
+            for event in record.links.get("asserts", []):
+                if event in touched:
+                    db.execute("INSERT INTO links VALUES (?, 'assertedBy', ?)", (event, record.iri))
+                    for article in record.links.get("statedIn", []):
+                        db.execute("INSERT INTO links VALUES (?, 'inArticle', ?)", (event, article))
+        for (kind, type_), change in type_counts.items():
+            if change:
+                db.execute("INSERT INTO kinds_types SELECT ?, ?, 0 WHERE NOT EXISTS "
+                           "(SELECT 1 FROM kinds_types WHERE kind = ? AND type = ?)", (kind, type_, kind, type_))
+                db.execute("UPDATE kinds_types SET count = count + ? WHERE kind = ? AND type = ?", (change, kind, type_))
+        db.execute("DELETE FROM kinds_types WHERE count <= 0")
+        db.commit()
+    finally:
+        db.close()
+    return len(made)
+
+
+def _asserting(store: ox.Store, iris: list[str], skip_graph: str) -> list[ox.Quad]:
+    """The claims asserting each of ``iris`` (their nf:asserts and nf:statedIn quads): the links table's rows."""
+    found = []
+    for iri in iris:
+        for q in store.quads_for_pattern(None, ASSERTS, ox.NamedNode(iri), None):
+            if q.graph_name.value != skip_graph:
+                found.append(q)
+                found += [x for x in store.quads_for_pattern(q.subject, STATED_IN, None, None)
+                          if x.graph_name.value != skip_graph]
+    return list(dict.fromkeys(found))
