@@ -41,7 +41,9 @@ request = function()
     if string.find(path, "?", 1, true) then sep = "&" end
     path = path .. sep .. "nocache=" .. prefix .. "-" .. counter
   end
-  return wrk.format("GET", path, {["Accept"] = r[2]})
+  local headers = {["Accept"] = r[2]}
+  if r[4] ~= "" then headers["Accept-Language"] = r[4] end
+  return wrk.format("GET", path, headers)
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
@@ -56,6 +58,7 @@ class Request:
     path: str
     accept: str
     bust_cache: bool = False
+    lang: str = ""  # Accept-Language, when not empty
 
 
 def free_port() -> int:
@@ -209,8 +212,8 @@ def run_wrk(root: str, load: list[Request], connections: int, duration_s: float,
     """One bounded wrk run (one thread, `connections` connections, duration_s seconds). Also reports the CPU used
     meanwhile by the server's process tree, by wrk, and by everything else on the machine (other_cores: work that
     competed with the measurement)."""
-    entries = ", ".join(f"{{{json.dumps(r.path)}, {json.dumps(r.accept)}, {'true' if r.bust_cache else 'false'}}}"
-                        for r in load)
+    entries = ", ".join(f"{{{json.dumps(r.path)}, {json.dumps(r.accept)}, {'true' if r.bust_cache else 'false'}, "
+                        f"{json.dumps(r.lang)}}}" for r in load)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(LUA % entries)
         script = handle.name

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from . import __version__, history
 from .config import Settings
 from .dataset import Publisher, describe, dump_url
+from .documents import write_documents
 from .dumps import describe_file, write_dumps
 from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, load_facts_dir
 from .grounding import GroundingResult, ground, status_quads
@@ -190,6 +191,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 # the remote store switches first; if it fails, nothing is published anywhere
                 RemoteStore.from_settings(settings).publish(checked.quads + description, version)
             checked.timings["store_s"] = time.perf_counter() - started
+            checked.timings.update(write_documents(staged.path, version, settings))  # documents/, from the store
 
             manifest = {
                 "version": version,
