@@ -150,3 +150,50 @@ def test_an_untrusted_host_is_refused_before_a_stored_document_is_read(releases_
     assert client.get("/entity/iran.ttl", headers={"Host": "evil.example"}).status_code == 400
     trusted = client.get("/entity/iran.ttl", headers={"Host": "data.example.org", "Accept-Encoding": "gzip"})
     assert trusted.status_code == 200 and trusted.headers["Content-Encoding"] == "gzip"
+
+
+def comparable(response) -> dict:
+    return {name: value for name, value in response.headers.items() if name not in ("Date", "Server")}
+
+
+@pytest.mark.parametrize(("path", "headers"), [
+    ("/entity/iran.ttl", {}),
+    ("/claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2.jsonld", {"Accept-Encoding": "gzip"}),
+    ("/article/iran-venezuela-drone-facility.html", {"Accept-Language": "es", "Accept-Encoding": "identity"}),
+    ("/entity/nicolas-maduro.rdf", {"Accept-Encoding": "gzip;q=0, identity"}),
+])
+def test_plain_requests_are_answered_as_the_route_answers_them(stored_server, path, headers):
+    """Without a query string the stored bytes are sent before Flask routes the request; with one (?page=1, the
+    same document) the route answers. Status, headers and bytes must be the same, for GET, HEAD and 304."""
+    url = stored_server.url + path
+    for method in ("GET", "HEAD"):
+        plain = requests.request(method, url, headers=headers, timeout=30, stream=True)
+        routed = requests.request(method, url + "?page=1", headers=headers, timeout=30, stream=True)
+        assert plain.status_code == routed.status_code == 200
+        assert comparable(plain) == comparable(routed)
+        assert plain.raw.read(decode_content=False) == routed.raw.read(decode_content=False)
+    held = {**headers, "If-None-Match": plain.headers["ETag"]}
+    plain, routed = (requests.get(u, headers=held, timeout=30) for u in (url, url + "?page=1"))
+    assert plain.status_code == routed.status_code == 304
+    assert comparable(plain) == comparable(routed)
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/entity/%FF.ttl", 400),  # not UTF-8 once decoded
+    ("/entity/iran%0A.ttl", 400),  # a control character
+    ("/entity/" + "a" * 2100 + ".ttl", 414),
+    ("/entity/not-a-thing-here.ttl", 404),
+])
+def test_requests_the_hardening_refuses_get_its_errors(stored_server, path, status):
+    response = requests.get(stored_server.url + path, timeout=30)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.json()["status"] == status
+
+
+def test_other_methods_and_preflights_reach_the_app(stored_server):
+    url = stored_server.url + "/entity/iran.ttl"
+    assert requests.post(url, timeout=30).status_code == 405
+    preflight = requests.options(url, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+                                 timeout=30)
+    assert preflight.status_code == 204 and "GET" in preflight.headers["Access-Control-Allow-Methods"]

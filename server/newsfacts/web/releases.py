@@ -8,6 +8,7 @@ switch never shows it a mixture; the next request sees the new release.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..config import Settings
-from ..release import MANIFEST, Release, current_release
+from ..release import CURRENT, MANIFEST, Release, current_release
 from ..remote import RemoteStore
 from .errors import ApiError
 
@@ -47,20 +48,31 @@ class ReleaseAccess:
         self._lock = threading.Lock()
         self._served: Served | None = None
         self._checked_at = 0.0
+        self._pointer = os.path.join(releases_dir, CURRENT)
+        self._target: str | None = None  # where 'current' pointed when the served release was opened
 
     def current(self) -> Served:
         if self.remote is not None:
             return self._current_remote()
+        try:  # one readlink: while 'current' points where it did, the release is the one already open
+            target = os.readlink(self._pointer)
+        except OSError:
+            target = None
+        served = self._served
+        if served is not None and target is not None and target == self._target:
+            return served
         release = current_release(self.releases_dir)
         if release is None:
             raise ApiError(503, "No release", "Nothing has been published yet: run `newsfacts build`.",
                            headers={"Retry-After": "30"})
         served = self._served
         if served is not None and served.release.path == release.path:
+            self._target = target
             return served
         with self._lock:
             if self._served is None or self._served.release.path != release.path:
                 self._served = Served(release, release.open_store(), release.manifest())
+            self._target = target if self._served.release.path == release.path else None
             return self._served
 
     def _current_remote(self) -> Served:

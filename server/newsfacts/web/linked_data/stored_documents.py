@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, request
+from werkzeug.http import parse_accept_header, parse_etags
 
 from ...documents import DOCUMENTS_DIR, DOCUMENTS_FILE, GZIP_SUFFIX
 
@@ -78,19 +79,30 @@ def find(current, public_base: str, stem: str, suffix: str, lang: str) -> tuple[
 
 
 def respond(stored: tuple[str, bytes], headers: dict, fmt, lang: str) -> Response:
-    """The stored document, with the dynamic path's headers (``headers``), Content-Encoding when gzip is accepted,
-    304 when the client holds it, no body for HEAD."""
+    """The stored document as a Flask response (a request with a query string, e.g. ``?page=1``)."""
+    environ = request.environ
+    status, headers, body = answer(stored, headers, fmt, lang, environ.get("HTTP_ACCEPT_ENCODING"),
+                                   environ.get("HTTP_IF_NONE_MATCH"))
+    return Response(body if status == 200 else None, status=status, headers=headers)
+
+
+def answer(stored: tuple[str, bytes], headers: dict, fmt, lang: str, accept_encoding: str | None,
+           if_none_match: str | None) -> tuple[int, dict, bytes]:
+    """Status, headers and body of a stored document: the dynamic path's headers (``headers``) with
+    Content-Encoding when gzip is accepted; 304 when the client holds it."""
     etag, body = stored
-    gzipped = request.accept_encodings["gzip"] > 0
+    gzipped = bool(accept_encoding) and parse_accept_header(accept_encoding)["gzip"] > 0
     headers = {**headers, "Vary": headers["Vary"] + ", Accept-Encoding",
                "ETag": f'"{etag}{GZIP_SUFFIX}"' if gzipped else f'"{etag}"'}
-    held = request.if_none_match
-    if held.star_tag or held.contains(etag) or held.contains(etag + GZIP_SUFFIX):
-        return Response(status=304, headers=headers)
+    if if_none_match:
+        held = parse_etags(if_none_match)
+        if held.star_tag or held.contains(etag) or held.contains(etag + GZIP_SUFFIX):
+            return 304, headers, b""
+    headers["Content-Type"] = fmt.content_type
     if lang:
         headers["Content-Language"] = lang
     if gzipped:
         headers["Content-Encoding"] = "gzip"
     else:
         body = zlib.decompress(body, wbits=31)
-    return Response(body, headers=headers, content_type=fmt.content_type)
+    return 200, headers, body
