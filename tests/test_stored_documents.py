@@ -197,3 +197,15 @@ def test_other_methods_and_preflights_reach_the_app(stored_server):
     preflight = requests.options(url, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
                                  timeout=30)
     assert preflight.status_code == 204 and "GET" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_behind_a_proxy_the_forwarded_host_is_the_one_checked(releases_dir):
+    client = create_app({"releases_dir": str(releases_dir), "public_url": BASE, "trusted_hosts": "data.example.org",
+                         "proxy_count": 1}).test_client()
+    forwarded = {"Host": "127.0.0.1:8080", "Accept-Encoding": "gzip"}
+    good = client.get("/entity/iran.ttl", headers={**forwarded, "X-Forwarded-Host": "data.example.org"})
+    assert good.status_code == 200 and good.headers["Content-Encoding"] == "gzip"
+    assert client.get("/entity/iran.ttl", headers={**forwarded, "X-Forwarded-Host": "evil.example"}).status_code == 400
+    for path in ("/entity/iran.ttl", "/entity/iran.ttl?page=1"):  # before the route, and by it: the same verdicts
+        assert client.get(path, headers={**forwarded, "X-Forwarded-Host": "evil.example"}).status_code == 400
+        assert client.get(path, headers={"Host": "data.example.org"}).status_code == 200  # no proxy header: its Host

@@ -12,4 +12,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dataset_views.bp)
     app.register_blueprint(crawling.bp)
     app.register_blueprint(views.bp)
-    app.wsgi_app = StoredFirst(app, app.wsgi_app)  # outermost: plain requests for stored documents
+    StoredFirst.install(app)  # plain requests for stored documents, before Flask routes them

@@ -5,11 +5,13 @@ Flask's request context, routing and response hooks cost several times what read
 bytes does. This layer answers exactly those, with the headers the Flask route sends (``views.document``, the
 TimeGate/TimeMap links of ``history.memento``), and hands every other request to the app unchanged: a query
 string, another method, a path the hardening rules would refuse (too long, not UTF-8, control characters), a
-host not in ``trusted_hosts`` behind proxies, a document not stored, no release — so errors keep their one
+host not in ``trusted_hosts``, a document not stored, no release — so errors keep their one
 shape and every rule of ``hardening`` still applies. ``tests/test_stored_documents.py`` compares both paths.
 """
 
 from __future__ import annotations
+
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import hardening
 from ..errors import ApiError
@@ -24,9 +26,16 @@ class StoredFirst:
         self.wsgi_app = wsgi_app
         self.settings = app.config["NEWSFACTS"]
         self.releases = app.extensions["newsfacts.releases"]
-        settings = self.settings
-        # With trusted hosts behind proxies, which Host counts is ProxyFix's business: leave such requests to the app.
-        self.enabled = settings.store == "embedded" and not (settings.trusted_host_names and settings.proxy_count)
+        self.enabled = self.settings.store == "embedded"
+
+    @classmethod
+    def install(cls, app) -> None:
+        """In front of the Flask app, behind ProxyFix when there is one (so that the host checked against
+        ``trusted_hosts`` is the one the proxy forwarded, as for the app)."""
+        if isinstance(app.wsgi_app, ProxyFix):
+            app.wsgi_app.app = cls(app, app.wsgi_app.app)
+        else:
+            app.wsgi_app = cls(app, app.wsgi_app)
 
     def __call__(self, environ, start_response):
         if self.enabled and environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not environ.get("QUERY_STRING"):
