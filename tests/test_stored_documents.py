@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from conftest import start_server
-from newsfacts.documents import DOCUMENTS_DIR, DOCUMENTS_FILE, thing_stems
+from newsfacts.documents import DOCUMENTS_DIR, DOCUMENTS_FILE, code_digest, thing_stems
 from newsfacts.web.app import create_app
 
 BASE = "https://newsfacts.example/"
@@ -68,7 +68,7 @@ def test_every_thing_of_the_store_has_every_document_stored(release, stored):
     assert {stem.split("/")[0] for stem in stems} >= {"entity", "event", "claim", "article", "evidence", "concept"}
     about = dict(stored.execute("SELECT key, value FROM about"))
     assert about == {"version": release.version, "public_base": BASE, "documents": str(len(rows)),
-                     "things": str(len(stems))}
+                     "things": str(len(stems)), "code": code_digest()}
 
 
 def test_stored_documents_are_the_bytes_rendered_on_request(stored_server, rendering_client, stored):
@@ -209,3 +209,17 @@ def test_behind_a_proxy_the_forwarded_host_is_the_one_checked(releases_dir):
     for path in ("/entity/iran.ttl", "/entity/iran.ttl?page=1"):  # before the route, and by it: the same verdicts
         assert client.get(path, headers={**forwarded, "X-Forwarded-Host": "evil.example"}).status_code == 400
         assert client.get(path, headers={"Host": "data.example.org"}).status_code == 200  # no proxy header: its Host
+
+
+def test_documents_stored_by_other_code_are_rendered_instead(release, tmp_path):
+    """Stored documents are the bytes of the code that made them: a server running other code renders."""
+    shutil.copytree(release.path, tmp_path / release.version)
+    (tmp_path / "current").symlink_to(release.version)
+    with sqlite3.connect(tmp_path / release.version / DOCUMENTS_DIR / DOCUMENTS_FILE) as db:
+        db.execute("UPDATE about SET value = 'older code' WHERE key = 'code'")
+    client = create_app({"releases_dir": str(tmp_path), "public_url": BASE}).test_client()
+    response = client.get("/entity/iran.ttl", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert response.headers["Vary"] == "Accept"
+    graph = Graph().parse(data=response.data, format="turtle")
+    assert (URIRef(BASE + "entity/iran.ttl"), FOAF.primaryTopic, URIRef(BASE + "entity/iran")) in graph

@@ -11,7 +11,7 @@ whose ``public_url`` is the base IRI serves them; one with another public URL re
 
     CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB)   -- body: gzip, mtime 0
     CREATE UNIQUE INDEX document ON documents (stem, suffix, lang)
-    CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)   -- version, public_base, documents, things
+    CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)   -- version, public_base, documents, things, code
 
 ``stem`` is the request path without its leading slash and format suffix (``entity/iran``), ``lang`` is empty
 but for HTML.
@@ -19,7 +19,9 @@ but for HTML.
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -72,10 +74,24 @@ def write_documents(release_path: str | Path, version: str, settings: Settings) 
             count += _insert(db, _render_chunk(chunk))
     db.execute("CREATE UNIQUE INDEX document ON documents (stem, suffix, lang)")
     db.executemany("INSERT INTO about VALUES (?, ?)", [("version", version), ("public_base", settings.base_iri),
-                                                       ("documents", str(count)), ("things", str(len(stems)))])
+                                                       ("documents", str(count)), ("things", str(len(stems))),
+                                                       ("code", code_digest())])
     db.commit()
     db.close()
     return {"documents_s": time.perf_counter() - started}
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 of the code and templates that render documents (the whole package): stored documents are served
+    only by the code that made them, so a server running other code renders documents until the next build."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".json", ".jsonld",
+                                                                                      ".rq")
+                       and "__pycache__" not in p.parts):
+        digest.update(f"{path.relative_to(package)}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def thing_stems(store_path: Path, base_iri: str) -> list[str]:

@@ -3,7 +3,8 @@
 The build rendered them with this web tier's own code (``prerender``), for the public base it was given (the
 release's base IRI), so a stored document is the body the dynamic path would send. One is used when the
 server's ``public_base`` is that one and the request is for the first page; otherwise (another public URL, a
-later page, a release built without documents, a remote store) the document is rendered as before.
+later page, a release built without documents or by other code, a remote store) the document is rendered as
+before.
 
 Stored gzip-compressed once; a client that accepts gzip gets those bytes as they are (ETag ``"<etag>-gzip"``,
 as the identity encoding is another representation), any other the decompressed body with the dynamic path's
@@ -21,7 +22,7 @@ from urllib.parse import quote
 from flask import Response, request
 from werkzeug.http import parse_accept_header, parse_etags
 
-from ...documents import DOCUMENTS_DIR, DOCUMENTS_FILE, GZIP_SUFFIX
+from ...documents import DOCUMENTS_DIR, DOCUMENTS_FILE, GZIP_SUFFIX, code_digest
 
 _opened: dict[Path, StoredDocuments | None] = {}
 _lock = threading.Lock()
@@ -37,6 +38,7 @@ class StoredDocuments:
         about = dict(self._db().execute("SELECT key, value FROM about").fetchall())
         self.public_base = about["public_base"]
         self.version = about["version"]
+        self.code = about["code"]
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -64,8 +66,8 @@ def of_release(current) -> StoredDocuments | None:
                     found = StoredDocuments(file)
                 except (sqlite3.Error, KeyError):
                     found = None  # unreadable or unfinished: the documents are rendered as before
-            if found is not None and found.version != current.version:
-                found = None
+            if found is not None and (found.version != current.version or found.code != code_digest()):
+                found = None  # made for another release, or by other code: rendered on request
             _opened.clear()  # the previous release's connections close with their objects
             _opened[path] = found
         return _opened[path]
