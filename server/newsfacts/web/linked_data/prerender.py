@@ -60,20 +60,28 @@ class Prerenderer:
         config = self.settings
         iri = paths.iri_of(stem, config.base_iri)
         rows = []
-        try:
-            with self._request(stem, "ttl", ""):
+        with self._request(stem, "ttl", ""):  # describing and the RDF formats read nothing of the request
+            try:
                 found = views.describe_thing(self.served, config, iri, 1)
-        except ApiError:
-            return []
-        for suffix, lang in VARIANTS:
-            fmt = paths.BY_SUFFIX[suffix]
-            with self._request(stem, suffix, lang):
-                response = views.render_document(self.served, config, stem, iri, fmt, 1, lang, {}, found)
-            if response.status_code != 200:
+            except ApiError:
                 return []
-            etag = views.document_etag(self.version, stem, suffix, lang, 1, config.public_base)
-            rows.append((suffix, lang, etag, response.get_data()))
-        return rows
+            for suffix, lang in VARIANTS:
+                if lang:
+                    continue
+                rows.append(self._render(stem, iri, suffix, lang, found))
+        for suffix, lang in VARIANTS:
+            if lang:  # a page: in the context of its own request (path, language)
+                with self._request(stem, suffix, lang):
+                    rows.append(self._render(stem, iri, suffix, lang, found))
+        return rows if all(rows) else []
+
+    def _render(self, stem: str, iri: str, suffix: str, lang: str, found) -> tuple[str, str, str, bytes] | None:
+        config = self.settings
+        response = views.render_document(self.served, config, stem, iri, paths.BY_SUFFIX[suffix], 1, lang, {}, found)
+        if response.status_code != 200:
+            return None
+        etag = views.document_etag(self.version, stem, suffix, lang, 1, config.public_base)
+        return suffix, lang, etag, response.get_data()
 
     def _request(self, stem: str, suffix: str, lang: str):
         """The context of a request for the document (its path, its language), on the public base."""
