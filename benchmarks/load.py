@@ -43,6 +43,7 @@ request = function()
   end
   local headers = {["Accept"] = r[2]}
   if r[4] ~= "" then headers["Accept-Language"] = r[4] end
+  if r[5] ~= "" then headers["Accept-Encoding"] = r[5] end
   return wrk.format("GET", path, headers)
 end
 done = function(summary, latency, requests)
@@ -59,6 +60,7 @@ class Request:
     accept: str
     bust_cache: bool = False
     lang: str = ""  # Accept-Language, when not empty
+    encoding: str = ""  # Accept-Encoding, when not empty
 
 
 def free_port() -> int:
@@ -213,7 +215,7 @@ def run_wrk(root: str, load: list[Request], connections: int, duration_s: float,
     meanwhile by the server's process tree, by wrk, and by everything else on the machine (other_cores: work that
     competed with the measurement)."""
     entries = ", ".join(f"{{{json.dumps(r.path)}, {json.dumps(r.accept)}, {'true' if r.bust_cache else 'false'}, "
-                        f"{json.dumps(r.lang)}}}" for r in load)
+                        f"{json.dumps(r.lang)}, {json.dumps(r.encoding)}}}" for r in load)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(LUA % entries)
         script = handle.name
