@@ -43,6 +43,8 @@ request = function()
   end
   local headers = {["Accept"] = r[2]}
   if r[5] then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  if r[6] ~= "" then headers["Accept-Language"] = r[6] end
+  if r[7] ~= "" then headers["Accept-Encoding"] = r[7] end
   return wrk.format(r[4], path, headers, r[5])
 end
 done = function(summary, latency, requests)
@@ -60,6 +62,8 @@ class Request:
     bust_cache: bool = False
     method: str = "GET"
     body: str | None = None  # a form, URL-encoded (ASCII: it is written into the Lua script as it is)
+    lang: str = ""  # Accept-Language, when not empty
+    encoding: str = ""  # Accept-Encoding, when not empty
 
 
 def free_port() -> int:
@@ -214,7 +218,8 @@ def run_wrk(root: str, load: list[Request], connections: int, duration_s: float,
     meanwhile by the server's process tree, by wrk, and by everything else on the machine (other_cores: work that
     competed with the measurement)."""
     entries = ", ".join(f"{{{json.dumps(r.path)}, {json.dumps(r.accept)}, {'true' if r.bust_cache else 'false'}, "
-                        f"{json.dumps(r.method)}, {json.dumps(r.body) if r.body is not None else 'nil'}}}" for r in load)
+                        f"{json.dumps(r.method)}, {json.dumps(r.body) if r.body is not None else 'nil'}, "
+                        f"{json.dumps(r.lang)}, {json.dumps(r.encoding)}}}" for r in load)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(LUA % entries)
         script = handle.name

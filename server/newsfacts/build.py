@@ -30,6 +30,7 @@ from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
 from .dataset import Counts, Publisher, counts_of, describe, dump_url
 from .description_change import counts_after, counts_in_store, previous_counts
+from .documents import write_documents
 from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
@@ -166,6 +167,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 store_made = _publish(settings, checked, checked.all_quads() + description, staged, version)
                 checked.timings["store_s"] += time.perf_counter() - started
             graphs = dict(counts.graphs, **{description_graph: len(description)})
+            checked.timings.update(write_documents(staged.path, version, settings))  # documents/, from the store
 
             manifest = {
                 "version": version,

@@ -4,6 +4,7 @@ from flask import Flask
 
 from . import crawling, dataset_views, views
 from .cache import DocumentCache
+from .stored_first import StoredFirst
 
 
 def init_app(app: Flask) -> None:
@@ -11,3 +12,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dataset_views.bp)
     app.register_blueprint(crawling.bp)
     app.register_blueprint(views.bp)
+    StoredFirst.install(app)  # plain requests for stored documents, before Flask routes them

@@ -141,9 +141,12 @@ def sparql_link(text: str) -> str:
     return query_link(text)
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
+
+
 @bp.before_app_request
 def _no_control_characters_in_paths():
-    if any(ord(c) < 32 or ord(c) == 127 for c in request.path):
+    if CONTROL_CHARACTERS.search(request.path):
         raise ApiError(400, "Bad request path", "A request path may not contain line breaks or other control characters.")
 
 

@@ -136,14 +136,24 @@ def _labels(store, triples: list[ox.Triple], iri: str, subjects: bool = False) -
 
 
 def _evidence(store, iri: str) -> list[ox.Triple]:
-    """For a claim: its evidence annotations with both selectors, and its article's text checksum."""
-    return _construct(store, f"""
+    """For a claim: its evidence annotations with both selectors, and its article's text checksum.
+
+    Two queries, each starting from the bound claim: one that joined both (the article's status in an OPTIONAL)
+    made the engine read the status of every article, so its cost grew with the corpus."""
+    evidence = _construct(store, f"""
         PREFIX nf: <{NF}>
         PREFIX oa: <http://www.w3.org/ns/oa#>
-        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha ;
-                       nf:quotesChecked ?checked ; nf:quotesNotCheckedBecause ?why }}
-        WHERE {{ <{iri}> nf:hasEvidence ?e . ?e ?ep ?eo . ?e oa:hasTarget ?t . ?t ?tp ?to .
-                 ?t oa:hasSelector ?sel . ?sel ?sp ?so .
-                 OPTIONAL {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha .
-                             OPTIONAL {{ ?article nf:quotesChecked ?checked }}
-                             OPTIONAL {{ ?article nf:quotesNotCheckedBecause ?why }} }} }}""")
+        CONSTRUCT {{ ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so }}
+        WHERE {{ <{iri}> nf:hasEvidence ?e .
+                 {{ ?e oa:hasTarget/oa:hasSelector [] . ?e ?ep ?eo }}
+                 UNION {{ ?e oa:hasTarget ?t . ?t oa:hasSelector [] . ?t ?tp ?to }}
+                 UNION {{ ?e oa:hasTarget ?t . ?t oa:hasSelector ?sel . ?sel ?sp ?so }} }}""")
+    if not evidence:
+        return []
+    return evidence + _construct(store, f"""
+        PREFIX nf: <{NF}>
+        CONSTRUCT {{ ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha ; nf:quotesChecked ?checked ;
+                       nf:quotesNotCheckedBecause ?why }}
+        WHERE {{ <{iri}> nf:statedIn ?article . ?article nf:sourceText ?file ; nf:sourceTextSha256 ?sha .
+                 OPTIONAL {{ ?article nf:quotesChecked ?checked }}
+                 OPTIONAL {{ ?article nf:quotesNotCheckedBecause ?why }} }}""")

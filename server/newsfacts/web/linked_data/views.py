@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ...config import Settings
 from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
-from . import describe, pages, paths, rdf_output, release_documents, ui_strings, vocabulary
+from . import describe, pages, paths, rdf_output, release_documents, stored_documents, ui_strings, vocabulary
 from .cache import DocumentCache
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
@@ -88,18 +88,26 @@ def page_number() -> int:
     return int(raw)
 
 
+def document_etag(version: str, stem: str, suffix: str, lang: str, page: int, public_base: str) -> str:
+    """A document depends on these alone (the public base is configuration): the same for every client and host."""
+    return hashlib.sha256("\n".join(map(str, (version, stem, suffix, lang, page, public_base))).encode()).hexdigest()[:32]
+
+
 def document(stem: str, fmt: paths.DocFormat) -> Response:
     config = settings()
     current = served()
     iri = paths.iri_of(stem, config.base_iri)
     page = page_number()
     lang = pages.preferred_language(request.headers.get("Accept-Language")) if fmt.rdf_format is None else ""
-    # The document depends on these alone (the public base is configuration): the same for every client and host.
     key = (current.version, stem, fmt.suffix, lang, page)
-    etag = hashlib.sha256("\n".join(map(str, (*key, config.public_base))).encode()).hexdigest()[:32]
+    etag = document_etag(*key, config.public_base)
     headers = {"ETag": f'"{etag}"', "Link": alternates("/" + stem), "Cache-Control": "public, max-age=300",
                "Access-Control-Allow-Origin": "*", "X-Newsfacts-Release": current.version,
                "Vary": "Accept-Language" if fmt.rdf_format is None else "Accept"}
+    if page == 1:
+        stored = stored_documents.find(current, config.public_base, stem, fmt.suffix, lang)
+        if stored is not None:
+            return stored_documents.respond(stored, headers, fmt, lang)
     cached = documents().get(key)
     matched = request.if_none_match.contains(etag)
     # "If-None-Match: *" matches only a document that exists: one not held yet is made (or found missing) first.
@@ -116,11 +124,8 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
     return response
 
 
-def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Response:
-    if iri == paths.VOCABULARY_BASE + "ontology/":
-        if page > 1:
-            raise ApiError(404, "No such page", f"The ontology is one page; there is no page {page}.", extra={"pages": 1})
-        return vocabulary.ontology_document(current, fmt, headers, lang, config.public_base + "context.jsonld")
+def describe_thing(current, config, iri: str, page: int):
+    """What the document of ``iri`` holds (404 for an IRI that names nothing, or a page beyond the last)."""
     found = (release_documents.describe_release_document(current, iri, config.base_iri, config.public_base, page,
                                                          config.page_size)
              or describe.describe(current.store, iri, page, config.page_size))
@@ -129,6 +134,17 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers) -> Res
     if page > found.pages:
         raise ApiError(404, "No such page", f"This description has {found.pages} page(s); there is no page {page}.",
                        extra={"pages": found.pages})
+    return found
+
+
+def render_document(current, config, stem, iri, fmt, page, lang, headers, found=None) -> Response:
+    """The document in one format; ``found`` is its description when the caller has it already (the build renders
+    every format of a thing from one description)."""
+    if iri == paths.VOCABULARY_BASE + "ontology/":
+        if page > 1:
+            raise ApiError(404, "No such page", f"The ontology is one page; there is no page {page}.", extra={"pages": 1})
+        return vocabulary.ontology_document(current, fmt, headers, lang, config.public_base + "context.jsonld")
+    found = found or describe_thing(current, config, iri, page)
     if fmt.rdf_format is None and iri == f"{config.base_iri}validation-report":
         report = release_documents.report_page_model(found.own, iri)
         for row in report["results"]:
