@@ -17,6 +17,9 @@ from newsfacts.build import build
 from newsfacts.config import PROJECT_ROOT, Settings
 
 SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
+# Builds of the tests leave out the stored documents (seconds each), except the session's release below, which
+# every HTTP test reads, and the fresh clone's, which runs with the defaults.
+os.environ.setdefault("NEWSFACTS_STORE_DOCUMENTS", "no")
 ARTICLE = "iran-venezuela-drone-facility"
 
 
@@ -50,7 +53,7 @@ def sources_dir() -> Path:
 def releases_dir(tmp_path_factory, sources_dir) -> Path:
     """A releases folder whose current release is the shipped facts, built once per test session."""
     folder = tmp_path_factory.mktemp("releases")
-    build(Settings.load({"releases_dir": str(folder), "sources_dir": str(sources_dir)}))
+    build(Settings.load({"releases_dir": str(folder), "sources_dir": str(sources_dir), "store_documents": "yes"}))
     return folder
 
 

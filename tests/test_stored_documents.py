@@ -224,3 +224,18 @@ def test_documents_stored_by_other_code_are_rendered_instead(release, tmp_path):
     assert response.headers["Vary"] == "Accept"
     graph = Graph().parse(data=response.data, format="turtle")
     assert (URIRef(BASE + "entity/iran.ttl"), FOAF.primaryTopic, URIRef(BASE + "entity/iran")) in graph
+
+
+def test_a_build_with_store_documents_no_stores_none_and_its_documents_are_rendered(sources_dir, tmp_path):
+    from newsfacts.build import build
+    from newsfacts.config import Settings
+
+    folder = tmp_path / "releases"
+    built = build(Settings.load({"releases_dir": str(folder), "sources_dir": str(sources_dir), "store_documents": "no"}))
+    assert not (built.path / DOCUMENTS_DIR).exists()
+    assert "documents_s" not in built.manifest()["timings_s"]
+    client = create_app({"releases_dir": str(folder), "public_url": BASE, "document_cache_mb": 0}).test_client()
+    response = client.get("/entity/nicolas-maduro.ttl")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert (URIRef(BASE + "entity/nicolas-maduro"), None, None) in graph

@@ -167,7 +167,8 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 store_made = _publish(settings, checked, checked.all_quads() + description, staged, version)
                 checked.timings["store_s"] += time.perf_counter() - started
             graphs = dict(counts.graphs, **{description_graph: len(description)})
-            checked.timings.update(write_documents(staged.path, version, settings))  # documents/, from the store
+            if settings.store_documents == "yes":
+                checked.timings.update(write_documents(staged.path, version, settings))  # documents/, from the store
 
             manifest = {
                 "version": version,

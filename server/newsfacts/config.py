@@ -73,6 +73,10 @@ class Settings:
         "turbo", "SHACL engine of the build: 'turbo' (pyshacl-turbo, a Rust engine) or 'pyshacl' (the reference). Both "
         "give the same results on the shapes, their examples and the data (tests/test_shacl_engines.py); turbo is "
         "several times faster.")
+    store_documents: str = _setting(
+        "yes", "Whether a build renders every entity, event, claim and article document into the release "
+        "(documents/), so that they are served as stored bytes: 'yes' or 'no' (they are then rendered on request, "
+        "and builds are faster).")
     max_source_text_bytes: int = _setting(
         10_000_000, "Largest source text read, in bytes; a larger one is a problem of the facts file naming it.")
     host: str = _setting("127.0.0.1", "Address the server listens on.")
@@ -161,6 +165,8 @@ class Settings:
             raise ValueError(f"document_cache_mb must be 0 or more: {settings.document_cache_mb!r}")
         if settings.history_page_size < 1 or settings.open_releases < 1:
             raise ValueError("history_page_size and open_releases must be 1 or more")
+        if settings.store_documents not in ("yes", "no"):
+            raise ValueError(f"store_documents must be 'yes' or 'no': {settings.store_documents!r}")
         if settings.shacl_engine not in ("pyshacl", "turbo"):
             raise ValueError(f"shacl_engine must be 'pyshacl' or 'turbo': {settings.shacl_engine!r}")
         if settings.proxy_count < 0:
