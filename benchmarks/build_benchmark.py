@@ -39,7 +39,8 @@ from peers_benchmark import tree_rss_mb  # noqa: E402
 from newsfacts.synthetic import generate  # noqa: E402
 
 ENGINES = ("pyshacl", "turbo")
-STAGES = ("mapping_s", "shacl_s", "dumps_s", "changes_s", "store_s", "description_s", "search_index_s", "parts_s")
+STAGES = ("mapping_s", "shacl_s", "dumps_s", "changes_s", "store_s", "description_s", "search_index_s", "parts_s",
+          "documents_s")
 #: issue 10's targets: (name, smallest size in triples it is about, figure, limit)
 TARGETS = (("full build at 1M triples", 900_000, "full", "wall_s", 60), ("+1 article at 1M triples", 900_000, "+1", "wall_s", 10),
            ("full build at 10M triples", 9_000_000, "full", "wall_s", 15 * 60),
@@ -98,7 +99,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'data':>22} {'engine':>7} {'kind':>4} {'triples':>9} {'wall s':>7} {'map s':>6} {'shacl s':>7} {'dumps s':>7} "
-          f"{'changes s':>7} {'store s':>7} {'descr s':>7} {'index s':>7} {'parts s':>7} {'peak MB':>8} "
+          f"{'changes s':>7} {'store s':>7} {'descr s':>7} {'index s':>7} {'parts s':>7} {'docs s':>7} {'peak MB':>8} "
           f"{'violations':>10} {'warnings':>8}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="newsfacts-bench-") as tmp:

@@ -283,3 +283,55 @@ def test_the_checks_of_an_incremental_build_give_every_quad_once(inputs):
     every = incremental.all_quads()
     assert len(every) == len(set(every)) and set(every) == set(full.all_quads())
     assert len(incremental.quads) < len(every)  # the reused articles' graphs are not in what may change
+
+
+def stored_documents(release) -> tuple[dict, dict]:
+    """Every stored document by (stem, format, language): (ETag, gzip body); and the ``about`` table."""
+    db = sqlite3.connect(release.path / "documents" / "documents.sqlite")
+    found = {(stem, suffix, lang): (etag, body) for stem, suffix, lang, etag, body in db.execute("SELECT * FROM documents")}
+    about = dict(db.execute("SELECT key, value FROM about"))
+    db.close()
+    return found, about
+
+
+def test_an_incremental_build_renders_again_only_the_documents_the_change_alters_and_gives_a_full_builds(inputs):
+    """The outlet is described by article 0 alone and named by the others, so its new label must reach the pages
+    of articles that did not change; documents copied from the previous release get the new version."""
+    for folder, name in (("facts", "synthetic-article-1.yaml"), ("facts", "synthetic-article-2.yaml"),
+                         ("spare", "synthetic-article-3.yaml")):
+        edit(inputs[folder] / name, OUTLET, "")
+    settings = settings_for(inputs, "incremental")
+    first = build(settings, built_at=T0)
+    change_inputs(inputs)
+    edit(inputs["facts"] / "synthetic-article-0.yaml", "en: The Synthetic Courier", "en: The Synthetic Herald")
+    updated = build(settings, built_at=T1)
+    clean = build(settings_for(inputs, "clean"), full=True, built_at=T1)
+    assert updated.manifest()["rebuilt"]["full"] is None
+
+    made, about = stored_documents(updated)
+    fresh, fresh_about = stored_documents(clean)
+    assert sorted(set(made) ^ set(fresh)) == []
+    assert [key for key in fresh if made[key] != fresh[key]] == []
+    # the same but for how many things this build rendered: all of them in a full build, not in an incremental one
+    things = int(fresh_about.pop("things"))
+    assert fresh_about.pop("rendered") == str(things) and about.pop("things") == str(things)
+    assert 0 < int(about.pop("rendered")) < things - 10
+    assert about == fresh_about and about["version"] == updated.version != first.version
+    assert not any(stem.endswith("synthetic-article-1") for stem, _, _ in made)
+    assert any(stem.endswith("synthetic-article-3") for stem, _, _ in made)
+    page = gzip.decompress(made[("article/synthetic-article-2", "html", "en")][1])
+    assert b"The Synthetic Herald" in page and b"The Synthetic Courier" not in page
+    assert updated.version.encode() in page and first.version.encode() not in page
+    before, _ = stored_documents(first)
+    kept = ("claim/iran-venezuela-drone-facility/ansu-100-is-mohajer-2", "ttl", "")  # of an article that did not change
+    assert before[kept][1] == made[kept][1] and before[kept][0] != made[kept][0]
+
+
+def test_a_change_to_the_code_that_renders_documents_publishes_a_release(inputs, monkeypatch):
+    """Stored documents are served only by the code that made them: a build after a change to that code (the web
+    tier, which the build code digests leave out) must not be skipped as "same inputs"."""
+    settings = settings_for(inputs, "releases")
+    first = build(settings, built_at=T0)
+    assert build(settings, force=False, built_at=T1) == first
+    monkeypatch.setattr("newsfacts.build.documents_code", lambda: "other code")
+    assert build(settings, force=False, built_at=T1) != first

@@ -68,7 +68,7 @@ def test_every_thing_of_the_store_has_every_document_stored(release, stored):
     assert {stem.split("/")[0] for stem in stems} >= {"entity", "event", "claim", "article", "evidence", "concept"}
     about = dict(stored.execute("SELECT key, value FROM about"))
     assert about == {"version": release.version, "public_base": BASE, "documents": str(len(rows)),
-                     "things": str(len(stems)), "code": code_digest()}
+                     "things": str(len(stems)), "code": code_digest(), "rendered": str(len(stems))}
 
 
 def test_stored_documents_are_the_bytes_rendered_on_request(stored_server, rendering_client, stored):

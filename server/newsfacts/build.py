@@ -30,6 +30,7 @@ from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
 from .dataset import Counts, Publisher, counts_of, describe, dump_url
 from .description_change import counts_after, counts_in_store, previous_counts
+from .documents import code_digest as documents_code
 from .documents import write_documents
 from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
@@ -168,7 +169,9 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 checked.timings["store_s"] += time.perf_counter() - started
             graphs = dict(counts.graphs, **{description_graph: len(description)})
             if settings.store_documents == "yes":
-                checked.timings.update(write_documents(staged.path, version, settings))  # documents/, from the store
+                checked.timings.update(write_documents(  # documents/, from the store; from the previous ones and the change
+                    staged.path, version, settings, checked.previous.release.path if change else None,
+                    change.touched if change else None))
 
             manifest = {
                 "version": version,
@@ -306,9 +309,11 @@ def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str,
 
 def inputs_digest(settings: Settings, inputs: dict[str, str], grounding: list[GroundingResult]) -> str:
     """SHA-256 of everything a release's content depends on: the input files, the source texts as checked (their
-    SHA-256 is in the facts), the build code, and the settings that change the output."""
+    SHA-256 is in the facts), the build code, the code that renders the stored documents, and the settings that
+    change the output."""
     code = code_digests()
     described = {
+        "documents_code": documents_code(),
         "inputs": sorted(inputs.values()),
         "grounding": [[g.article, g.source_text, g.status] for g in grounding],
         "code": code,
