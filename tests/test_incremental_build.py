@@ -300,12 +300,12 @@ def test_an_incremental_build_renders_again_only_the_documents_the_change_alters
     for folder, name in (("facts", "synthetic-article-1.yaml"), ("facts", "synthetic-article-2.yaml"),
                          ("spare", "synthetic-article-3.yaml")):
         edit(inputs[folder] / name, OUTLET, "")
-    settings = settings_for(inputs, "incremental")
+    settings = settings_for(inputs, "incremental", store_documents="yes")
     first = build(settings, built_at=T0)
     change_inputs(inputs)
     edit(inputs["facts"] / "synthetic-article-0.yaml", "en: The Synthetic Courier", "en: The Synthetic Herald")
     updated = build(settings, built_at=T1)
-    clean = build(settings_for(inputs, "clean"), full=True, built_at=T1)
+    clean = build(settings_for(inputs, "clean", store_documents="yes"), full=True, built_at=T1)
     assert updated.manifest()["rebuilt"]["full"] is None
 
     made, about = stored_documents(updated)
