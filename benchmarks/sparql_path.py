@@ -22,25 +22,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
+from peers_benchmark import LUA  # the same wrk script: rotating paths with their Accept headers
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SPARQL_JSON = "application/sparql-results+json"
 LOOKUP = "SELECT ?p ?o WHERE { <https://newsfacts.example/entity/synthetic-%d> ?p ?o }"
-LUA = """
-local paths = {%s}
-local accepts = {%s}
-local i = math.random(#paths)
-request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i], {["Accept"] = accepts[i]})
-end
-done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.timeout + summary.errors.read
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), errors))
-end
-"""
 
 
 def query_mix(endpoint: str) -> list[tuple[str, str]]:

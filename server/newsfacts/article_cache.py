@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__
-from .dumps import DUMP_FORMATS
+from .dumps import DUMP_FORMATS, file_digest
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .problems import Problem
@@ -49,14 +49,6 @@ OUTPUT_SETTINGS = ("base_iri", "license", "shacl_engine")
 LINKS_FILE = "wikidata.sssom.tsv"
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def code_digests() -> dict[str, str]:
     """SHA-256 of each file of the build code (the web tier excluded: it does not change what is built)."""
     package = Path(__file__).parent
@@ -70,7 +62,7 @@ def build_digests(settings) -> dict[str, str]:
     rules = {}
     for folder in (settings.ontology_dir, settings.shapes_dir, settings.mappings_dir):
         for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != LINKS_FILE):
-            rules[f"{Path(folder).name}/{path.relative_to(folder)}"] = sha256_file(path)
+            rules[f"{Path(folder).name}/{path.relative_to(folder)}"] = file_digest(path)
     return {
         "code": _digest({"files": code_digests(), "newsfacts_version": __version__}),
         "rules": _digest(rules),

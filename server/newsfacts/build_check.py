@@ -29,10 +29,10 @@ from .article_cache import (
     new_part,
     part_key,
     previous_parts,
-    sha256_file,
     source_key,
 )
 from .config import Settings
+from .dumps import file_digest
 from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, facts_paths, read_facts_files
 from .grounding import GroundingResult, ground, status_quads
 from .inputs import oversized_files
@@ -104,7 +104,7 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     previous, full_reason = (None, "--full") if full else previous_parts(current_release(settings.releases_dir), digests)
     limits = FactsLimits.from_settings(settings)
     paths = facts_paths(settings.facts_dir)
-    shas = {path: sha256_file(path) for path in paths}
+    shas = {path: file_digest(path) for path in paths}
     reused, reasons = _reusable(settings, paths, shas, previous, digests)
     read, problems = read_facts_files([p for p in paths if p not in reused], limits)
     if not paths:
