@@ -22,21 +22,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
-from peers_benchmark import LUA  # the same wrk script: rotating paths with their Accept headers
+from peers_benchmark import LUA, query_mix  # the same wrk script and query mix as the peers benchmark
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SPARQL_JSON = "application/sparql-results+json"
 LOOKUP = "SELECT ?p ?o WHERE { <https://newsfacts.example/entity/synthetic-%d> ?p ?o }"
-
-
-def query_mix(endpoint: str) -> list[tuple[str, str]]:
-    mix = []
-    for path in sorted((HERE / "queries").glob("*.rq")):
-        text = path.read_text()
-        accept = "text/turtle" if "\nDESCRIBE" in text or "\nCONSTRUCT" in text else SPARQL_JSON
-        mix.append((f"{endpoint}?{urlencode({'query': text})}", accept))
-    return mix
 
 
 def lookups(endpoint: str) -> list[tuple[str, str]]:
