@@ -33,6 +33,7 @@ from . import __version__
 from .dumps import DUMP_FORMATS, file_digest
 from .facts import ArticleFacts
 from .grounding import GroundingResult
+from .package_code import package_digests
 from .problems import Problem
 from .release import Release
 from .sourcetexts import read_source_text
@@ -51,10 +52,8 @@ LINKS_FILE = "wikidata.sssom.tsv"
 
 def code_digests() -> dict[str, str]:
     """SHA-256 of each file of the build code (the web tier excluded: it does not change what is built)."""
-    package = Path(__file__).parent
-    return {str(p.relative_to(package)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(package.rglob("*")) if p.is_file() and p.suffix in (".py", ".rq", ".json", ".jsonld")
-            and "web" not in p.relative_to(package).parts and "__pycache__" not in p.parts}
+    return {path: sha for path, sha in package_digests().items()
+            if not path.endswith(".html") and "web" not in Path(path).parts}
 
 
 def build_digests(settings) -> dict[str, str]:

@@ -24,9 +24,9 @@ the same documents as rendering all of them.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .config import Settings
+from .package_code import package_digests
 from .release import STORE_DIR
 
 DOCUMENTS_DIR = "documents"
@@ -161,17 +162,10 @@ def _restamp(db: sqlite3.Connection, version: str, base_iri: str) -> None:
     db.execute("UPDATE documents SET body = restamped(body) WHERE suffix = 'html'")
 
 
-@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """SHA-256 of the code and templates that render documents (the whole package): stored documents are served
     only by the code that made them, so a server running other code renders documents until the next build."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".json", ".jsonld",
-                                                                                      ".rq")
-                       and "__pycache__" not in p.parts):
-        digest.update(f"{path.relative_to(package)}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return hashlib.sha256(json.dumps(package_digests(), sort_keys=True).encode()).hexdigest()
 
 
 def thing_stems(store_path: Path, base_iri: str) -> list[str]:

@@ -44,20 +44,20 @@ def _check_request() -> Response | None:
     path = request.environ.get("PATH_INFO", "")
     if len(path) > MAX_PATH:
         raise ApiError(414, "URI Too Long", f"Request paths are at most {MAX_PATH:,} characters; this one has {len(path):,}.")
-    raw_path = _raw_path(request.environ)
-    if raw_path is not None and not _decodes(raw_path):
+    path_bytes = raw_path(request.environ)
+    if path_bytes is not None and not decodes(path_bytes):
         raise ApiError(400, "Bad request path", "The request path is not UTF-8 once its %-escapes are decoded.")
-    if not _decodes(unquote_to_bytes(request.query_string.replace(b"+", b" "))):
+    if not decodes(unquote_to_bytes(request.query_string.replace(b"+", b" "))):
         raise ApiError(400, "Bad query string", "The query string is not UTF-8 once its %-escapes are decoded.")
     if request.method == "POST" and request.mimetype == FORM and _body_within_limit() \
-            and not _decodes(unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" "))):
+            and not decodes(unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" "))):
         raise ApiError(400, "Bad form body", "The form body is not UTF-8 once its %-escapes are decoded.")
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return preflight()
     return None
 
 
-def _raw_path(environ: dict) -> bytes | None:
+def raw_path(environ: dict) -> bytes | None:
     """The request path's bytes once %-decoded, before anything replaced what is not UTF-8.
 
     Werkzeug's server decodes the path itself (invalid bytes become U+FFFD) but keeps the request target in
@@ -77,7 +77,7 @@ def _raw_path(environ: dict) -> bytes | None:
     return unquote_to_bytes(raw) if target else raw
 
 
-def _decodes(raw: bytes) -> bool:
+def decodes(raw: bytes) -> bool:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -50,8 +50,8 @@ class StoredFirst:
         raw = environ.get("PATH_INFO", "")
         if len(raw) > hardening.MAX_PATH or not raw.startswith("/") or CONTROL.intersection(raw):
             return None
-        raw_path = hardening._raw_path(environ)
-        if raw_path is None or not hardening._decodes(raw_path):
+        raw_path = hardening.raw_path(environ)
+        if raw_path is None or not hardening.decodes(raw_path):
             return None
         try:
             path = raw.encode("latin-1").decode("utf-8")
