@@ -147,9 +147,13 @@ def test_the_release_never_names_a_served_host(stored):
 def test_an_untrusted_host_is_refused_before_a_stored_document_is_read(releases_dir):
     client = create_app({"releases_dir": str(releases_dir), "public_url": BASE, "trusted_hosts": "data.example.org"}) \
         .test_client()
-    assert client.get("/entity/iran.ttl", headers={"Host": "evil.example"}).status_code == 400
+    refused = client.get("/entity/iran.ttl", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.get_json()["status"] == 400 and "evil.example" in refused.get_json()["detail"]
     trusted = client.get("/entity/iran.ttl", headers={"Host": "data.example.org", "Accept-Encoding": "gzip"})
     assert trusted.status_code == 200 and trusted.headers["Content-Encoding"] == "gzip"
+    graph = Graph().parse(data=gzip.decompress(trusted.get_data()).decode("utf-8"), format="turtle")
+    assert (URIRef(BASE + "entity/iran"), None, None) in graph
 
 
 def comparable(response) -> dict:
@@ -194,7 +198,9 @@ def test_requests_the_hardening_refuses_get_its_errors(stored_server, path, stat
 
 def test_other_methods_and_preflights_reach_the_app(stored_server):
     url = stored_server.url + "/entity/iran.ttl"
-    assert requests.post(url, timeout=30).status_code == 405
+    posted = requests.post(url, timeout=30)
+    assert posted.status_code == 405 and posted.headers["Content-Type"] == "application/problem+json"
+    assert posted.json()["status"] == 405 and "GET" in posted.headers["Allow"]
     preflight = requests.options(url, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
                                  timeout=30)
     assert preflight.status_code == 204 and "GET" in preflight.headers["Access-Control-Allow-Methods"]
