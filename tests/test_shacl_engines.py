@@ -139,8 +139,9 @@ def _inject_faults(quads: list[ox.Quad]) -> tuple[list[ox.Triple], set[str]]:
 
 def test_engines_agree_on_a_generated_corpus_with_injected_faults(tmp_path):
     data = generate(tmp_path / "corpus", 12, seed=3)
-    checked = check(Settings.load({"facts_dir": str(data / "facts"), "sources_dir": str(data / "sources")}))
-    triples, faulty = _inject_faults(checked.quads)
+    checked = check(Settings.load({"facts_dir": str(data / "facts"), "sources_dir": str(data / "sources"),
+                                   "releases_dir": str(tmp_path / "releases")}))
+    triples, faulty = _inject_faults(checked.all_quads())
     shapes = DATA_SHAPES.serialize(format="nt", encoding="utf-8")
     reference, reference_report = _validate_chunk(_ntriples(triples), shapes, "pyshacl")
     turbo, turbo_report = _validate_chunk(_ntriples(triples), shapes, "turbo")
