@@ -9,6 +9,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
+from newsfacts import remote_virtuoso as virtuoso
 from newsfacts.remote import query_form
 from newsfacts.remote_virtuoso import repair_lexical, repair_results, repair_triple, switch_update
 
@@ -71,3 +72,20 @@ def test_the_switch_drops_graphs_no_longer_published_and_moves_the_staged_ones()
     assert update == ("DROP SILENT GRAPH <https://n.example/graph/gone> ;\n"
                       "MOVE SILENT GRAPH <urn:newsfacts:staging:v2:https://n.example/graph/a> TO GRAPH "
                       "<https://n.example/graph/a>\n")
+
+
+def test_data_updates_write_one_graph_block_per_graph_and_delete_what_they_name():
+    """Virtuoso deletes no language-tagged literal from a DELETE DATA with several GRAPH blocks, so each update
+    holds one block per graph; applied to a store, the updates delete exactly the quads given."""
+    a, b = ox.NamedNode("urn:graph:a"), ox.NamedNode("urn:graph:b")
+    s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    quads = [ox.Quad(s, p, ox.Literal("Tepate Andalo", language="en"), a), ox.Quad(s, p, ox.Literal("x"), a),
+             ox.Quad(s, p, ox.Literal("Mikaze", language="es"), b), ox.Quad(s, p, ox.NamedNode("urn:o"), b)]
+    store = ox.Store()
+    store.extend(quads + [ox.Quad(s, p, ox.Literal("kept", language="en"), a)])
+    updates = virtuoso.data_updates("DELETE", quads)
+    assert len(updates) == 1
+    assert updates[0].count("GRAPH <urn:graph:a>") == 1 and updates[0].count("GRAPH <urn:graph:b>") == 1
+    for update in updates:
+        store.update(update)
+    assert set(store) == {ox.Quad(s, p, ox.Literal("kept", language="en"), a)}

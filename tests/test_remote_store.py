@@ -280,8 +280,9 @@ def test_publishing_keeps_the_kept_graphs_the_store_holds_and_sends_those_it_lac
 
 
 def _sent_quads(requests_made: list[tuple[str, dict | None, object]], version: str) -> Counter:
-    """Quads sent to the store for insertion, by graph: the triples of each Graph Store Protocol load (into the
-    graph a staging graph is moved to) and what each SPARQL Update adds to an empty store."""
+    """Quads sent to the store, by graph (the graph a staging graph is moved to): the triples of each Graph Store
+    Protocol load, and those each SPARQL Update inserts or deletes (counted by applying its deletions as insertions
+    to an empty store)."""
     sent: Counter = Counter()
     for _url, params, data in requests_made:
         if not isinstance(data, bytes):
@@ -291,15 +292,16 @@ def _sent_quads(requests_made: list[tuple[str, dict | None, object]], version: s
             sent[graph] += sum(1 for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
         else:
             scratch = ox.Store()
-            scratch.update(data.decode())
-            sent.update(q.graph_name.value for q in scratch)
+            scratch.update(data.decode().replace("DELETE DATA", "INSERT DATA"))
+            sent.update(q.graph_name.value.removeprefix(f"{STAGING_PREFIX}{version}:") for q in scratch)
     return sent
 
 
 def test_an_incremental_release_sends_the_remote_store_only_the_change(store_server, tmp_path, monkeypatch):
     """An article changed, one removed and one added: the store is sent the graphs of the changed and the added
-    article, the entity descriptions and the dataset description, and nothing else (each quad counted in the
-    requests). A marker put in an unchanged article's graph survives (that graph was neither dropped nor sent)
+    article, what changed in the entity descriptions (the quads removed and added, not the whole graph) and the
+    dataset description, and nothing else (each quad counted in the requests). A marker put in an unchanged
+    article's graph survives (that graph was neither dropped nor sent)
     while the changed article's graph is replaced; a reader running throughout sees the old release or the new
     one, never a mixture; the store then holds what an embedded full build of the same inputs holds."""
     from newsfacts.synthetic import generate
@@ -330,6 +332,8 @@ def test_an_incremental_release_sends_the_remote_store_only_the_change(store_ser
 
     before = read_state()
     assert {first.version, "Synthetic article 0", "Synthetic article 1", "urn:test:kept"} <= before
+    entities = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{base}graph/entities> {{ ?s ?p ?o }} }}"
+    entities_before = {ox.Triple(r["s"], r["p"], r["o"]) for r in remote.query(entities)}
 
     changed = facts / "synthetic-article-0.yaml"
     changed.write_text(changed.read_text(encoding="utf-8").replace("Synthetic article 0", "Synthetic article zero"),
@@ -385,11 +389,14 @@ def test_an_incremental_release_sends_the_remote_store_only_the_change(store_ser
 
     sent = _sent_quads(requests_made, second.version)
     release = Counter(q.graph_name.value for q in expected)
-    changed_graphs = {f"{base}graph/entities", graph + "synthetic-article-0", graph + "synthetic-article-2"}
+    changed_graphs = {graph + "synthetic-article-0", graph + "synthetic-article-2"}
+    entities_after = {ox.Triple(r["s"], r["p"], r["o"]) for r in remote.query(entities)}
+    entities_change = len(entities_before ^ entities_after)
+    assert 0 < entities_change < len(entities_after) / 2
     assert {g: n for g, n in sent.items() if g.startswith(base) and not g.endswith("/dataset")} \
-        == {g: release[g] for g in changed_graphs}
+        == {**{g: release[g] for g in changed_graphs}, f"{base}graph/entities": entities_change}
     assert sent[f"{base}graph/dataset"] == len([q for q in stored if q.graph_name.value == f"{base}graph/dataset"])
-    # Virtuoso: the added article's graph joins the list of graphs queries name
+    # Virtuoso: the added article's graph joins the list of graphs queries name, the removed one's leaves it
     assert {g: n for g, n in sent.items() if not g.startswith(base)} \
-        == ({GRAPH_LIST: 1} if store_server.name == "virtuoso" else {})
+        == ({GRAPH_LIST: 2} if store_server.name == "virtuoso" else {})
     assert sum(sent.values()) < len(expected) / 2

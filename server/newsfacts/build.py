@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__, history
-from .article_cache import PARTS_DIR, code_digests, write_parts
+from .article_cache import PARTS_DIR, code_digests, entity_quads, write_parts
 from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
 from .dataset import Counts, Publisher, counts_of, describe, dump_url
@@ -48,7 +48,7 @@ from .release import (
     prune_releases,
     remove_stale_staging,
 )
-from .remote import RemoteQueryError, RemoteStore, StoreUnavailable
+from .remote import GraphChange, RemoteQueryError, RemoteStore, StoreUnavailable
 from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
 from .search_update import touched_things, update_index
 from .store_change import store_from_previous
@@ -222,10 +222,25 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
     remote = RemoteStore.from_settings(settings)
     if previous is not None and remote.version(settings.base_iri) == previous.version:
         # an incremental build's vocabulary is the previous release's (same ontology: article_cache.previous_parts)
-        remote.publish(quads, version, keep=unchanged | {f"{settings.base_iri}graph/vocabulary"})
+        entities = f"{settings.base_iri}graph/entities"
+        change = _entities_change(checked.previous.entity_counts(), checked.entity_counts)
+        remote.publish(quads, version, keep=unchanged | {f"{settings.base_iri}graph/vocabulary"},
+                       changes={entities: change} if change is not None else None)
         return f"the change to {previous.version} sent to the remote store"
     remote.publish(quads, version)
     return "everything sent to the remote store"
+
+
+def _entities_change(before: dict[str, int] | None, after: dict[str, int]) -> GraphChange | None:
+    """What the entities graph loses and gains from the previous release to this one, from the counts of its
+    quads' N-Quads lines each release keeps (article_cache.ENTITIES_PART); None when the previous one kept none."""
+    if before is None:
+        return None
+    removed = entity_quads({line: 1 for line, n in before.items() if n > 0 and after.get(line, 0) <= 0})
+    added = entity_quads({line: 1 for line, n in after.items() if n > 0 and before.get(line, 0) <= 0})
+    if any(isinstance(term, ox.BlankNode) for q in removed + added for term in (q.subject, q.object)):
+        return None  # DELETE DATA cannot name blank nodes: the graph is sent whole
+    return GraphChange([q.triple for q in removed], [q.triple for q in added])
 
 
 @dataclass

@@ -21,11 +21,21 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 import requests
 
 from . import remote_virtuoso as virtuoso
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """What a release removes from and adds to a graph the store holds as the previous release had it."""
+
+    removed: list[ox.Triple]
+    added: list[ox.Triple]
+
 
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -173,14 +183,17 @@ class RemoteStore:
 
     # ---------------------------------------------------------------- writing
 
-    def publish(self, quads: Iterable[ox.Quad], version: str, keep: frozenset[str] | set[str] = frozenset()) -> None:
+    def publish(self, quads: Iterable[ox.Quad], version: str, keep: frozenset[str] | set[str] = frozenset(),
+                changes: dict[str, GraphChange] | None = None) -> None:
         """Replace the store's graphs with ``quads`` in one SPARQL Update request: the graphs of the previous
         release are dropped and the new ones inserted in the same request, which a store with transactional
         updates applies at once. (Staging graphs would not do: a union default graph would show them.)
 
         ``keep`` names graphs the store already holds as they are in ``quads`` (an incremental build's unchanged
         articles): they are neither dropped nor sent, so only the change travels; a kept graph the store lacks is
-        sent. Virtuoso: _publish_staged."""
+        sent. ``changes`` gives, for graphs the store holds as the previous release had them, what this release
+        removes from and adds to each (the entity descriptions): only that is sent, applied in the same request.
+        A changed graph the store lacks is sent whole. Virtuoso: _publish_staged."""
         update_url = self.update_endpoint()
         if not update_url:
             raise ValueError("publishing needs the store's update endpoint")
@@ -188,6 +201,7 @@ class RemoteStore:
         stored = self._graph_names(f"FILTER(STRSTARTS(STR(?g), \"{self.base_iri}\") "
                                    f"|| STRSTARTS(STR(?g), \"{virtuoso.STAGING_PREFIX}\"))" if virtuoso_store else "")
         keep = set(keep) & stored
+        changes = {graph: change for graph, change in (changes or {}).items() if graph in stored and graph not in keep}
         by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
@@ -195,23 +209,26 @@ class RemoteStore:
             if q.graph_name.value not in keep:
                 by_graph[q.graph_name.value].append(q.triple)
         if virtuoso_store:
-            self._publish_staged(update_url, by_graph, version, stored, keep)
+            self._publish_staged(update_url, by_graph, version, stored, keep, changes)
             return
         body = io.BytesIO()
-        for graph in sorted(stored - keep):
+        for graph in sorted(stored - keep - set(changes)):
             body.write(f"DROP SILENT GRAPH <{graph}> ;\n".encode())
+        removed = {graph: change.removed for graph, change in changes.items() if change.removed}
+        if removed:
+            body.write(b"DELETE DATA {\n")
+            _write_graphs(body, removed)
+            body.write(b"} ;\n")
+        sent = {graph: changes[graph].added if graph in changes else triples for graph, triples in by_graph.items()}
         body.write(f"# release {version}\nINSERT DATA {{\n".encode())
-        for graph, triples in sorted(by_graph.items()):
-            body.write(f"GRAPH <{graph}> {{\n".encode())
-            ox.serialize(triples, body, format=ox.RdfFormat.N_TRIPLES)
-            body.write(b"}\n")
+        _write_graphs(body, {graph: triples for graph, triples in sent.items() if triples})
         body.write(b"}\n")
         self._post(update_url, data=body.getvalue(), headers={"Content-Type": "application/sparql-update"},
                    timeout_s=max(300, self.timeout_s))
         self._graphs = None
 
     def _publish_staged(self, update_url: str, by_graph: dict[str, list[ox.Triple]], version: str,
-                        stored: set[str], keep: set[str]) -> None:
+                        stored: set[str], keep: set[str], changes: dict[str, GraphChange]) -> None:
         """Virtuoso: a SPARQL Update is limited in size, so each graph sent is loaded with the Graph Store Protocol
         into a staging graph, which queries do not see (they name only the graphs in the store's list). Graphs new
         to the list are then added to it, long enough before the switch for every reader to have read it again;
@@ -219,7 +236,8 @@ class RemoteStore:
         ones into place (MOVE replaces the graph it moves to); and the graphs no longer published leave the list.
         A reader sees the old release or the new one, never a mixture (and never nothing, as it would with a list
         that lacks the new graphs). The ``keep`` graphs (``stored`` holds them) are not touched: an incremental
-        release sends the changed graphs and the dataset description only."""
+        release sends the changed graphs and the dataset description only. A graph in ``changes`` is copied into
+        its staging graph by the store itself and the change applied there, so only the change travels."""
         loader = update_url.rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
         for leftover in sorted(g for g in stored if g.startswith(virtuoso.STAGING_PREFIX)):
             self._update(update_url, f"DROP SILENT GRAPH <{leftover}>")
@@ -229,7 +247,15 @@ class RemoteStore:
         try:
             for graph, triples in sorted(by_graph.items()):
                 staged[graph] = f"{virtuoso.STAGING_PREFIX}{version}:{graph}"
-                self._load(loader, staged[graph], triples)
+                if graph in changes and virtuoso.by_update(changes[graph].removed + changes[graph].added):
+                    self._update(update_url, f"COPY SILENT GRAPH <{graph}> TO GRAPH <{staged[graph]}>")
+                    staging = ox.NamedNode(staged[graph])
+                    for operation, change in (("DELETE", changes[graph].removed), ("INSERT", changes[graph].added)):
+                        quads = [ox.Quad(t.subject, t.predicate, t.object, staging) for t in change]
+                        for update in virtuoso.data_updates(operation, quads):
+                            self._update(update_url, update)
+                else:
+                    self._load(loader, staged[graph], triples)
             unlisted = set(by_graph) - listed
             if unlisted:
                 self._load(loader, virtuoso.GRAPH_LIST, virtuoso.graph_list(unlisted))  # added: no gap for readers
@@ -301,6 +327,14 @@ class RemoteStore:
         if response.status_code >= 500:
             raise StoreUnavailable(f"the remote store at {url} failed: {response.status_code} {response.text.strip()[:500]}")
         return response
+
+
+def _write_graphs(body: io.BytesIO, by_graph: dict[str, list[ox.Triple]]) -> None:
+    """The ``GRAPH <g> { … }`` blocks of an INSERT DATA or DELETE DATA, in the order of the graphs' names."""
+    for graph, triples in sorted(by_graph.items()):
+        body.write(f"GRAPH <{graph}> {{\n".encode())
+        ox.serialize(triples, body, format=ox.RdfFormat.N_TRIPLES)
+        body.write(b"}\n")
 
 
 def _as_list(value) -> list:

@@ -12,6 +12,11 @@ against the real server (``tests/test_remote_store.py``; docs/scaling.md lists e
 - A query that reaches its time limit (the request's ``timeout``, or ``MaxQueryExecutionTime``) is answered
   ``200`` with the solutions found so far and ``X-SQL-State: S1TAT`` ("anytime" answers): never served as whole.
 - ``ASK`` may be answered as a result set with one integer binding rather than the standard boolean.
+- A SPARQL Update cannot name an ``xsd:duration`` literal (``INSERT DATA`` and ``DELETE DATA`` both fail with
+  "SR553: Literal of type xsd:duration can not be created"); the Graph Store Protocol loads them. A graph whose
+  change names one is loaded whole (``by_update``).
+- ``DELETE DATA`` with several ``GRAPH`` blocks, even for the same graph, deletes no language-tagged literal
+  (it does delete other terms): ``data_updates`` writes one block per graph.
 """
 
 from __future__ import annotations
@@ -92,9 +97,20 @@ def data_updates(operation: str, quads: list[ox.Quad]) -> list[str]:
     updates = []
     for start in range(0, len(quads), UPDATE_BATCH):
         body = ox.serialize(quads[start:start + UPDATE_BATCH], format=ox.RdfFormat.N_QUADS).decode()
-        rows = [line.rstrip(" .").rsplit(" ", 1) for line in body.splitlines() if line]
-        updates.append(f"{operation} DATA {{\n" + "\n".join(f"GRAPH {graph} {{ {triple} . }}" for triple, graph in rows) + "\n}")
+        by_graph: dict[str, list[str]] = {}
+        for line in body.splitlines():
+            if line:
+                triple, graph = line.rstrip(" .").rsplit(" ", 1)
+                by_graph.setdefault(graph, []).append(f"{triple} .")
+        # one GRAPH block per graph: with several, DELETE DATA leaves language-tagged literals in place
+        updates.append(f"{operation} DATA {{\n" + "\n".join(f"GRAPH {graph} {{\n" + "\n".join(rows) + "\n}"
+                                                            for graph, rows in by_graph.items()) + "\n}")
     return updates
+
+
+def by_update(triples: list[ox.Triple]) -> bool:
+    """Whether SPARQL Updates can carry ``triples`` (none has an ``xsd:duration`` literal)."""
+    return not any(isinstance(t.object, ox.Literal) and t.object.datatype.value == DURATION for t in triples)
 
 
 def unlist_updates(graphs: set[str]) -> list[str]:
