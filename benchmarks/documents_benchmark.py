@@ -10,10 +10,13 @@ cold_start_10m.py does, and its documents written with newsfacts.documents.write
 with granian (2 workers, public_url = the base IRI so that the stored documents answer, no per-process document
 cache) and runs wrk at 8 connections, one scenario per format, each rotating over many distinct resources
 (entities, events, claims and articles: --resources of them, each URL requested about once per pass), then
-the most linked entities against rare ones. `oxigraph serve-read-only` on the same store answers DESCRIBE of
-the same resources (Turtle), and rdflib-endpoint too when given. Prints req/s, p50/p99, the ratio to Oxigraph
-with met/missed (≥ 0.25×, p99 ≤ 50 ms), the build's cost and the release's size, and the memory of our server's
-process tree after the load. JSON in benchmarks/results/.
+the most linked entities against rare ones; then SPARQL: cheap lookups (`SELECT ?p ?o WHERE { <entity> ?p ?o }`,
+rotating over the sampled entities) and the ten-query mix of benchmarks/queries. `oxigraph serve-read-only` on
+the same store answers DESCRIBE of the same resources (Turtle) and the same SPARQL, and rdflib-endpoint DESCRIBE
+too when given. Prints req/s, p50/p99, the ratio to Oxigraph with met/missed (documents ≥ 0.25×, p99 ≤ 50 ms;
+lookups ≥ 0.25×; the mix ≥ 0.8× with p99 ≤ 2× Oxigraph's), the cold start (process start to the first
+document), the build's cost and the release's size, and the memory of our server's process tree after the
+whole load (its SPARQL worker processes included). JSON in benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ FORMATS = {"ttl": ("text/turtle", ""), "jsonld": ("application/ld+json", ""), "n
            "rdf": ("application/rdf+xml", ""), "html-en": ("text/html", "en"), "html-es": ("text/html", "es")}
 KINDS = ("entity", "event", "claim", "article")  # path roots
 TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.25, 50.0, {"100k": 500, "1m": 500, "10m": 800}
+#: SPARQL scenario -> (Oxigraph's scenario, ratio goal, p99 goal as a multiple of Oxigraph's p99 or None)
+SPARQL_TARGETS = {"sparql-lookup": (0.25, None), "sparql-mix": (0.8, 2.0)}
+TARGET_COLD_START_S = 2.0
+SPARQL_JSON = "application/sparql-results+json"
 
 
 def log(text: str = "") -> None:
@@ -129,6 +136,15 @@ def document_requests(iris: list[str], fmt: str) -> list[Request]:
     return [Request(f"/{quote(iri[len(BASE):])}.{suffix}", media_type, lang=lang) for iri in iris]
 
 
+def sparql_requests(endpoint: str, entities: list[str]) -> dict[str, list[Request]]:
+    """Cheap lookups of the sampled entities, and the query mix (peers_benchmark.query_mix), at ``endpoint``."""
+    from peers_benchmark import query_mix
+
+    lookup = "SELECT ?p ?o WHERE { <%s> ?p ?o }"
+    return {"sparql-lookup": [Request(f"{endpoint}?{urlencode({'query': lookup % iri})}", SPARQL_JSON) for iri in entities],
+            "sparql-mix": [Request(path, accept) for path, accept in query_mix(endpoint)]}
+
+
 def measure(server: Server, root: str, scenarios: dict[str, list[Request]], args) -> dict:
     out = {}
     for name, load in scenarios.items():
@@ -174,6 +190,7 @@ def main() -> None:
     log(f"{args.size}: {build_figures['triples']:,} triples; build {build_figures['wall_s']} s, of which documents "
         f"{build_figures.get('documents_s', 'n/a')} s; documents/ {size['documents_mb']} MB, store/ {size['store_mb']} MB")
     sample, popular, rare = pick_resources(current / "store", args.resources // len(KINDS))
+    entities = [iri for iri in sample if iri.startswith(BASE + "entity/")]
     log(f"{len(sample)} resources rotated over; most linked entity {popular[0]}")
     result = {"size": args.size, "build": build_figures, "release": size, "resources": len(sample),
               "load_average_before": os.getloadavg(), "ours": {}, "oxigraph": {}, "rdflib-endpoint": {}}
@@ -189,8 +206,13 @@ def main() -> None:
     root = f"http://127.0.0.1:{port}"
     ours = serve("newsfacts", granian + [str(port), "newsfacts.web.wsgi:app"], root + scenarios["doc-ttl"][0].path,
                  "text/turtle", env, args.workdir)
+    result["cold_start_s"] = round(ours.cold_start_s, 3)
+    log(f"  newsfacts cold start (process start to the first document): {result['cold_start_s']} s")
     try:
         result["ours"] = measure(ours, root, scenarios, args)
+        sparql = sparql_requests("/sparql", entities)
+        run_wrk(root, sparql["sparql-lookup"], args.connections, 2, args.wrk_cpu, ours.pid)  # warm-up: every query worker started
+        result["ours"].update(measure(ours, root, sparql, args))
         result["memory_after_load"] = tree_memory_mb(ours.pid)
         log(f"  newsfacts tree after the load: {result['memory_after_load']}")
     finally:
@@ -212,7 +234,9 @@ def main() -> None:
                                   f"127.0.0.1:{port}", "--union-default-graph"], root + describe["describe"][0].path,
                      "text/turtle", {}, args.workdir)
         try:
-            result["oxigraph"] = measure(peer, root, describe, args)
+            sparql = sparql_requests("/query", entities)
+            run_wrk(root, sparql["sparql-lookup"], args.connections, 2, args.wrk_cpu, peer.pid)  # the same warm-up
+            result["oxigraph"] = measure(peer, root, {**describe, **sparql}, args)
         finally:
             peer.stop()
     if args.rdflib_endpoint:
@@ -253,10 +277,22 @@ def report(result: dict, args) -> None:
         if "error" in f:
             log(f"{name:<20} n/a")
             continue
-        ratio = f["ok_rps"] / theirs["ok_rps"] if theirs.get("ok_rps") else None
+        peer = result["oxigraph"].get(name if name in SPARQL_TARGETS else "describe", {})
+        ratio = f["ok_rps"] / peer["ok_rps"] if peer.get("ok_rps") else None
+        if name in SPARQL_TARGETS:
+            goal, p99_times = SPARQL_TARGETS[name]
+            met = ratio is not None and ratio >= goal and (p99_times is None or f["p99_ms"] <= p99_times * peer["p99_ms"])
+            log(f"{name:<20} {f['ok_rps']:>8.0f} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f} "
+                f"{(f'{ratio:.2f}×' if ratio else 'n/a'):>10}  {'met' if met else 'MISSED'} (≥ {goal}×"
+                + (f", p99 ≤ {p99_times:g}× Oxigraph's {peer.get('p99_ms', 0):.1f} ms)" if p99_times else ")")
+                + (f"  {f['non_2xx_3xx']} answers not 2xx" if f["non_2xx_3xx"] else ""))
+            continue
         met = ratio is not None and ratio >= TARGET_RATIO and f["p99_ms"] <= TARGET_P99_MS and not f["non_2xx_3xx"]
         log(f"{name:<20} {f['ok_rps']:>8.0f} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f} "
             f"{(f'{ratio:.2f}×' if ratio else 'n/a'):>10}  {'met' if met else 'MISSED'}")
+    cold = result.get("cold_start_s")
+    if cold is not None:
+        log(f"cold start {cold} s; goal ≤ {TARGET_COLD_START_S:g} s: {'met' if cold <= TARGET_COLD_START_S else 'MISSED'}")
     memory = result.get("memory_after_load", {})
     goal = TARGET_RSS_MB.get(result["size"], 500)
     log(f"server tree after the load: {memory.get('rss_mb')} MB RSS ({memory.get('pss_mb')} MB PSS) in "
