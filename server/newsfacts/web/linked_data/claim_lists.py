@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ...prefixes import PREFIXES
+from .remembering_store import per_subject
 
 NF, OA, RDF = PREFIXES["nf"], PREFIXES["oa"], PREFIXES["rdf"]
 LABEL_PREDICATES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title",
@@ -72,12 +73,12 @@ def claim_triples(store, claims: list[str]) -> list[ox.Triple]:
     """Everything the listed claims say, their evidence selectors, and the labels of what they link to."""
     if not claims:
         return []
-    triples = list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(claims)} }} ?s ?p ?o }}",
-                               use_default_graph_as_union=True))
-    triples += store.query(f"""
+    triples = per_subject(store, "statements", claims, lambda some: list(store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(some)} }} ?s ?p ?o }}", use_default_graph_as_union=True)))
+    triples += per_subject(store, "quotes", claims, lambda some: list(store.query(f"""
         CONSTRUCT {{ ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}
-        WHERE {{ VALUES ?claim {{ {_values(claims)} }} ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t .
-                 ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}""", use_default_graph_as_union=True)
+        WHERE {{ VALUES ?claim {{ {_values(some)} }} ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t .
+                 ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}""", use_default_graph_as_union=True)))
     rested_on = sorted({t.object.value for t in triples if t.predicate.value == NF + "restsOn"})
     if rested_on:  # a second-hand claim's row names the claim it rests on and who says that one
         triples += store.query(f"""CONSTRUCT {{ ?outer <{NF}attributedTo> ?who }}
@@ -95,8 +96,9 @@ def labels_of(store, iris: list[str]) -> list[ox.Triple]:
     if not iris:
         return []
     wanted = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(iris)} }} ?s ?p ?o "
-                            f"FILTER(?p IN ({wanted})) }}", use_default_graph_as_union=True))
+    return per_subject(store, "labels", iris, lambda some: list(store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(some)} }} ?s ?p ?o FILTER(?p IN ({wanted})) }}",
+        use_default_graph_as_union=True)))
 
 
 def claim_rows(triples: list[ox.Triple], claims: list[str], label, href) -> list[dict]:

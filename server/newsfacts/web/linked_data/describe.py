@@ -94,7 +94,8 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
         if total:
             groups.append((group.key, claims, total))
     context += claim_triples(store, list(dict.fromkeys(c for _, claims, _ in groups for c in claims)))
-    context += _evidence(store, iri)
+    if any(t.predicate.value == NF + "hasEvidence" and t.subject.value == iri for t in own):  # a claim
+        context += _evidence(store, iri)
     excluded = ", ".join(f"<{p}>" for p in LISTED_PREDICATES)
     total = int(next(iter(_select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{
         ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} }}""")))["n"].value)

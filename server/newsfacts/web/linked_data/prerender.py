@@ -18,6 +18,7 @@ from ...release import STORE_DIR, Release
 from ..errors import ApiError
 from ..releases import Served
 from . import paths, views
+from .remembering_store import RememberingStore
 
 #: (format suffix, language) of every stored document of a thing.
 VARIANTS = (("ttl", ""), ("jsonld", ""), ("nt", ""), ("rdf", ""), ("html", "en"), ("html", "es"))
@@ -50,7 +51,8 @@ class Prerenderer:
                                             store="embedded", trusted_hosts="", proxy_count=0)
         self.version = version
         self.app = create_app(self.settings)
-        store = ox.Store.read_only(str(Path(release_path) / STORE_DIR))
+        # the release is written: what pages ask again and again (labels, claims) is looked up once
+        store = RememberingStore(ox.Store.read_only(str(Path(release_path) / STORE_DIR)))
         self.served = Served(_ReleaseBeingWritten(Path(release_path), version), store,
                              {"base_iri": settings.base_iri, "version": version})
         self.app.extensions["newsfacts.releases"] = _OneRelease(self.served)
