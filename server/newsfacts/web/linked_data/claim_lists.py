@@ -54,6 +54,8 @@ def _values(iris: list[str]) -> str:
 def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int) -> tuple[list[str], int]:
     """The claims linked to ``iri`` by the group's predicate, in reading order (article, then offset of the
     first quote), one page of them, and how many there are."""
+    if not _any_link(store, group.predicate, iri):  # most things are in few lists: an index look-up, not a query
+        return [], 0
     limit = "" if group.paged else f" LIMIT {page_size}"
     claims = [s["claim"].value for s in _select(store, f"SELECT DISTINCT ?claim WHERE {{ ?claim <{group.predicate}> <{iri}> }}"
                                                         + limit)]
@@ -67,6 +69,15 @@ def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int
         first[row["claim"].value] = (row["in"].value, int(row["at"].value))
     ordered = sorted(claims, key=lambda c: (*first.get(c, ("", 1 << 62)), c))
     return ordered[(page - 1) * page_size:page * page_size], len(claims)
+
+
+def _any_link(store, predicate: str, iri: str) -> bool:
+    """Whether anything links to ``iri`` by ``predicate`` (in any graph: never false when a query would find one)."""
+    try:
+        found = store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(iri))
+    except (AttributeError, ValueError):  # a remote store; a string the query would refuse
+        return True
+    return next(iter(found), None) is not None
 
 
 def claim_triples(store, claims: list[str]) -> list[ox.Triple]:

@@ -45,12 +45,12 @@ class Description:
 
     @property
     def triples(self) -> list[ox.Triple]:
-        seen, ordered = set(), []
-        for t in self.own + self.context + self.incoming:
-            if t not in seen:
-                seen.add(t)
-                ordered.append(t)
-        return ordered
+        """Every triple once, in order (made once while the lists stay as they are: each format reads them)."""
+        made_of = tuple((id(part), len(part)) for part in (self.own, self.context, self.incoming))
+        if getattr(self, "_triples_of", None) != made_of:
+            self._triples = list(dict.fromkeys(self.own + self.context + self.incoming))
+            self._triples_of = made_of
+        return list(self._triples)
 
 
 def _paged(key: str) -> bool:
