@@ -59,8 +59,11 @@ def test_rendering_in_one_process_stores_the_same_bytes_as_in_several(release, t
     assert stored_rows(copy / DOCUMENTS_DIR / DOCUMENTS_FILE) == stored_rows(release.path / DOCUMENTS_DIR / DOCUMENTS_FILE)
 
 
-def test_a_remembering_store_describes_things_as_the_store_does(store):
-    """Labels and claims answered from memory, after other things asked for them, are the store's answers."""
+@pytest.mark.parametrize("remembered", [20_000, 3])
+def test_a_remembering_store_describes_things_as_the_store_does(store, remembered, monkeypatch):
+    """Labels and claims answered from memory, after other things asked for them, are the store's answers (also
+    when it forgets, to keep its memory bounded)."""
+    monkeypatch.setattr("newsfacts.web.linked_data.remembering_store.REMEMBERED", remembered)
     remembering = RememberingStore(store)
     things = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None)
                      if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE + "entity/")})

@@ -8,6 +8,7 @@ context for the document's own path, exactly as ``views.document`` renders it fo
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,6 +52,9 @@ class Prerenderer:
                                             store="embedded", trusted_hosts="", proxy_count=0)
         self.version = version
         self.app = create_app(self.settings)
+        timeline = self.app.jinja_env.globals.get("find_entity_timeline")
+        if timeline is not None:  # both languages' pages of an entity show its timeline: read once (the release is written)
+            self.app.jinja_env.globals["find_entity_timeline"] = functools.lru_cache(maxsize=1)(timeline)
         # the release is written: what pages ask again and again (labels, claims) is looked up once
         store = RememberingStore(ox.Store.read_only(str(Path(release_path) / STORE_DIR)))
         self.served = Served(_ReleaseBeingWritten(Path(release_path), version), store,

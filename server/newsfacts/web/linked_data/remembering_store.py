@@ -17,6 +17,10 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
+#: Things remembered per kind of query (a few triples each): the labels of a large corpus's linked things, and
+#: the claims of the articles near each other in the order the build renders them.
+REMEMBERED = 20_000
+
 
 class RememberingStore:
     """The read-only store of a release, with each thing's answer to a per-subject query kept once asked.
@@ -38,6 +42,8 @@ class RememberingStore:
         for iri in iris:
             answer = known.get(iri)
             if answer is None:
+                if len(known) >= REMEMBERED:  # memory stays bounded at any corpus size; what is asked again is asked soon
+                    known.clear()
                 answer = known[iri] = ask([iri])
             found += answer
         return list(dict.fromkeys(found)) if len(iris) > 1 else found
