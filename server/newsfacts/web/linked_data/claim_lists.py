@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ...prefixes import PREFIXES
+from .remembering_store import per_subject
 
 NF, OA, RDF = PREFIXES["nf"], PREFIXES["oa"], PREFIXES["rdf"]
 LABEL_PREDICATES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title",
@@ -53,6 +54,8 @@ def _values(iris: list[str]) -> str:
 def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int) -> tuple[list[str], int]:
     """The claims linked to ``iri`` by the group's predicate, in reading order (article, then offset of the
     first quote), one page of them, and how many there are."""
+    if not _any_link(store, group.predicate, iri):  # most things are in few lists: an index look-up, not a query
+        return [], 0
     limit = "" if group.paged else f" LIMIT {page_size}"
     claims = [s["claim"].value for s in _select(store, f"SELECT DISTINCT ?claim WHERE {{ ?claim <{group.predicate}> <{iri}> }}"
                                                         + limit)]
@@ -68,16 +71,25 @@ def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int
     return ordered[(page - 1) * page_size:page * page_size], len(claims)
 
 
+def _any_link(store, predicate: str, iri: str) -> bool:
+    """Whether anything links to ``iri`` by ``predicate`` (in any graph: never false when a query would find one)."""
+    try:
+        found = store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(iri))
+    except (AttributeError, ValueError):  # a remote store; a string the query would refuse
+        return True
+    return next(iter(found), None) is not None
+
+
 def claim_triples(store, claims: list[str]) -> list[ox.Triple]:
     """Everything the listed claims say, their evidence selectors, and the labels of what they link to."""
     if not claims:
         return []
-    triples = list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(claims)} }} ?s ?p ?o }}",
-                               use_default_graph_as_union=True))
-    triples += store.query(f"""
+    triples = per_subject(store, "statements", claims, lambda some: list(store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(some)} }} ?s ?p ?o }}", use_default_graph_as_union=True)))
+    triples += per_subject(store, "quotes", claims, lambda some: list(store.query(f"""
         CONSTRUCT {{ ?e <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}
-        WHERE {{ VALUES ?claim {{ {_values(claims)} }} ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t .
-                 ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}""", use_default_graph_as_union=True)
+        WHERE {{ VALUES ?claim {{ {_values(some)} }} ?claim <{NF}hasEvidence> ?e . ?e <{OA}hasTarget> ?t .
+                 ?t <{OA}hasSelector> ?sel . ?sel ?sp ?so }}""", use_default_graph_as_union=True)))
     rested_on = sorted({t.object.value for t in triples if t.predicate.value == NF + "restsOn"})
     if rested_on:  # a second-hand claim's row names the claim it rests on and who says that one
         triples += store.query(f"""CONSTRUCT {{ ?outer <{NF}attributedTo> ?who }}
@@ -95,8 +107,9 @@ def labels_of(store, iris: list[str]) -> list[ox.Triple]:
     if not iris:
         return []
     wanted = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(iris)} }} ?s ?p ?o "
-                            f"FILTER(?p IN ({wanted})) }}", use_default_graph_as_union=True))
+    return per_subject(store, "labels", iris, lambda some: list(store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(some)} }} ?s ?p ?o FILTER(?p IN ({wanted})) }}",
+        use_default_graph_as_union=True)))
 
 
 def claim_rows(triples: list[ox.Triple], claims: list[str], label, href) -> list[dict]:

@@ -45,12 +45,12 @@ class Description:
 
     @property
     def triples(self) -> list[ox.Triple]:
-        seen, ordered = set(), []
-        for t in self.own + self.context + self.incoming:
-            if t not in seen:
-                seen.add(t)
-                ordered.append(t)
-        return ordered
+        """Every triple once, in order (made once while the lists stay as they are: each format reads them)."""
+        made_of = tuple((id(part), len(part)) for part in (self.own, self.context, self.incoming))
+        if getattr(self, "_triples_of", None) != made_of:
+            self._triples = list(dict.fromkeys(self.own + self.context + self.incoming))
+            self._triples_of = made_of
+        return list(self._triples)
 
 
 def _paged(key: str) -> bool:
@@ -94,7 +94,8 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
         if total:
             groups.append((group.key, claims, total))
     context += claim_triples(store, list(dict.fromkeys(c for _, claims, _ in groups for c in claims)))
-    context += _evidence(store, iri)
+    if any(t.predicate.value == NF + "hasEvidence" and t.subject.value == iri for t in own):  # a claim
+        context += _evidence(store, iri)
     excluded = ", ".join(f"<{p}>" for p in LISTED_PREDICATES)
     total = int(next(iter(_select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{
         ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} }}""")))["n"].value)

@@ -8,6 +8,7 @@ context for the document's own path, exactly as ``views.document`` renders it fo
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from ...release import STORE_DIR, Release
 from ..errors import ApiError
 from ..releases import Served
 from . import paths, views
+from .remembering_store import RememberingStore
 
 #: (format suffix, language) of every stored document of a thing.
 VARIANTS = (("ttl", ""), ("jsonld", ""), ("nt", ""), ("rdf", ""), ("html", "en"), ("html", "es"))
@@ -50,7 +52,11 @@ class Prerenderer:
                                             store="embedded", trusted_hosts="", proxy_count=0)
         self.version = version
         self.app = create_app(self.settings)
-        store = ox.Store.read_only(str(Path(release_path) / STORE_DIR))
+        timeline = self.app.jinja_env.globals.get("find_entity_timeline")
+        if timeline is not None:  # both languages' pages of an entity show its timeline: read once (the release is written)
+            self.app.jinja_env.globals["find_entity_timeline"] = functools.lru_cache(maxsize=1)(timeline)
+        # the release is written: what pages ask again and again (labels, claims) is looked up once
+        store = RememberingStore(ox.Store.read_only(str(Path(release_path) / STORE_DIR)))
         self.served = Served(_ReleaseBeingWritten(Path(release_path), version), store,
                              {"base_iri": settings.base_iri, "version": version})
         self.app.extensions["newsfacts.releases"] = _OneRelease(self.served)
