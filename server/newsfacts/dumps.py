@@ -5,13 +5,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .json_indented import indented
 from .prefixes import PREFIXES
 
 
@@ -68,7 +71,7 @@ def _without_prefixes(data: bytes) -> bytes:
 
 def _indented(item: dict) -> str:
     """A named graph's JSON-LD object as it stands inside the dataset document's "@graph" array (indent 1)."""
-    return "\n".join("  " + line for line in json.dumps(item, ensure_ascii=False, indent=1).split("\n"))
+    return "  " + indented(item, "\n  ")
 
 
 class DumpWriter:
@@ -98,10 +101,11 @@ class DumpWriter:
 
     def members(self, quads: list[ox.Quad], last: bool = False) -> dict[str, bytes]:
         """The gzip member of one named graph's quads in each format (``last``: the last graph of the JSON-LD)."""
-        from .web.linked_data.rdf_output import compact_dataset_jsonld
+        # the graph's object of compact_dataset_jsonld, made directly (not written as JSON and read back)
+        from .web.linked_data.rdf_output import _compact_nodes
 
         ordered = sorted(quads, key=str)
-        item = json.loads(compact_dataset_jsonld(ordered, self.context))["@graph"][0]
+        item = {"id": ordered[0].graph_name.value, "@graph": _compact_nodes([q.triple for q in ordered], self.context)}
         data = {"nquads": ox.serialize(ordered, format=ox.RdfFormat.N_QUADS),
                 "trig": _without_prefixes(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)),
                 "turtle": _without_prefixes(ox.serialize([q.triple for q in ordered], format=ox.RdfFormat.TURTLE,
@@ -110,11 +114,11 @@ class DumpWriter:
         return {key: member(value) for key, value in data.items()}
 
     def write(self, quads: list[ox.Quad], folder: Path, stem: str, known: dict[str, dict[str, bytes]],
-              others: dict | None = None) -> tuple[list[DumpFile], dict[str, dict[str, bytes]]]:
+              others: dict | None = None) -> tuple[list[DumpFile], dict[str, dict[str, bytes]], dict[str, tuple[int, bytes]]]:
         """Write every dump format of ``quads`` and of the graphs ``others`` (name -> its quads, read only if its
-        members are made); the members of graphs in ``known`` are not made again. Returns
-        the files and the members made (serialising is quick; compressing is not, and zlib releases the GIL, so
-        graphs compress side by side)."""
+        members are made); the members of graphs in ``known`` are not made again. Returns the files, the
+        members made (but the last graph's: its JSON-LD member ends the document), and of each graph whose
+        members were made, its number of quads and its N-Quads member (a change set's added quads reuse them)."""
         folder.mkdir(parents=True, exist_ok=True)
         by_graph: dict[str, list[ox.Quad]] = {}
         for q in quads:
@@ -124,8 +128,7 @@ class DumpWriter:
         by_graph.update(others or {})
         last = max(by_graph)  # the last graph of the JSON-LD document, whose object has no comma after it
         wanted = [g for g in by_graph if g not in known or g == last]
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            made = dict(zip(wanted, pool.map(lambda g: self.members(by_graph[g], g == last), wanted), strict=True))
+        made = self.made(by_graph, wanted, last)
         members = {**known, **made}
         files = []
         for fmt in DUMP_FORMATS:
@@ -139,5 +142,58 @@ class DumpWriter:
                 if self.tails[fmt.key]:
                     out.write(member(self.tails[fmt.key]))
             files.append(describe_file(path, fmt.media_type, "gzip"))
+        nquads = {graph: (len(by_graph[graph]), members["nquads"]) for graph, members in made.items()}
         made.pop(last)  # made for this document's end: not for reuse
-        return files, made
+        return files, made, nquads
+
+    def made(self, by_graph: dict, wanted: list[str], last: str) -> dict[str, dict[str, bytes]]:
+        """The members of the ``wanted`` graphs. Serialising (the JSON-LD compaction above all) holds the GIL, so
+        when there are many quads they are made in processes of their own, one per core, each sent its graphs
+        as N-Quads (a few at a time, so the text of the corpus is never held whole); few are made here (zlib
+        releases the GIL, so graphs compress side by side in threads)."""
+        workers = os.cpu_count() or 1
+        if workers == 1 or sum(len(by_graph[g]) for g in wanted) < POOL_QUADS:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                return dict(zip(wanted, pool.map(lambda g: self.members(by_graph[g], g == last), wanted), strict=True))
+        made = {}
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: the build's memory is not copied
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(self,)) as pool:
+            pending: deque = deque()
+            for batch in _batches(wanted, by_graph):
+                data = [(ox.serialize(by_graph[g], format=ox.RdfFormat.N_QUADS), g == last) for g in batch]
+                pending.append((batch, pool.submit(_members_in_worker, data)))
+                while len(pending) > 2 * workers:
+                    names, future = pending.popleft()
+                    made.update(zip(names, future.result(), strict=True))
+            for names, future in pending:
+                made.update(zip(names, future.result(), strict=True))
+        return made
+
+
+#: From how many quads to make members for the members are made in worker processes (starting them costs
+#: about half a second of CPU each).
+POOL_QUADS = 50_000
+#: About how many quads go to a worker at a time.
+BATCH_QUADS = 20_000
+_worker_writer: DumpWriter | None = None
+
+
+def _batches(graphs: list[str], by_graph: dict) -> list[list[str]]:
+    batches, size = [[]], 0
+    for graph in graphs:
+        if size >= BATCH_QUADS:
+            batches.append([])
+            size = 0
+        batches[-1].append(graph)
+        size += len(by_graph[graph])
+    return batches
+
+
+def _start_worker(writer: DumpWriter) -> None:
+    global _worker_writer
+    _worker_writer = writer
+
+
+def _members_in_worker(graphs: list[tuple[bytes, bool]]) -> list[dict[str, bytes]]:
+    """The members of each graph given as N-Quads (the same quads, so the same members as made in the build)."""
+    return [_worker_writer.members(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)), last) for data, last in graphs]

@@ -24,10 +24,12 @@ import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .dumps import member
 from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
 
@@ -60,20 +62,21 @@ def resource_of(term) -> str | None:
 
 def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: str | None, built_at: str,
             base_iri: str) -> dict:
-    """Everything a change set holds: the added and removed quads, the changed resources' new descriptions,
-    and the summary. The corpus is read in one pass per release (two more only when a claim's evidence changed
-    without the claim), and the rest of the work is proportional to what changed."""
-    new = set(new)
+    """Everything a change set holds: the added and removed quads, the changed resources' new descriptions
+    (``versions``, N-Quads text in the order of the file), and the summary. The corpus is read in one pass per
+    release (two more only when a claim's evidence changed without the claim), and the rest of the work is
+    proportional to what changed."""
+    new = new if isinstance(new, set | frozenset) else set(new)
     added, removed = new - old, old - new
-    changed = {resource_of(q.subject) for q in added | removed} - {None}
-    before, after = _own_statements(old, changed), _own_statements(new, changed)
+    changed = (_resources(added) | _resources(removed)) - {None}
+    (before, _), (after, texts) = _own_statements(old, changed), _own_statements(new, changed)
     claims = _claims_involved(before, after, changed, base_iri)
     extra = claims - changed
     extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
               if t.predicate.value == NF + "hasEvidence"} - changed
     if extra:
-        before.update(_own_statements(old, extra))
-        after.update(_own_statements(new, extra))
+        before.update(_own_statements(old, extra)[0])
+        after.update(_own_statements(new, extra)[0])
     resources = {iri: "created" if iri not in before else "deleted" if iri not in after else "updated"
                  for iri in sorted(changed)}
     summary = {
@@ -83,32 +86,44 @@ def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: s
         "entities": _entities(before, after, changed, new, base_iri + "entity/"),
         "resources": resources,
     }
-    versions = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri))
-                for iri in sorted(changed) for t in after.get(iri, ())]
-    return {"added": added, "removed": removed, "versions": versions, "summary": summary}
+    # sorted by graph, then by quad, as N-Quads text: each resource's statements are sorted already
+    versions = "".join(f"{text} <{iri}> .\n" for iri in sorted(texts, key=lambda iri: f"<{iri}>") for text in texts[iri])
+    return {"added": added, "removed": removed, "versions": versions.encode("utf-8"), "summary": summary}
 
 
 def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
-           base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
+           base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset(),
+           dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
     """Compute the change set of a release being built against ``previous`` and write it into ``folder``.
 
     An incremental build gives ``before``, the previous release's quads outside the ``unchanged`` graphs (its
     reused articles): then only those graphs are compared, and the previous dump is not read. A resource's
     statements are all in graphs that may change (an article's own graph, the entities and links graphs), so
-    the change set is the same."""
+    the change set is the same. ``dump_members``: see ``write``."""
     if before is not None:
         old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
     else:
         old = previous_quads(previous)
     change_set = compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
-    write(change_set, folder)
+    write(change_set, folder, dump_members)
     return change_set["summary"]
 
 
-def write(change_set: dict, folder: Path) -> None:
+def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, bytes]] | None = None) -> None:
+    """Write a change set; its added and removed quads one gzip member per graph, like the N-Quads dump.
+    ``dump_members``: graph -> (its number of quads, its member) in the release's N-Quads dump; a graph all
+    of whose quads are added (a new article's, or any of a first release) has the same member in both files,
+    which is then not made again."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, key in ((ADDED, "added"), (REMOVED, "removed"), (VERSIONS, "versions")):
-        _write_nquads(change_set[key], folder / name)
+    added, removed = _grouped(change_set["added"]), _grouped(change_set["removed"])
+    # all of a graph is added when the dump has as many of its quads and none was removed
+    reused = {graph: found[1] for graph, quads in added.items()
+              if graph not in removed and (found := (dump_members or {}).get(graph)) and found[0] == len(quads)}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib releases the GIL
+        versions = pool.submit(member, change_set["versions"])
+        _write_members(folder / ADDED, added, reused, pool)
+        _write_members(folder / REMOVED, removed, {}, pool)
+        (folder / VERSIONS).write_bytes(versions.result())
     (folder / SUMMARY).write_text(json.dumps(change_set["summary"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -150,11 +165,24 @@ def keep_copy(release: Release, releases_dir: str | Path) -> Path | None:
     return target
 
 
-def _write_nquads(quads: Iterable[ox.Quad], path: Path) -> None:
-    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
-    data = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) if ordered else b""
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
-        out.write(data)
+def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """Quads by graph, in the order of the graphs' N-Quads text (named graphs only: a release has no others)."""
+    groups: dict[str, list[ox.Quad]] = defaultdict(list)
+    for q in quads:
+        groups[q.graph_name.value].append(q)
+    return {graph: groups[graph] for graph in sorted(groups, key=lambda graph: f"<{graph}>")}
+
+
+def _write_members(path: Path, groups: dict[str, list[ox.Quad]], reused: dict[str, bytes], pool) -> None:
+    """N-Quads, gzip: one member per graph (``reused``'s if it has one), or one empty member for no quads."""
+    def made(graph: str) -> bytes:
+        return reused.get(graph) or member(ox.serialize(sorted(groups[graph], key=str), format=ox.RdfFormat.N_QUADS))
+
+    with open(path, "wb") as out:
+        for data in pool.map(made, groups):
+            out.write(data)
+        if not groups:
+            out.write(member(b""))
 
 
 def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
@@ -164,15 +192,30 @@ def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _own_statements(quads: set[ox.Quad], resources: set[str]) -> dict[str, list[ox.Triple]]:
-    """The statements of each of ``resources`` (those of its ``#`` parts included) that has any."""
-    found: dict[str, set[ox.Triple]] = defaultdict(set)
+def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
+    return {resource_of(subject) for subject in {q.subject for q in quads}}
+
+
+def _own_statements(quads: set[ox.Quad], resources: set[str]) -> tuple[dict[str, list[ox.Triple]], dict[str, list[str]]]:
+    """The statements of each of ``resources`` (those of its ``#`` parts included) that has any, sorted by their
+    N-Triples text; and that text."""
+    found: dict[str, dict[str, ox.Triple]] = defaultdict(dict)
     if resources:
+        owners: dict = {}  # subject -> its resource if one of those wanted, else None
         for q in quads:
-            owner = resource_of(q.subject)
-            if owner in resources:
-                found[owner].add(q.triple)
-    return {iri: sorted(triples, key=str) for iri, triples in found.items()}
+            subject = q.subject
+            owner = owners.get(subject, False)
+            if owner is False:
+                owner = resource_of(subject)
+                owner = owners[subject] = owner if owner in resources else None
+            if owner is not None:
+                triple = q.triple
+                found[owner][str(triple)] = triple
+    statements, texts = {}, {}
+    for iri, by_text in found.items():
+        texts[iri] = sorted(by_text)
+        statements[iri] = [by_text[text] for text in texts[iri]]
+    return statements, texts
 
 
 def _claims_involved(before: dict, after: dict, changed: set[str], base_iri: str) -> set[str]:
