@@ -63,7 +63,7 @@ def resource_of(term) -> str | None:
 def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: str | None, built_at: str,
             base_iri: str) -> dict:
     """Everything a change set holds: the added and removed quads, the changed resources' new descriptions
-    (``versions``, N-Quads text in the order of the file), and the summary. The corpus is read in one pass per
+    (``versions``: the N-Quads text of each in the order of the file), and the summary. The corpus is read in one pass per
     release (two more only when a claim's evidence changed without the claim), and the rest of the work is
     proportional to what changed."""
     new = new if isinstance(new, set | frozenset) else set(new)
@@ -87,26 +87,33 @@ def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: s
         "resources": resources,
     }
     # sorted by graph, then by quad, as N-Quads text: each resource's statements are sorted already
-    versions = "".join(f"{text} <{iri}> .\n" for iri in sorted(texts, key=lambda iri: f"<{iri}>") for text in texts[iri])
-    return {"added": added, "removed": removed, "versions": versions.encode("utf-8"), "summary": summary}
+    versions = ["".join(f"{text} <{iri}> .\n" for text in texts.pop(iri)) for iri in sorted(texts, key=lambda iri: f"<{iri}>")]
+    return {"added": added, "removed": removed, "versions": versions, "summary": summary}
 
 
 def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
            base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset(),
            dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
-    """Compute the change set of a release being built against ``previous`` and write it into ``folder``.
+    """Compute the change set of a release being built against ``previous`` (``against``) and write it into
+    ``folder`` (``write``, which ``dump_members`` is for); its summary."""
+    change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
+    write(change_set, folder, dump_members)
+    return change_set["summary"]
+
+
+def against(previous: Release | None, quads: Iterable[ox.Quad], version: str, built_at: str, base_iri: str,
+            before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
+    """The change set of a release being built against ``previous``.
 
     An incremental build gives ``before``, the previous release's quads outside the ``unchanged`` graphs (its
     reused articles): then only those graphs are compared, and the previous dump is not read. A resource's
     statements are all in graphs that may change (an article's own graph, the entities and links graphs), so
-    the change set is the same. ``dump_members``: see ``write``."""
+    the change set is the same."""
     if before is not None:
         old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
     else:
         old = previous_quads(previous)
-    change_set = compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
-    write(change_set, folder, dump_members)
-    return change_set["summary"]
+    return compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
 
 
 def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, bytes]] | None = None) -> None:
@@ -120,10 +127,10 @@ def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, byt
     reused = {graph: found[1] for graph, quads in added.items()
               if graph not in removed and (found := (dump_members or {}).get(graph)) and found[0] == len(quads)}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib releases the GIL
-        versions = pool.submit(member, change_set["versions"])
+        versions = pool.submit(_write_text, folder / VERSIONS, change_set["versions"])
         _write_members(folder / ADDED, added, reused, pool)
         _write_members(folder / REMOVED, removed, {}, pool)
-        (folder / VERSIONS).write_bytes(versions.result())
+        versions.result()
     (folder / SUMMARY).write_text(json.dumps(change_set["summary"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -183,6 +190,13 @@ def _write_members(path: Path, groups: dict[str, list[ox.Quad]], reused: dict[st
             out.write(data)
         if not groups:
             out.write(member(b""))
+
+
+def _write_text(path: Path, texts: list[str]) -> None:
+    """Texts, gzip (one member, written as it is compressed: the text of a first release's is the corpus's)."""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+        for text in texts:
+            out.write(text.encode("utf-8"))
 
 
 def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
