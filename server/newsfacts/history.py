@@ -69,26 +69,28 @@ def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: s
     new = new if isinstance(new, set | frozenset) else set(new)
     added, removed = new - old, old - new
     changed = (_resources(added) | _resources(removed)) - {None}
-    (before, _), (after, texts) = _own_statements(old, changed), _own_statements(new, changed)
+    old_groups, new_groups = _grouped(old), _grouped(new)  # each graph's quads
+    by_graph = {"added": new_groups if not old else _grouped(added), "removed": _grouped(removed)}
+    (before, _), (after, texts) = _own_statements(old_groups, changed), _own_statements(new_groups, changed)
     claims = _claims_involved(before, after, changed, base_iri)
     extra = claims - changed
     extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
               if t.predicate.value == NF + "hasEvidence"} - changed
     if extra:
-        before.update(_own_statements(old, extra)[0])
-        after.update(_own_statements(new, extra)[0])
+        before.update(_own_statements(old_groups, extra)[0])
+        after.update(_own_statements(new_groups, extra)[0])
     resources = {iri: "created" if iri not in before else "deleted" if iri not in after else "updated"
                  for iri in sorted(changed)}
     summary = {
         "version": version, "previous": previous, "built_at": built_at,
-        "quads": {"added": _by_graph(added), "removed": _by_graph(removed)},
+        "quads": {key: {graph: len(quads) for graph, quads in sorted(groups.items())} for key, groups in by_graph.items()},
         "claims": _claims(_claim_facts(before, claims), _claim_facts(after, claims)),
         "entities": _entities(before, after, changed, new, base_iri + "entity/"),
         "resources": resources,
     }
     # sorted by graph, then by quad, as N-Quads text: each resource's statements are sorted already
     versions = ["".join(f"{text} <{iri}> .\n" for text in texts.pop(iri)) for iri in sorted(texts, key=lambda iri: f"<{iri}>")]
-    return {"added": added, "removed": removed, "versions": versions, "summary": summary}
+    return {"added": added, "removed": removed, "by_graph": by_graph, "versions": versions, "summary": summary}
 
 
 def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
@@ -122,7 +124,8 @@ def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, byt
     of whose quads are added (a new article's, or any of a first release) has the same member in both files,
     which is then not made again."""
     folder.mkdir(parents=True, exist_ok=True)
-    added, removed = _grouped(change_set["added"]), _grouped(change_set["removed"])
+    added, removed = (change_set["by_graph"][key] if "by_graph" in change_set else _grouped(change_set[key])
+                      for key in ("added", "removed"))
     # all of a graph is added when the dump has as many of its quads and none was removed
     reused = {graph: found[1] for graph, quads in added.items()
               if graph not in removed and (found := (dump_members or {}).get(graph)) and found[0] == len(quads)}
@@ -176,7 +179,7 @@ def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
     """Quads by graph, in the order of the graphs' N-Quads text (named graphs only: a release has no others)."""
     groups: dict[str, list[ox.Quad]] = defaultdict(list)
     for q in quads:
-        groups[q.graph_name.value].append(q)
+        groups[getattr(q.graph_name, "value", "")].append(q)  # "" for the default graph
     return {graph: groups[graph] for graph in sorted(groups, key=lambda graph: f"<{graph}>")}
 
 
@@ -199,32 +202,28 @@ def _write_text(path: Path, texts: list[str]) -> None:
             out.write(text.encode("utf-8"))
 
 
-def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for q in quads:
-        counts[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
-    return dict(sorted(counts.items()))
-
-
 def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
     return {resource_of(subject) for subject in {q.subject for q in quads}}
 
 
-def _own_statements(quads: set[ox.Quad], resources: set[str]) -> tuple[dict[str, list[ox.Triple]], dict[str, list[str]]]:
-    """The statements of each of ``resources`` (those of its ``#`` parts included) that has any, sorted by their
-    N-Triples text; and that text."""
-    found: dict[str, dict[str, ox.Triple]] = defaultdict(dict)
-    if resources:
-        owners: dict = {}  # subject -> its resource if one of those wanted, else None
-        for q in quads:
-            subject = q.subject
+def _own_statements(groups: dict[str, list[ox.Quad]],
+                    resources: set[str]) -> tuple[dict[str, list[ox.Quad]], dict[str, list[str]]]:
+    """The statements of each of ``resources`` (those of its ``#`` parts included) in ``groups`` (quads by graph)
+    that has any, sorted by their N-Triples text; and that text. Read from each graph's N-Quads text (one line
+    per quad, in order), which is several times quicker than asking each quad for its subject and its text."""
+    found: dict[str, dict[str, ox.Quad]] = defaultdict(dict)
+    owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
+    for graph, group in (groups if resources else {}).items():
+        cut = -len(graph) - 5 if graph else -2  # the " <graph> ." that ends each line
+        lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
+        for q, line in zip(group, lines, strict=True):
+            subject = line[:line.index(" ")]
             owner = owners.get(subject, False)
             if owner is False:
-                owner = resource_of(subject)
+                owner = subject[1:-1].split("#", 1)[0] if subject.startswith("<") else None
                 owner = owners[subject] = owner if owner in resources else None
             if owner is not None:
-                triple = q.triple
-                found[owner][str(triple)] = triple
+                found[owner][line[:cut]] = q
     statements, texts = {}, {}
     for iri, by_text in found.items():
         texts[iri] = sorted(by_text)
