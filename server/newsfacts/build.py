@@ -19,7 +19,6 @@ import hashlib
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,23 +81,22 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
     previous = current  # the change set is against what was current when the build began
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
-            # the change set is computed alongside the dumps, whose members are made in worker processes when
-            # there are many; "changes_s" is the time it took beyond the dumps ("dumps_s"): computing what was
-            # left, and writing it (reusing the N-Quads dump's members)
             started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=1) as alongside:
-                change_set = alongside.submit(_change_set, settings, checked, previous, version, built_at)
-                dumps, members, dump_nquads = _write_dumps(settings, checked, staged, version)
-                sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
-                write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
-                            entity_namespace=f"{settings.base_iri}entity/",
-                            mapping_set_id=dump_url(settings.base_iri, "latest", "newsfacts-latest.sssom.tsv"))
-                dumps.append(describe_file(sssom, "text/tab-separated-values", None))
-                checked.timings["dumps_s"] = time.perf_counter() - started
+            dumps, members, dump_nquads = _write_dumps(settings, checked, staged, version)
+            sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
+            write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
+                        entity_namespace=f"{settings.base_iri}entity/",
+                        mapping_set_id=dump_url(settings.base_iri, "latest", "newsfacts-latest.sssom.tsv"))
+            dumps.append(describe_file(sssom, "text/tab-separated-values", None))
+            checked.timings["dumps_s"] = time.perf_counter() - started
 
-                started = time.perf_counter()
-                history.write(change_set.result(), staged.file(history.CHANGES_DIR), dump_nquads)
-                del change_set
+            started = time.perf_counter()
+            before = None
+            if checked.previous is not None and checked.previous.release == previous:
+                before = checked.previous.quads_outside(checked.parts, f"{settings.base_iri}graph/entities")
+            history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
+                           built_at.isoformat().replace("+00:00", "Z"), settings.base_iri, before,
+                           _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"}, dump_nquads)
             checked.timings["changes_s"] = time.perf_counter() - started
 
             links_graph = f"{settings.base_iri}graph/links"
@@ -292,17 +290,6 @@ def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, ve
     dumps, made, nquads = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
                                                                           f"newsfacts-{version}", known, others)
     return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}, nquads
-
-
-def _change_set(settings: Settings, checked: Checked, previous: Release | None, version: str,
-                built_at: datetime.datetime) -> dict:
-    """The change set against ``previous``; from the parts' quads when the build started from it."""
-    before = None
-    if checked.previous is not None and checked.previous.release == previous:
-        before = checked.previous.quads_outside(checked.parts, f"{settings.base_iri}graph/entities")
-    return history.against(previous, checked.quads, version, built_at.isoformat().replace("+00:00", "Z"),
-                           settings.base_iri, before,
-                           _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"})
 
 
 def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:

@@ -18,7 +18,6 @@ that pruning keeps, so the history stays continuous after old releases are remov
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import shutil
 import tempfile
@@ -29,7 +28,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import member
+from .dumps import corpus_unscanned, member
+from .json_indented import indented
 from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
 
@@ -98,8 +98,9 @@ def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, ver
            dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
     """Compute the change set of a release being built against ``previous`` (``against``) and write it into
     ``folder`` (``write``, which ``dump_members`` is for); its summary."""
-    change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
-    write(change_set, folder, dump_members)
+    with corpus_unscanned():
+        change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
+        write(change_set, folder, dump_members)
     return change_set["summary"]
 
 
@@ -134,7 +135,7 @@ def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, byt
         _write_members(folder / ADDED, added, reused, pool)
         _write_members(folder / REMOVED, removed, {}, pool)
         versions.result()
-    (folder / SUMMARY).write_text(json.dumps(change_set["summary"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / SUMMARY).write_text(indented(change_set["summary"]) + "\n", encoding="utf-8")  # json.dumps(indent=1)
 
 
 def keep_copies(releases_dir: str | Path) -> list[Path]:
