@@ -6,10 +6,8 @@ import gc
 import gzip
 import hashlib
 import json
-import multiprocessing
 import os
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +146,8 @@ class DumpWriter:
         by_graph.update(others or {})
         last = max(by_graph)  # the last graph of the JSON-LD document, whose object has no comma after it
         wanted = [g for g in by_graph if g not in known or g == last]
-        made = self.made(by_graph, wanted, last)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib releases the GIL: graphs compress side by side
+            made = dict(zip(wanted, pool.map(lambda g: self.members(by_graph[g], g == last), wanted), strict=True))
         members = {**known, **made}
         files = []
         for fmt in DUMP_FORMATS:
@@ -165,55 +164,3 @@ class DumpWriter:
         nquads = {graph: (len(by_graph[graph]), members["nquads"]) for graph, members in made.items()}
         made.pop(last)  # made for this document's end: not for reuse
         return files, made, nquads
-
-    def made(self, by_graph: dict, wanted: list[str], last: str) -> dict[str, dict[str, bytes]]:
-        """The members of the ``wanted`` graphs. Serialising (the JSON-LD compaction above all) holds the GIL, so
-        when there are many quads they are made in processes of their own, one per core, each sent its graphs
-        as N-Quads (a few at a time, so the text of the corpus is never held whole); few are made here (zlib
-        releases the GIL, so graphs compress side by side in threads)."""
-        workers = os.cpu_count() or 1
-        if workers == 1 or sum(len(by_graph[g]) for g in wanted) < POOL_QUADS:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                return dict(zip(wanted, pool.map(lambda g: self.members(by_graph[g], g == last), wanted), strict=True))
-        made = {}
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: the build's memory is not copied
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(self,)) as pool:
-            pending: deque = deque()
-            for batch in _batches(wanted, by_graph):
-                data = [(ox.serialize(by_graph[g], format=ox.RdfFormat.N_QUADS), g == last) for g in batch]
-                pending.append((batch, pool.submit(_members_in_worker, data)))
-                while len(pending) > 2 * workers:
-                    names, future = pending.popleft()
-                    made.update(zip(names, future.result(), strict=True))
-            for names, future in pending:
-                made.update(zip(names, future.result(), strict=True))
-        return made
-
-
-#: From how many quads to make members for the members are made in worker processes: starting one costs about
-#: 0.7 s of CPU (importing the web tier's JSON-LD compaction), as much as making the members of 35,000 quads.
-POOL_QUADS = 250_000
-#: About how many quads go to a worker at a time.
-BATCH_QUADS = 20_000
-_worker_writer: DumpWriter | None = None
-
-
-def _batches(graphs: list[str], by_graph: dict) -> list[list[str]]:
-    batches, size = [[]], 0
-    for graph in graphs:
-        if size >= BATCH_QUADS:
-            batches.append([])
-            size = 0
-        batches[-1].append(graph)
-        size += len(by_graph[graph])
-    return batches
-
-
-def _start_worker(writer: DumpWriter) -> None:
-    global _worker_writer
-    _worker_writer = writer
-
-
-def _members_in_worker(graphs: list[tuple[bytes, bool]]) -> list[dict[str, bytes]]:
-    """The members of each graph given as N-Quads (the same quads, so the same members as made in the build)."""
-    return [_worker_writer.members(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)), last) for data, last in graphs]
