@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,6 +115,10 @@ class DumpWriter:
 
     def members(self, quads: list[ox.Quad], last: bool = False) -> dict[str, bytes]:
         """The gzip member of one named graph's quads in each format (``last``: the last graph of the JSON-LD)."""
+        return {key: member(value) for key, value in self.texts(quads, last).items()}
+
+    def texts(self, quads: list[ox.Quad], last: bool = False) -> dict[str, bytes]:
+        """What ``members`` compresses: one named graph's quads in each format."""
         # the graph's object of compact_dataset_jsonld, made directly (not written as JSON and read back)
         from .web.linked_data.rdf_output import _compact_nodes
 
@@ -124,7 +129,7 @@ class DumpWriter:
                 "turtle": _without_prefixes(ox.serialize([q.triple for q in ordered], format=ox.RdfFormat.TURTLE,
                                                          prefixes=self.prefixes)),
                 "jsonld": (_indented(item) + ("" if last else ",\n")).encode("utf-8")}
-        return {key: member(value) for key, value in data.items()}
+        return data
 
     def write(self, quads: list[ox.Quad], folder: Path, stem: str, known: dict[str, dict[str, bytes]],
               others: dict | None = None) -> tuple[list[DumpFile], dict[str, dict[str, bytes]], dict[str, tuple[int, bytes]]]:
@@ -146,8 +151,17 @@ class DumpWriter:
         by_graph.update(others or {})
         last = max(by_graph)  # the last graph of the JSON-LD document, whose object has no comma after it
         wanted = [g for g in by_graph if g not in known or g == last]
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib releases the GIL: graphs compress side by side
-            made = dict(zip(wanted, pool.map(lambda g: self.members(by_graph[g], g == last), wanted), strict=True))
+        # serialised here, one graph after the other, and compressed in threads meanwhile (zlib releases the GIL);
+        # serialising in threads too was slower: each thread waited for the GIL after each compression
+        made: dict[str, dict[str, bytes]] = {}
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            pending: deque = deque()
+            for graph in wanted:
+                pending.append((graph, {key: pool.submit(member, text)
+                                        for key, text in self.texts(by_graph[graph], graph == last).items()}))
+                while len(pending) > 8 or (graph == wanted[-1] and pending):  # a few graphs' texts held at a time
+                    done, futures = pending.popleft()
+                    made[done] = {key: future.result() for key, future in futures.items()}
         members = {**known, **made}
         files = []
         for fmt in DUMP_FORMATS:
