@@ -58,6 +58,20 @@ def test_added_and_removed_quads_are_exactly_the_difference_of_the_dumps(history
     assert [summary(r)["previous"] for r in history.releases[1:]] == [r.version for r in history.releases[:-1]]
 
 
+def test_the_quads_are_listed_by_graph_then_quad_and_a_first_release_adds_its_nquads_dump(history):
+    first = history.releases[0]
+    assert summary(first)["quads"]["added"]
+    assert (first.path / "changes" / "added.nq.gz").read_bytes() == \
+        (first.path / "dumps" / f"newsfacts-{first.version}.nq.gz").read_bytes()
+    for release in history.releases:
+        for name in ("added.nq.gz", "removed.nq.gz", "versions.nq.gz"):
+            with gzip.open(release.path / "changes" / name, "rb") as data:
+                text = data.read().decode("utf-8")
+            quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+            assert quads == sorted(set(quads), key=lambda q: (str(q.graph_name), str(q))), (release.version, name)
+            assert text == "".join(f"{q} .\n" for q in quads)
+
+
 def test_the_summary_names_claims_added_retracted_and_changed_and_entities_added_and_removed(history):
     first, second, third = (summary(r) for r in history.releases)
     assert CHANGED_CLAIM in first["claims"]["added"] and first["claims"]["retracted"] == []

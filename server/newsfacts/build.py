@@ -82,7 +82,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
-            dumps, members = _write_dumps(settings, checked, staged, version)
+            dumps, members, dump_nquads = _write_dumps(settings, checked, staged, version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
                         entity_namespace=f"{settings.base_iri}entity/",
@@ -96,7 +96,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 before = checked.previous.quads_outside(checked.parts, f"{settings.base_iri}graph/entities")
             history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
                            built_at.isoformat().replace("+00:00", "Z"), settings.base_iri, before,
-                           _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"})
+                           _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"}, dump_nquads)
             checked.timings["changes_s"] = time.perf_counter() - started
 
             links_graph = f"{settings.base_iri}graph/links"
@@ -292,7 +292,7 @@ def _load_store(quads: list[ox.Quad], staged: StagedRelease) -> float:
 
 def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, version: str):
     """The dumps, with the members of reused articles' graphs taken from their parts; and the members made for
-    the others, by article id (kept with their parts)."""
+    the others, by article id (kept with their parts); and the N-Quads members made, with their graphs' sizes."""
     graph = f"{settings.base_iri}graph/article/"
     known, others = {}, {}
     for part in checked.parts:
@@ -302,9 +302,9 @@ def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, ve
             if found is not None:
                 known[graph + part.article] = found
     vocabulary = [q.triple for q in checked.quads if q.graph_name.value == f"{settings.base_iri}graph/vocabulary"]
-    dumps, made = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
-                                                                  f"newsfacts-{version}", known, others)
-    return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}
+    dumps, made, nquads = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
+                                                                          f"newsfacts-{version}", known, others)
+    return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}, nquads
 
 
 def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:

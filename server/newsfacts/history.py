@@ -18,16 +18,18 @@ that pruning keeps, so the history stays continuous after old releases are remov
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .dumps import corpus_unscanned, member
+from .json_indented import indented
 from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
 
@@ -60,37 +62,51 @@ def resource_of(term) -> str | None:
 
 def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: str | None, built_at: str,
             base_iri: str) -> dict:
-    """Everything a change set holds: the added and removed quads, the changed resources' new descriptions,
-    and the summary. The corpus is read in one pass per release (two more only when a claim's evidence changed
-    without the claim), and the rest of the work is proportional to what changed."""
-    new = set(new)
+    """Everything a change set holds: the added and removed quads, the changed resources' new descriptions
+    (``versions``: the N-Quads text of each in the order of the file), and the summary. The corpus is read in one pass per
+    release (two more only when a claim's evidence changed without the claim), and the rest of the work is
+    proportional to what changed."""
+    new = new if isinstance(new, set | frozenset) else set(new)
     added, removed = new - old, old - new
-    changed = {resource_of(q.subject) for q in added | removed} - {None}
-    before, after = _own_statements(old, changed), _own_statements(new, changed)
+    changed = (_resources(added) | _resources(removed)) - {None}
+    old_groups, new_groups = _grouped(old), _grouped(new)  # each graph's quads
+    by_graph = {"added": new_groups if not old else _grouped(added), "removed": _grouped(removed)}
+    (before, _), (after, texts) = _own_statements(old_groups, changed), _own_statements(new_groups, changed)
     claims = _claims_involved(before, after, changed, base_iri)
     extra = claims - changed
     extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
               if t.predicate.value == NF + "hasEvidence"} - changed
     if extra:
-        before.update(_own_statements(old, extra))
-        after.update(_own_statements(new, extra))
+        before.update(_own_statements(old_groups, extra)[0])
+        after.update(_own_statements(new_groups, extra)[0])
     resources = {iri: "created" if iri not in before else "deleted" if iri not in after else "updated"
                  for iri in sorted(changed)}
     summary = {
         "version": version, "previous": previous, "built_at": built_at,
-        "quads": {"added": _by_graph(added), "removed": _by_graph(removed)},
+        "quads": {key: {graph: len(quads) for graph, quads in sorted(groups.items())} for key, groups in by_graph.items()},
         "claims": _claims(_claim_facts(before, claims), _claim_facts(after, claims)),
         "entities": _entities(before, after, changed, new, base_iri + "entity/"),
         "resources": resources,
     }
-    versions = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri))
-                for iri in sorted(changed) for t in after.get(iri, ())]
-    return {"added": added, "removed": removed, "versions": versions, "summary": summary}
+    # sorted by graph, then by quad, as N-Quads text: each resource's statements are sorted already
+    versions = ["".join(f"{text} <{iri}> .\n" for text in texts.pop(iri)) for iri in sorted(texts, key=lambda iri: f"<{iri}>")]
+    return {"added": added, "removed": removed, "by_graph": by_graph, "versions": versions, "summary": summary}
 
 
 def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
-           base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
-    """Compute the change set of a release being built against ``previous`` and write it into ``folder``.
+           base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset(),
+           dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
+    """Compute the change set of a release being built against ``previous`` (``against``) and write it into
+    ``folder`` (``write``, which ``dump_members`` is for); its summary."""
+    with corpus_unscanned():
+        change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
+        write(change_set, folder, dump_members)
+    return change_set["summary"]
+
+
+def against(previous: Release | None, quads: Iterable[ox.Quad], version: str, built_at: str, base_iri: str,
+            before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
+    """The change set of a release being built against ``previous``.
 
     An incremental build gives ``before``, the previous release's quads outside the ``unchanged`` graphs (its
     reused articles): then only those graphs are compared, and the previous dump is not read. A resource's
@@ -100,16 +116,26 @@ def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, ver
         old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
     else:
         old = previous_quads(previous)
-    change_set = compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
-    write(change_set, folder)
-    return change_set["summary"]
+    return compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
 
 
-def write(change_set: dict, folder: Path) -> None:
+def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, bytes]] | None = None) -> None:
+    """Write a change set; its added and removed quads one gzip member per graph, like the N-Quads dump.
+    ``dump_members``: graph -> (its number of quads, its member) in the release's N-Quads dump; a graph all
+    of whose quads are added (a new article's, or any of a first release) has the same member in both files,
+    which is then not made again."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, key in ((ADDED, "added"), (REMOVED, "removed"), (VERSIONS, "versions")):
-        _write_nquads(change_set[key], folder / name)
-    (folder / SUMMARY).write_text(json.dumps(change_set["summary"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    added, removed = (change_set["by_graph"][key] if "by_graph" in change_set else _grouped(change_set[key])
+                      for key in ("added", "removed"))
+    # all of a graph is added when the dump has as many of its quads and none was removed
+    reused = {graph: found[1] for graph, quads in added.items()
+              if graph not in removed and (found := (dump_members or {}).get(graph)) and found[0] == len(quads)}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib releases the GIL
+        versions = pool.submit(_write_text, folder / VERSIONS, change_set["versions"])
+        _write_members(folder / ADDED, added, reused, pool)
+        _write_members(folder / REMOVED, removed, {}, pool)
+        versions.result()
+    (folder / SUMMARY).write_text(indented(change_set["summary"]) + "\n", encoding="utf-8")  # json.dumps(indent=1)
 
 
 def keep_copies(releases_dir: str | Path) -> list[Path]:
@@ -150,29 +176,60 @@ def keep_copy(release: Release, releases_dir: str | Path) -> Path | None:
     return target
 
 
-def _write_nquads(quads: Iterable[ox.Quad], path: Path) -> None:
-    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
-    data = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) if ordered else b""
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
-        out.write(data)
-
-
-def _by_graph(quads: set[ox.Quad]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
+def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """Quads by graph, in the order of the graphs' N-Quads text (named graphs only: a release has no others)."""
+    groups: dict[str, list[ox.Quad]] = defaultdict(list)
     for q in quads:
-        counts[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
-    return dict(sorted(counts.items()))
+        groups[getattr(q.graph_name, "value", "")].append(q)  # "" for the default graph
+    return {graph: groups[graph] for graph in sorted(groups, key=lambda graph: f"<{graph}>")}
 
 
-def _own_statements(quads: set[ox.Quad], resources: set[str]) -> dict[str, list[ox.Triple]]:
-    """The statements of each of ``resources`` (those of its ``#`` parts included) that has any."""
-    found: dict[str, set[ox.Triple]] = defaultdict(set)
-    if resources:
-        for q in quads:
-            owner = resource_of(q.subject)
-            if owner in resources:
-                found[owner].add(q.triple)
-    return {iri: sorted(triples, key=str) for iri, triples in found.items()}
+def _write_members(path: Path, groups: dict[str, list[ox.Quad]], reused: dict[str, bytes], pool) -> None:
+    """N-Quads, gzip: one member per graph (``reused``'s if it has one), or one empty member for no quads."""
+    def made(graph: str) -> bytes:
+        return reused.get(graph) or member(ox.serialize(sorted(groups[graph], key=str), format=ox.RdfFormat.N_QUADS))
+
+    with open(path, "wb") as out:
+        for data in pool.map(made, groups):
+            out.write(data)
+        if not groups:
+            out.write(member(b""))
+
+
+def _write_text(path: Path, texts: list[str]) -> None:
+    """Texts, gzip (one member, written as it is compressed: the text of a first release's is the corpus's)."""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+        for text in texts:
+            out.write(text.encode("utf-8"))
+
+
+def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
+    return {resource_of(subject) for subject in {q.subject for q in quads}}
+
+
+def _own_statements(groups: dict[str, list[ox.Quad]],
+                    resources: set[str]) -> tuple[dict[str, list[ox.Quad]], dict[str, list[str]]]:
+    """The statements of each of ``resources`` (those of its ``#`` parts included) in ``groups`` (quads by graph)
+    that has any, sorted by their N-Triples text; and that text. Read from each graph's N-Quads text (one line
+    per quad, in order), which is several times quicker than asking each quad for its subject and its text."""
+    found: dict[str, dict[str, ox.Quad]] = defaultdict(dict)
+    owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
+    for graph, group in (groups if resources else {}).items():
+        cut = -len(graph) - 5 if graph else -2  # the " <graph> ." that ends each line
+        lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
+        for q, line in zip(group, lines, strict=True):
+            subject = line[:line.index(" ")]
+            owner = owners.get(subject, False)
+            if owner is False:
+                owner = subject[1:-1].split("#", 1)[0] if subject.startswith("<") else None
+                owner = owners[subject] = owner if owner in resources else None
+            if owner is not None:
+                found[owner][line[:cut]] = q
+    statements, texts = {}, {}
+    for iri, by_text in found.items():
+        texts[iri] = sorted(by_text)
+        statements[iri] = [by_text[text] for text in texts[iri]]
+    return statements, texts
 
 
 def _claims_involved(before: dict, after: dict, changed: set[str], base_iri: str) -> set[str]:
