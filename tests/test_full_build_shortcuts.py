@@ -1,9 +1,12 @@
 """The shortcuts a full build takes give what the plain way gives: a facts file read as PyYAML's constructor reads
 it (the same data, the same error first); the articles mapped in worker processes (sent back as N-Quads) are the
 quads, in the same order, that mapping them here gives; the description's counts taken partly from the quads
-loaded are those the store gives by SPARQL alone."""
+loaded are those the store gives by SPARQL alone; names folded for the search index without Unicode decomposition
+when they are ASCII fold as with it."""
 
 from __future__ import annotations
+
+import unicodedata
 
 import pyoxigraph as ox
 import pytest
@@ -16,6 +19,7 @@ from newsfacts.dataset import EXAMPLE_RESOURCES
 from newsfacts.description_change import counts_in_store
 from newsfacts.facts import FactsLimits, facts_paths, read_facts_files
 from newsfacts.mapping import Mapper
+from newsfacts.search_index import fold
 from newsfacts.synthetic import generate
 
 BASE = "https://newsfacts.example/"
@@ -103,3 +107,11 @@ def test_counts_from_the_loaded_quads_are_the_stores(corpus, tmp_path):
     by_sparql = counts_in_store(store, BASE)
     assert counts_in_store(store, BASE, quads) == by_sparql
     assert BASE + EXAMPLE_RESOURCES[0] in by_sparql.examples and by_sparql.entities > 10
+
+
+@pytest.mark.parametrize("text", ["Nicolás Maduro", "NICOLAS  Maduro\t", " Straße ", "ǅemal", "Ångström", "İstanbul",
+                                  "a\u00a0b", "x\u2003y", "Mixed Case ID-42", "", "  ", "ﬁve", "Ⅻ"])
+def test_ascii_names_fold_as_decomposed_ones(text):
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert fold(text) == " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    assert fold("Nicolás  Maduro") == fold("nicolas maduro") == "nicolas maduro"

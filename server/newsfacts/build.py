@@ -17,10 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import mmap
-import os
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +117,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 checked.timings["description_s"] = change.seconds
             elif settings.store == "embedded":  # loaded whole, counted by the store, then described
                 everything = checked.all_quads()
-                loading = _StoreLoad(everything, staged)
-                indexed = time.perf_counter()  # the search index is written while the store loads
-                write_index(everything, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
-                checked.timings["search_index_s"] = time.perf_counter() - indexed
-                loading.wait()
+                _load_store(everything, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
                 counts = counts_in_store(store, settings.base_iri, everything)
@@ -140,8 +133,7 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 counts = counts_of(everything, {q.triple for q in everything}, settings.base_iri)
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
-            # less the search index, when it was written while the store loaded
-            checked.timings["store_s"] = time.perf_counter() - started - checked.timings.get("search_index_s", 0.0)
+            checked.timings["store_s"] = time.perf_counter() - started
             with open(staged.file(VOID_FILE), "wb") as out:
                 ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in description], out,
                              format=ox.RdfFormat.TURTLE, prefixes={"void": "http://rdfs.org/ns/void#",
@@ -155,16 +147,14 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 staged.file(REPORT_FILE), format="turtle")
 
             started = time.perf_counter()
-            if "search_index_s" in checked.timings:
-                pass  # written while the store loaded
-            elif change is not None:
+            if change is not None:
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
                 update_index(index_path(checked.previous.release.path), staged.file(SEARCH_DIR, INDEX_FILE), store,
                              touched_things(change.touched, settings.base_iri), settings.base_iri, description_graph)
                 del store
             else:
                 write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
-            checked.timings.setdefault("search_index_s", time.perf_counter() - started)
+            checked.timings["search_index_s"] = time.perf_counter() - started
 
             started = time.perf_counter()
             write_parts(staged.file(PARTS_DIR), checked.parts, checked.digests, checked.previous, links, members,
@@ -278,52 +268,13 @@ def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, d
     return found["change"]
 
 
-class _StoreLoad:
-    """A full build's store, bulk loaded (the loader writes compacted files already) in a thread of its own: from
-    N-Quads written to a file of the staging folder, the loader parses and writes without Python's lock, so the
-    build goes on meanwhile. Blank nodes would be renamed by loading a file: quads with any are loaded from
-    Python, here and now, as is every quad when the file says ``_:`` anywhere (in a literal, say)."""
-
-    def __init__(self, quads: list[ox.Quad], staged: StagedRelease):
-        self.path, self.failed = staged.file(STORE_DIR), None
-        self.source = staged.file(STORE_DIR + ".nq")
-        with open(self.source, "wb") as out:
-            ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
-        self.thread = None
-        if _says_blank_node(self.source):
-            self.source.unlink()
-            store = ox.Store(str(self.path))
-            store.bulk_extend(quads)
-            del store
-            return
-        self.thread = threading.Thread(target=self._load, name="store-load")
-        self.thread.start()
-
-    def _load(self) -> None:
-        try:
-            store = ox.Store(str(self.path))
-            store.bulk_load(path=str(self.source), format=ox.RdfFormat.N_QUADS, lenient=True)  # checked when made
-            del store
-        except (OSError, SyntaxError, ValueError) as exc:
-            self.failed = exc
-
-    def wait(self) -> None:
-        """Until the store is loaded; raise what stopped the loading, if anything did."""
-        if self.thread is not None:
-            self.thread.join()
-            self.source.unlink()
-        if isinstance(self.failed, OSError):
-            raise self.failed
-        if self.failed is not None:
-            raise OSError(f"cannot load the store: {self.failed}") from self.failed
-
-
-def _says_blank_node(path: Path) -> bool:
-    with open(path, "rb") as source:
-        if not os.fstat(source.fileno()).st_size:
-            return False
-        with mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as text:
-            return text.find(b"_:") != -1
+def _load_store(quads: list[ox.Quad], staged: StagedRelease) -> float:
+    """Load a full build's store with the bulk loader (it writes compacted files already); the seconds taken."""
+    started = time.perf_counter()
+    store = ox.Store(str(staged.file(STORE_DIR)))
+    store.bulk_extend(quads)
+    del store
+    return time.perf_counter() - started
 
 
 def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, version: str):

@@ -55,7 +55,7 @@ CREATE VIRTUAL TABLE entity_search USING fts5(name, alt, body, tokenize = 'unico
 
 def fold(text: str) -> str:
     """Lower case without accents: the form names are compared in ("Nicolás" -> "nicolas")."""
-    if text.isascii():  # nothing to decompose, no accent to drop: the same result, most names at a fraction of the cost
+    if text.isascii():  # nothing to decompose, no accent to drop: the same result, at a fraction of the cost
         return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
@@ -82,24 +82,22 @@ def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, in
         except sqlite3.OperationalError as exc:
             raise BuildFailed(f"cannot write the search index: this Python's SQLite {sqlite3.sqlite_version} lacks FTS5 "
                               f"or its unicode61 tokenizer ({exc})") from exc
-        # a new file in a release being staged (removed if the build stops): no rollback journal, no waiting on the disk
+        # a new file of a release being staged (removed if the build stops): no rollback journal, no waiting on the disk
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("base_iri", base_iri)])
         counts: dict[str, int] = {}
         type_counts: dict[tuple[str, str], int] = {}
-        rows = _Rows()
         for number, record in enumerate(found, start=1):
             counts[record.kind] = counts.get(record.kind, 0) + 1
             for t in record.types[:1] or [""]:
                 type_counts[(record.kind, t)] = type_counts.get((record.kind, t), 0) + 1
-            rows.add(number, record)
+            _insert(db, number, record)
         for record in found:  # events know the claims that assert them, and through those, their articles
             for event in record.links.get("asserts", []):
-                rows.links.append((event, "assertedBy", record.iri))
+                db.execute("INSERT INTO links VALUES (?, 'assertedBy', ?)", (event, record.iri))
                 for article in record.links.get("statedIn", []):
-                    rows.links.append((event, "inArticle", article))
-        rows.insert(db)
+                    db.execute("INSERT INTO links VALUES (?, 'inArticle', ?)", (event, article))
         db.executemany("INSERT INTO kinds_types VALUES (?, ?, ?)", [(k, t, n) for (k, t), n in type_counts.items()])
         db.execute("INSERT INTO entity_search(rowid, name, alt, body) SELECT search.rowid, search.name, search.alt, search.body "
                    "FROM things CROSS JOIN search ON search.rowid = things.id WHERE things.kind = 'entity'")
@@ -111,44 +109,26 @@ def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, in
     return counts
 
 
-class _Rows:
-    """The rows of every table, in the order the records give them, inserted table by table (one statement for
-    each table rather than several for each record)."""
-
-    def __init__(self):
-        self.things, self.names, self.links, self.search = [], [], [], []
-
-    def add(self, number: int, record: Record) -> None:
-        name = record.name("en")
-        spanish = next((label for lang, label in record.names if lang == "es"), None)
-        self.things.append((
-            number, record.iri, record.kind, name, spanish, fold(name), "; ".join(record.descriptions) or None,
-            json.dumps(record.types), " " + " ".join(sorted(record.ancestors)) + " ", json.dumps(record.wikidata),
-            json.dumps({k: v for k, v in record.links.items() if v}), record.mentioned_by, json.dumps(record.time),
-            json.dumps(record.claim), sort_time(record.time) if record.kind == "event" else None))
-        all_names = [(lang, label, 0) for lang, label in record.names] + [(lang, label, 1) for lang, label in record.alt_names]
-        if record.kind == "claim" and not all_names and record.claim.get("text"):
-            all_names = [("", record.claim["text"], 0)]
-        self.names.extend((number, lang, label, fold(label), alt) for lang, label, alt in all_names)
-        for relation, objects in record.links.items():
-            if relation in ("hasParticipant", "place", "locatedIn", "partOf", "memberOf", "attributedTo", "mentions"):
-                self.links.extend((record.iri, relation, o) for o in objects)
-        self.search.append((number, " · ".join(label for _, label, alt in all_names if not alt),
-                            " · ".join(label for _, label, alt in all_names if alt),
-                            " · ".join(record.descriptions + record.texts)))
-
-    def insert(self, db: sqlite3.Connection) -> None:
-        db.executemany("INSERT INTO things VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.things)
-        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", self.names)
-        db.executemany("INSERT INTO links VALUES (?, ?, ?)", self.links)
-        db.executemany("INSERT INTO search(rowid, name, alt, body) VALUES (?, ?, ?, ?)", self.search)
-
-
 def _insert(db: sqlite3.Connection, number: int, record: Record) -> None:
-    """Insert one record's rows (an incremental build's index, search_update.py)."""
-    rows = _Rows()
-    rows.add(number, record)
-    rows.insert(db)
+    name = record.name("en")
+    spanish = next((label for lang, label in record.names if lang == "es"), None)
+    db.execute("INSERT INTO things VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        number, record.iri, record.kind, name, spanish, fold(name), "; ".join(record.descriptions) or None,
+        json.dumps(record.types), " " + " ".join(sorted(record.ancestors)) + " ", json.dumps(record.wikidata),
+        json.dumps({k: v for k, v in record.links.items() if v}), record.mentioned_by, json.dumps(record.time),
+        json.dumps(record.claim), sort_time(record.time) if record.kind == "event" else None))
+    all_names = [(lang, label, 0) for lang, label in record.names] + [(lang, label, 1) for lang, label in record.alt_names]
+    if record.kind == "claim" and not all_names and record.claim.get("text"):
+        all_names = [("", record.claim["text"], 0)]
+    db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+                   [(number, lang, label, fold(label), alt) for lang, label, alt in all_names])
+    for relation, objects in record.links.items():
+        if relation in ("hasParticipant", "place", "locatedIn", "partOf", "memberOf", "attributedTo", "mentions"):
+            db.executemany("INSERT INTO links VALUES (?, ?, ?)", [(record.iri, relation, o) for o in objects])
+    db.execute("INSERT INTO search(rowid, name, alt, body) VALUES (?, ?, ?, ?)", (
+        number, " · ".join(label for _, label, alt in all_names if not alt),
+        " · ".join(label for _, label, alt in all_names if alt),
+        " · ".join(record.descriptions + record.texts)))
 
 
 @dataclass
