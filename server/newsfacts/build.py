@@ -116,10 +116,12 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
                 counts, description = change.counts, change.description
                 checked.timings["description_s"] = change.seconds
             elif settings.store == "embedded":  # loaded whole, counted by the store, then described
-                _load_store(checked.all_quads(), staged)
+                everything = checked.all_quads()
+                _load_store(everything, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                counts = counts_in_store(store, settings.base_iri)
+                counts = counts_in_store(store, settings.base_iri, everything)
+                del everything
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)

@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,8 @@ from .vocabulary import Vocabulary
 SSSOM_FILE = "wikidata.sssom.tsv"
 #: The most quads of articles validated in one chunk (by one worker process) in a build.
 CHUNK_QUADS = 200_000
+#: The fewest articles mapped in worker processes (fewer are mapped here: starting the workers costs more).
+MAP_IN_WORKERS = 100
 
 
 @dataclass
@@ -132,13 +135,14 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     _stop_if(problems)
 
     grounding_of = {g.article: g for g in grounding}
+    mapped = iter(map_all(mapper, fresh))
     parts, rebuilt = [], {}
     for facts in files:
         if facts.path in reused:
             parts.append(reused[facts.path])
             continue
         result = grounding_of[facts.id]
-        quads = mapper.to_quads(facts) + status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts))
+        quads = next(mapped) + status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts))
         name = str(facts.article["source_text"])
         parts.append(new_part(part_key(digests, shas[facts.path], name, source_key(settings, name) or ""), facts,
                               shas[facts.path], result, quads, settings.base_iri))
@@ -170,6 +174,17 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     return Checked(files, article_quads + vocabulary_quads + links, [p.grounding_result() for p in parts], outcome, rows,
                    timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests,
                    entity_counts)
+
+
+def map_all(mapper: Mapper, files: list[ArticleFacts]) -> list[list[ox.Quad]]:
+    """``mapper.to_quads`` of each file, in order. Many files are mapped on all cores; the workers send N-Quads
+    back (``Mapper.to_nquads``), parsed here: pickling the quads themselves costs more than mapping them."""
+    workers = os.cpu_count() or 1
+    if len(files) < MAP_IN_WORKERS or workers < 2:
+        return [mapper.to_quads(facts) for facts in files]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+                for nquads in pool.map(mapper.to_nquads, files, chunksize=max(1, min(50, len(files) // (4 * workers))))]
 
 
 def _entity_counts(previous: PreviousParts | None, parts: list[ArticlePart], graph: str) -> dict[str, int]:

@@ -74,10 +74,14 @@ def counts_after(previous: Counts, old: ox.Store, new: ox.Store, removed: list[o
                   {g: n for g, n in graphs.items() if n > 0})
 
 
-def counts_in_store(store: ox.Store, base_iri: str) -> Counts:
+def counts_in_store(store: ox.Store, base_iri: str, quads: list[ox.Quad] | None = None) -> Counts:
     """The counts of everything in ``store`` (a full build's, before its description is added), by SPARQL. They
     are the store's: it keeps numbers in canonical form ("5"^^xsd:nonNegativeInteger is "5"^^xsd:integer there),
-    so they are what the endpoint answers, and what counts_after moves by lookups in the store."""
+    so they are what the endpoint answers, and what counts_after moves by lookups in the store.
+
+    ``quads``, when given, are the quads ``store`` was loaded with: the counts of subjects and predicates (IRIs and
+    blank nodes, which the store keeps as they are) are then taken from them, in one pass, rather than by the
+    slowest queries (distinct subjects on the base IRI takes most of the time at 100k triples)."""
 
     def number(query: str) -> int:
         return int(next(iter(store.query(query)))[0].value)
@@ -86,9 +90,16 @@ def counts_in_store(store: ox.Store, base_iri: str) -> Counts:
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c")}
     graphs = {row[0].value: int(row[1].value) for row in store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    triples = number("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    objects = number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     examples = {base_iri + e for e in EXAMPLE_RESOURCES
                 if next(store.quads_for_pattern(ox.NamedNode(base_iri + e), None, None, None), None) is not None}
-    return Counts(number("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"),
-                  *(number(f"SELECT (COUNT(DISTINCT ?{v}) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") for v in "spo"),
+    if quads is not None:
+        subjects = {q.subject for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
+        properties = len({q.predicate for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)})
+        entities = {s.value for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(base_iri)}
+        return Counts(triples, len(subjects), properties, objects, classes, len(entities), examples, graphs)
+    return Counts(triples, *(number(f"SELECT (COUNT(DISTINCT ?{v}) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+                             for v in "sp"), objects,
                   classes, number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
                                   f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{base_iri}\")) }}"), examples, graphs)
