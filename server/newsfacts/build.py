@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__, history
+from . import __version__, collector, history
 from .article_cache import PARTS_DIR, code_digests, entity_quads, write_parts
 from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
@@ -63,7 +63,14 @@ def build(settings: Settings, checked: Checked | None = None, *, force: bool = T
     With ``force`` False, when the current release was built from the same inputs (``inputs_digest``), nothing is
     published and the current release is returned. With ``full``, no part of the current release is reused and its
     store is not either. ``built_at`` (UTC, whole seconds) is the build's time, now unless given: two builds of the
-    same inputs at the same time give the same release."""
+    same inputs at the same time give the same release. The cyclic garbage collector waits until it is done
+    (collector.py)."""
+    with collector.paused():
+        return _build(settings, checked, force=force, full=full, built_at=built_at)
+
+
+def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bool,
+           built_at: datetime.datetime | None) -> Release:
     removed = remove_stale_staging(settings.releases_dir)
     if removed:
         print(f"newsfacts: removed {len(removed)} unfinished release folder(s) of builds that did not finish: "

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.namespace import RDF
 
+from . import collector
 from .article_cache import (
     ArticlePart,
     PreviousParts,
@@ -89,6 +90,7 @@ class Checked:
         return list(dict.fromkeys(self.quads + reused)) if reused else self.quads  # entity descriptions once
 
 
+@collector.paused()
 def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False) -> Checked:
     """Run every check; raise DataDoesNotConform listing every problem found by the first failing stage.
     A draft (a file still marked by `newsfacts draft`) is a problem unless `allow_drafts` (validate).

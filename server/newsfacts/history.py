@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import corpus_unscanned, member
+from .dumps import member
 from .json_indented import indented
 from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
@@ -98,9 +98,8 @@ def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, ver
            dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
     """Compute the change set of a release being built against ``previous`` (``against``) and write it into
     ``folder`` (``write``, which ``dump_members`` is for); its summary."""
-    with corpus_unscanned():
-        change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
-        write(change_set, folder, dump_members)
+    change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
+    write(change_set, folder, dump_members)
     return change_set["summary"]
 
 
