@@ -24,10 +24,12 @@ def web_workers(pid: int) -> list[int]:
 
 
 def stop_with(running, signum: int) -> list[int]:
-    """Send ``signum`` to the server; return the processes of its tree still alive 10 s later."""
+    """Send ``signum`` to the server; return the processes of its tree still alive 10 s after it exits (which it
+    must within 30 s: the development server's reloader, walking every module's file once a second, was seen to
+    take just over 15 s on a busy two-core machine)."""
     tree = descendants(running.process.pid)
     running.process.send_signal(signum)
-    running.process.wait(timeout=15)
+    running.process.wait(timeout=30)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(alive(p) for p in tree):
         time.sleep(0.1)
