@@ -25,8 +25,8 @@ def web_workers(pid: int) -> list[int]:
 
 def stop_with(running, signum: int) -> list[int]:
     """Send ``signum`` to the server; return the processes of its tree still alive 10 s after it exits (which it
-    must within 30 s: the development server's reloader, walking every module's file once a second, was seen to
-    take just over 15 s on a busy two-core machine)."""
+    must within 30 s: the development server, with its reloader, once took just over 15 s to exit on a busy
+    two-core machine)."""
     tree = descendants(running.process.pid)
     running.process.send_signal(signum)
     running.process.wait(timeout=30)
