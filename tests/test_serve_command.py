@@ -24,12 +24,10 @@ def web_workers(pid: int) -> list[int]:
 
 
 def stop_with(running, signum: int) -> list[int]:
-    """Send ``signum`` to the server; return the processes of its tree still alive 10 s after it exits (which it
-    must within 30 s: the development server, with its reloader, once took just over 15 s to exit on a busy
-    two-core machine)."""
+    """Send ``signum`` to the server; return the processes of its tree still alive 10 s later."""
     tree = descendants(running.process.pid)
     running.process.send_signal(signum)
-    running.process.wait(timeout=30)
+    running.process.wait(timeout=15)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(alive(p) for p in tree):
         time.sleep(0.1)
