@@ -89,3 +89,13 @@ def test_data_updates_write_one_graph_block_per_graph_and_delete_what_they_name(
     for update in updates:
         store.update(update)
     assert set(store) == {ox.Quad(s, p, ox.Literal("kept", language="en"), a)}
+
+
+def test_a_change_that_names_a_blank_node_is_not_sent_as_a_change():
+    """DELETE DATA cannot name blank nodes, so RemoteStore.publish sends such a graph whole."""
+    from newsfacts.remote import GraphChange
+
+    s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    assert not GraphChange([ox.Triple(s, p, ox.Literal("x"))], [ox.Triple(s, p, ox.NamedNode("urn:o"))]).names_blank_nodes()
+    assert GraphChange([], [ox.Triple(s, p, ox.BlankNode())]).names_blank_nodes()
+    assert GraphChange([ox.Triple(ox.BlankNode(), p, ox.Literal("x"))], []).names_blank_nodes()

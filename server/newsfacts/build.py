@@ -247,8 +247,6 @@ def _entities_change(before: dict[str, int] | None, after: dict[str, int]) -> Gr
         return None
     removed = entity_quads({line: 1 for line, n in before.items() if n > 0 and after.get(line, 0) <= 0})
     added = entity_quads({line: 1 for line, n in after.items() if n > 0 and before.get(line, 0) <= 0})
-    if any(isinstance(term, ox.BlankNode) for q in removed + added for term in (q.subject, q.object)):
-        return None  # DELETE DATA cannot name blank nodes: the graph is sent whole
     return GraphChange([q.triple for q in removed], [q.triple for q in added])
 
 

@@ -36,6 +36,10 @@ class GraphChange:
     removed: list[ox.Triple]
     added: list[ox.Triple]
 
+    def names_blank_nodes(self) -> bool:
+        """``DELETE DATA`` cannot name blank nodes: such a change is not sent, its graph is sent whole."""
+        return any(isinstance(term, ox.BlankNode) for t in self.removed + self.added for term in (t.subject, t.object))
+
 
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -201,7 +205,8 @@ class RemoteStore:
         stored = self._graph_names(f"FILTER(STRSTARTS(STR(?g), \"{self.base_iri}\") "
                                    f"|| STRSTARTS(STR(?g), \"{virtuoso.STAGING_PREFIX}\"))" if virtuoso_store else "")
         keep = set(keep) & stored
-        changes = {graph: change for graph, change in (changes or {}).items() if graph in stored and graph not in keep}
+        changes = {graph: change for graph, change in (changes or {}).items()
+                   if graph in stored and graph not in keep and not change.names_blank_nodes()}
         by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
