@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from newsfacts import build_check, facts
+from newsfacts import build_check, facts_yaml
 from newsfacts.build_check import map_all
 from newsfacts.config import PROJECT_ROOT
 from newsfacts.dataset import EXAMPLE_RESOURCES
@@ -35,7 +35,7 @@ def corpus(tmp_path_factory):
     return files
 
 
-class PyYamlWay(facts._LineLoader):
+class PyYamlWay(facts_yaml.LineLoader):
     """The facts loader constructing documents as PyYAML does (level by level, with its generic machinery)."""
 
     def construct_document(self, node):
@@ -58,14 +58,14 @@ def loaded(text: str, loader) -> object:
     "a:\n  b:\n    c:\n      d: 1\n      d: 2\nx:\n  y: 1\n  y: 2\n",
 ])
 def test_facts_are_read_as_pyyaml_constructs_them(text):
-    assert loaded(text, facts._LineLoader) == loaded(text, PyYamlWay)
+    assert loaded(text, facts_yaml.LineLoader) == loaded(text, PyYamlWay)
 
 
 def test_the_facts_files_read_as_pyyaml_constructs_them(corpus):
     for path in [f.path for f in corpus] + sorted((PROJECT_ROOT / "tests" / "data").rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        assert loaded(text, facts._LineLoader) == loaded(text, PyYamlWay), path
-    assert loaded("a:\n  b: 1\n  b: 2\n", facts._LineLoader)[1] == "duplicate-key"
+        assert loaded(text, facts_yaml.LineLoader) == loaded(text, PyYamlWay), path
+    assert loaded("a:\n  b: 1\n  b: 2\n", facts_yaml.LineLoader)[1] == "duplicate-key"
 
 
 def test_articles_mapped_in_workers_are_the_quads_mapped_here(corpus, monkeypatch):

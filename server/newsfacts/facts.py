@@ -19,7 +19,8 @@ import yaml
 
 from .config import Settings
 from .facts_values import dropped_value_problems
-from .inputs import InputTooLarge, anchor_problem, check_mapping_keys, long_string_problems, read_bounded
+from .facts_yaml import LineLoader
+from .inputs import InputTooLarge, anchor_problem, long_string_problems, read_bounded
 from .problems import Problem
 from .suggestions import did_you_mean
 from .timevalues import time_problems
@@ -53,53 +54,6 @@ PARTICIPANT_KEYS = ({"who", "role"}, set())
 STATEMENT_KEYS = ({"subject", "predicate", "object"}, set())
 #: A top-level key `newsfacts draft` writes: `validate` checks the rest of the file, `build` refuses it.
 DRAFT_KEY = "draft"
-
-
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 10x faster
-    """A YAML loader that records, in each mapping, the line it starts on (as '__line__')."""
-
-    def construct_mapping(self, node, deep=False):
-        check_mapping_keys(node)
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-    def construct_document(self, node):
-        try:
-            data = self._plain(node)
-        except yaml.YAMLError:  # made again PyYAML's way, which meets first the problem it reports (mappings by depth)
-            self.constructed_objects, self.recursive_objects, self.state_generators = {}, {}, []
-            return super().construct_document(node)
-        self.constructed_objects, self.recursive_objects = {}, {}
-        return data
-
-    def _plain(self, node):
-        """What PyYAML's constructor makes of the node, with text, lists and mappings (most of a facts file) made
-        here, without its generic machinery (a third of the reading time); every other node is made by PyYAML.
-        Facts files have no anchors (inputs.anchor_problem), so no node is met twice."""
-        kind = node.__class__
-        if kind is yaml.ScalarNode and node.tag == _STR:
-            return node.value
-        if kind is yaml.MappingNode and node.tag == _MAP:
-            check_mapping_keys(node)  # keys are plain text, each once
-            mapping = {key.value: self._plain(value) for key, value in node.value}
-            mapping["__line__"] = node.start_mark.line + 1
-            return mapping
-        if kind is yaml.SequenceNode and node.tag == _SEQ:
-            return [self._plain(item) for item in node.value]
-        return self.construct_object(node, deep=True)
-
-
-_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq"))
-
-
-# Dates must stay text ('2023-12-05' is not to become a date object), and YAML 1.1 would read the key
-# 'on' as True: only true/false are booleans here.
-_LineLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
 
 
 @dataclass(frozen=True)
@@ -143,7 +97,7 @@ def read_facts_file(path: Path, limits: FactsLimits | None = None) -> tuple[Arti
         anchor = anchor_problem(text, where)
         if anchor is not None:
             return None, [anchor]
-        data = yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=LineLoader)
     except InputTooLarge as exc:
         return None, [exc.problem("max_facts_file_bytes")]
     except yaml.YAMLError as exc:
