@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 
@@ -23,11 +24,29 @@ def web_workers(pid: int) -> list[int]:
     return [p for p in descendants(pid) if p not in query_workers(pid)]
 
 
+def process_state(pid: int) -> str:
+    """What a process is doing, for a failure message: its command, state, signal masks and its threads' waits."""
+    proc = Path("/proc") / str(pid)
+    try:
+        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        status = [line for line in (proc / "status").read_text().splitlines()
+                  if line.split(":")[0] in ("State", "Threads", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")]
+        threads = [f"{(t / 'comm').read_text().strip()}: {(t / 'wchan').read_text()}" for t in (proc / "task").iterdir()]
+    except OSError:
+        return f"{pid}: gone"
+    return f"{pid} {command}\n  " + "; ".join(status) + "\n  threads: " + ", ".join(threads)
+
+
 def stop_with(running, signum: int) -> list[int]:
     """Send ``signum`` to the server; return the processes of its tree still alive 10 s later."""
     tree = descendants(running.process.pid)
     running.process.send_signal(signum)
-    running.process.wait(timeout=15)
+    try:
+        running.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the server did not exit within 15 s of {signal.Signals(signum).name}:\n"
+                             + "\n".join(process_state(p) for p in [running.process.pid, *tree])
+                             + "\nits output:\n" + running.output()[-3000:]) from None
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(alive(p) for p in tree):
         time.sleep(0.1)
