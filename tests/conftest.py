@@ -118,6 +118,14 @@ def server(releases_dir):
 
 
 @pytest.fixture(scope="session")
+def small_pages(releases_dir):
+    """A second server on the shipped release, with pages of 5 incoming links or claims (paging is seen at once)."""
+    running = start_server(releases_dir, {"NEWSFACTS_PAGE_SIZE": "5"})
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
 def other_base_server(tmp_path_factory, sources_dir):
     """A release built with the serving host as its base IRI (``http://127.0.0.1:<port>/``), and a server on that
     port serving it: what a newcomer gets who sets ``base_iri`` to their own server."""
