@@ -174,7 +174,8 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 store_made = "bulk load"
             else:
                 started = time.perf_counter()
-                store_made = _publish(settings, checked, checked.all_quads() + description, staged, version)
+                store_made = _publish(settings, checked, checked.all_quads() + description, staged, version,
+                                      description)
                 checked.timings["store_s"] += time.perf_counter() - started
             graphs = dict(counts.graphs, **{description_graph: len(description)})
             if settings.store_documents == "yes":
@@ -223,8 +224,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
         raise BuildFailed(f"cannot publish to the store {settings.store}: {exc}") from exc
 
 
-def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged: StagedRelease, version: str) -> str:
-    """Load the release into its store; how: from the previous release plus the change, or everything."""
+def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged: StagedRelease, version: str,
+             description: list[ox.Quad]) -> str:
+    """Load the release into its store; how: from the previous release plus the change, or everything. The change
+    sent for the entity descriptions and the dataset description is what they lose and gain, not the graphs."""
     previous = checked.previous.release if checked.previous else None
     unchanged = _unchanged_graphs(settings, checked)
     # the remote store switches first; if it fails, nothing is published anywhere
@@ -232,9 +235,10 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
     if previous is not None and remote.version(settings.base_iri) == previous.version:
         # an incremental build's vocabulary is the previous release's (same ontology: article_cache.previous_parts)
         entities = f"{settings.base_iri}graph/entities"
-        change = _entities_change(checked.previous.entity_counts(), checked.entity_counts)
+        changes = {entities: _entities_change(checked.previous.entity_counts(), checked.entity_counts),
+                   description[0].graph_name.value: _description_change(previous, description)}
         remote.publish(quads, version, keep=unchanged | {f"{settings.base_iri}graph/vocabulary"},
-                       changes={entities: change} if change is not None else None)
+                       changes={graph: change for graph, change in changes.items() if change is not None})
         return f"the change to {previous.version} sent to the remote store"
     remote.publish(quads, version)
     return "everything sent to the remote store"
@@ -248,6 +252,18 @@ def _entities_change(before: dict[str, int] | None, after: dict[str, int]) -> Gr
     removed = entity_quads({line: 1 for line, n in before.items() if n > 0 and after.get(line, 0) <= 0})
     added = entity_quads({line: 1 for line, n in after.items() if n > 0 and before.get(line, 0) <= 0})
     return GraphChange([q.triple for q in removed], [q.triple for q in added])
+
+
+def _description_change(previous: Release, description: list[ox.Quad]) -> GraphChange | None:
+    """What the dataset description loses and gains from the previous release (its VOID_FILE) to this one: the
+    version, times and counts, and the entries of the graphs added or removed; None when it cannot be read."""
+    try:
+        with open(previous.path / VOID_FILE, "rb") as void:
+            before = {q.triple for q in ox.parse(void, format=ox.RdfFormat.TURTLE)}
+    except (OSError, SyntaxError):
+        return None
+    after = {q.triple for q in description}
+    return GraphChange(sorted(before - after, key=str), sorted(after - before, key=str))
 
 
 @dataclass

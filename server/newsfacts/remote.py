@@ -241,7 +241,7 @@ class RemoteStore:
         ones into place (MOVE replaces the graph it moves to); and the graphs no longer published leave the list.
         A reader sees the old release or the new one, never a mixture (and never nothing, as it would with a list
         that lacks the new graphs). The ``keep`` graphs (``stored`` holds them) are not touched: an incremental
-        release sends the changed graphs and the dataset description only. A graph in ``changes`` is copied into
+        release sends the changed graphs only. A graph in ``changes`` is copied into
         its staging graph by the store itself and the change applied there, so only the change travels."""
         loader = update_url.rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
         for leftover in sorted(g for g in stored if g.startswith(virtuoso.STAGING_PREFIX)):
