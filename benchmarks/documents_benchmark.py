@@ -123,7 +123,7 @@ def documents_10m(source: Path, release: Path, base: str, settings, per_kind: in
     target.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(target)
     db.executescript("""PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-        CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB);
+        CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB, identity BLOB);
         CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT);""")
     db.execute("ATTACH DATABASE ? AS one", (f"file:{source / documents.DOCUMENTS_DIR / documents.DOCUMENTS_FILE}?mode=ro",))
 
@@ -137,8 +137,9 @@ def documents_10m(source: Path, release: Path, base: str, settings, per_kind: in
     db.create_function("renamed", 2, renamed, deterministic=True)
     db.create_function("wanted", 1, lambda stem: stem in wanted, deterministic=True)
     for n in range(10):
-        db.execute("INSERT INTO documents SELECT stem, suffix, lang, etag, body FROM (SELECT renamed(stem, ?) AS stem, "
-                   "suffix, lang, etag, body FROM one.documents) WHERE stem IS NOT NULL AND NOT wanted(stem)", (n,))
+        db.execute("INSERT INTO documents SELECT stem, suffix, lang, etag, body, identity FROM (SELECT renamed(stem, ?) "
+                   "AS stem, suffix, lang, etag, body, identity FROM one.documents) WHERE stem IS NOT NULL "
+                   "AND NOT wanted(stem)", (n,))
         db.commit()
     documents._start(str(release), "big", settings)
     for start in range(0, len(requested), documents.CHUNK):

@@ -287,9 +287,11 @@ def test_the_checks_of_an_incremental_build_give_every_quad_once(inputs):
 
 
 def stored_documents(release) -> tuple[dict, dict]:
-    """Every stored document by (stem, format, language): (ETag, gzip body); and the ``about`` table."""
+    """Every stored document by (stem, format, language): (ETag, gzip body, the body uncompressed when stored);
+    and the ``about`` table."""
     db = sqlite3.connect(release.path / "documents" / "documents.sqlite")
-    found = {(stem, suffix, lang): (etag, body) for stem, suffix, lang, etag, body in db.execute("SELECT * FROM documents")}
+    found = {(stem, suffix, lang): (etag, body, identity)
+             for stem, suffix, lang, etag, body, identity in db.execute("SELECT * FROM documents")}
     about = dict(db.execute("SELECT key, value FROM about"))
     db.close()
     return found, about

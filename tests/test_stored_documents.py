@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from conftest import start_server
-from newsfacts.documents import DOCUMENTS_DIR, DOCUMENTS_FILE, code_digest, thing_stems
+from newsfacts.documents import DOCUMENTS_DIR, DOCUMENTS_FILE, IDENTITY_MIN_BYTES, code_digest, thing_stems
 from newsfacts.web.app import create_app
 
 BASE = "https://newsfacts.example/"
@@ -69,6 +69,20 @@ def test_every_thing_of_the_store_has_every_document_stored(release, stored):
     about = dict(stored.execute("SELECT key, value FROM about"))
     assert about == {"version": release.version, "public_base": BASE, "documents": str(len(rows)),
                      "things": str(len(stems)), "code": code_digest(), "rendered": str(len(stems))}
+
+
+def test_large_documents_are_stored_uncompressed_too(stored):
+    """A document of IDENTITY_MIN_BYTES or more is also stored as it is sent to a client that does not accept gzip
+    (the article's, one of the samples served and compared below); a smaller one only compressed."""
+    large = set()
+    for stem, suffix, lang, body, identity in stored.execute("SELECT stem, suffix, lang, body, identity FROM documents"):
+        page = zlib.decompress(body, wbits=31)
+        if len(page) >= IDENTITY_MIN_BYTES:
+            assert identity == page, (stem, suffix, lang)
+            large.add(stem)
+        else:
+            assert identity is None, (stem, suffix, lang)
+    assert "article/iran-venezuela-drone-facility" in large
 
 
 def test_stored_documents_are_the_bytes_rendered_on_request(stored_server, rendering_client, stored):

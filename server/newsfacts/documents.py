@@ -9,7 +9,8 @@ per document: a million triples make about half a million documents.
 Documents are made for the public base ``base_iri`` (the release never names the host that serves it): a server
 whose ``public_url`` is the base IRI serves them; one with another public URL renders documents as before.
 
-    CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB)   -- body: gzip, mtime 0
+    CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB, identity BLOB)
+        -- body: gzip, mtime 0; identity: the body uncompressed, for documents of IDENTITY_MIN_BYTES or more
     CREATE UNIQUE INDEX document ON documents (stem, suffix, lang)
     CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)   -- version, public_base, documents, things, code,
                                                             -- rendered (things rendered by this build)
@@ -50,6 +51,10 @@ GZIP_SUFFIX = "-gzip"
 STORED_ROOTS = ("entity/", "article/", "report/", "event/", "situation/", "claim/", "evidence/", "concept/",
                 "ontology/")
 CHUNK = 100  # things per task of a rendering process
+#: A document at least this large is stored uncompressed too, for clients that do not accept gzip: decompressing
+#: a most linked entity's first page (about 160 KB of Turtle at 1M triples) on every request cost more than
+#: sending it. At 1M triples about 1,300 of 476,000 documents, 200 MB beside the 670 MB of gzip bodies.
+IDENTITY_MIN_BYTES = 64 * 1024
 
 
 def write_documents(release_path: str | Path, version: str, settings: Settings, previous: Path | None = None,
@@ -81,7 +86,7 @@ def write_documents(release_path: str | Path, version: str, settings: Settings, 
         db = sqlite3.connect(target)
         db.executescript("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;
-            CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB);
+            CREATE TABLE documents (stem TEXT, suffix TEXT, lang TEXT, etag TEXT, body BLOB, identity BLOB);
             CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT);""")
     rendered = _render_into(db, stems, release_path, version, settings)
     if not reusable:
@@ -150,16 +155,20 @@ def _restamp(db: sqlite3.Connection, version: str, base_iri: str) -> None:
     previous_version = dict(db.execute("SELECT key, value FROM about").fetchall())["version"]
     shown = re.compile(rb'(<p class="release">[^<]*) ' + re.escape(previous_version.encode()))
 
+    def restamped_page(page: bytes | None) -> bytes | None:
+        return None if page is None else shown.sub(rb"\g<1> " + version.encode(), page, count=1)
+
     def restamped(body: bytes) -> bytes:
         page = gzip.decompress(body)
-        changed = shown.sub(rb"\g<1> " + version.encode(), page, count=1)
+        changed = restamped_page(page)
         return body if changed == page else gzip.compress(changed, compresslevel=6, mtime=0)
 
     db.create_function("etag_of", 4, lambda stem, suffix, lang, page: document_etag(version, stem, suffix, lang, page,
                                                                                     base_iri), deterministic=True)
     db.create_function("restamped", 1, restamped, deterministic=True)
+    db.create_function("restamped_page", 1, restamped_page, deterministic=True)
     db.execute("UPDATE documents SET etag = etag_of(stem, suffix, lang, 1)")
-    db.execute("UPDATE documents SET body = restamped(body) WHERE suffix = 'html'")
+    db.execute("UPDATE documents SET body = restamped(body), identity = restamped_page(identity) WHERE suffix = 'html'")
 
 
 def code_digest() -> str:
@@ -200,7 +209,7 @@ def _stem_of(iri: str, base_iri: str) -> str | None:
 
 def _insert(db: sqlite3.Connection, rows: list[tuple]) -> int:
     """Insert rendered rows; how many things they are the documents of."""
-    db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)", rows)
     return len({row[0] for row in rows})
 
 
@@ -214,9 +223,10 @@ def _start(release_path: str, version: str, settings: Settings) -> None:
     _renderer = Prerenderer(Path(release_path), version, settings)
 
 
-def _render_chunk(stems: list[str]) -> list[tuple[str, str, str, str, bytes]]:
+def _render_chunk(stems: list[str]) -> list[tuple[str, str, str, str, bytes, bytes | None]]:
     rows = []
     for stem in stems:
         for suffix, lang, etag, body in _renderer.render(stem):
-            rows.append((stem, suffix, lang, etag, gzip.compress(body, compresslevel=6, mtime=0)))
+            rows.append((stem, suffix, lang, etag, gzip.compress(body, compresslevel=6, mtime=0),
+                         body if len(body) >= IDENTITY_MIN_BYTES else None))
     return rows

@@ -8,7 +8,8 @@ before.
 
 Stored gzip-compressed once; a client that accepts gzip gets those bytes as they are (ETag ``"<etag>-gzip"``,
 as the identity encoding is another representation), any other the decompressed body with the dynamic path's
-ETag. Either ETag in ``If-None-Match`` gives 304: both name the same document.
+ETag (a large document is stored uncompressed too: ``documents.IDENTITY_MIN_BYTES``). Either ETag in
+``If-None-Match`` gives 304: both name the same document.
 """
 
 from __future__ import annotations
@@ -46,10 +47,11 @@ class StoredDocuments:
             db = self._local.db = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
         return db
 
-    def get(self, stem: str, suffix: str, lang: str) -> tuple[str, bytes] | None:
-        """(etag, gzip body) of a document, or None when the build did not store it."""
-        return self._db().execute("SELECT etag, body FROM documents WHERE stem = ? AND suffix = ? AND lang = ?",
-                                  (stem, suffix, lang)).fetchone()
+    def get(self, stem: str, suffix: str, lang: str) -> tuple[str, bytes, bytes | None] | None:
+        """(etag, gzip body, the body uncompressed when stored) of a document, or None when the build did not
+        store it."""
+        return self._db().execute("SELECT etag, body, identity FROM documents WHERE stem = ? AND suffix = ? "
+                                  "AND lang = ?", (stem, suffix, lang)).fetchone()
 
 
 def of_release(current) -> StoredDocuments | None:
@@ -73,14 +75,14 @@ def of_release(current) -> StoredDocuments | None:
         return _opened[path]
 
 
-def find(current, public_base: str, stem: str, suffix: str, lang: str) -> tuple[str, bytes] | None:
+def find(current, public_base: str, stem: str, suffix: str, lang: str) -> tuple[str, bytes, bytes | None] | None:
     stored = of_release(current)
     if stored is None or stored.public_base != public_base:
         return None
     return stored.get(stem, suffix, lang)
 
 
-def respond(stored: tuple[str, bytes], headers: dict, fmt, lang: str) -> Response:
+def respond(stored: tuple[str, bytes, bytes | None], headers: dict, fmt, lang: str) -> Response:
     """The stored document as a Flask response (a request with a query string, e.g. ``?page=1``)."""
     environ = request.environ
     status, headers, body = answer(stored, headers, fmt, lang, environ.get("HTTP_ACCEPT_ENCODING"),
@@ -88,11 +90,11 @@ def respond(stored: tuple[str, bytes], headers: dict, fmt, lang: str) -> Respons
     return Response(body if status == 200 else None, status=status, headers=headers)
 
 
-def answer(stored: tuple[str, bytes], headers: dict, fmt, lang: str, accept_encoding: str | None,
+def answer(stored: tuple[str, bytes, bytes | None], headers: dict, fmt, lang: str, accept_encoding: str | None,
            if_none_match: str | None) -> tuple[int, dict, bytes]:
     """Status, headers and body of a stored document: the dynamic path's headers (``headers``) with
     Content-Encoding when gzip is accepted; 304 when the client holds it."""
-    etag, body = stored
+    etag, body, identity = stored
     gzipped = bool(accept_encoding) and parse_accept_header(accept_encoding)["gzip"] > 0
     headers = {**headers, "Vary": headers["Vary"] + ", Accept-Encoding",
                "ETag": f'"{etag}{GZIP_SUFFIX}"' if gzipped else f'"{etag}"'}
@@ -106,5 +108,5 @@ def answer(stored: tuple[str, bytes], headers: dict, fmt, lang: str, accept_enco
     if gzipped:
         headers["Content-Encoding"] = "gzip"
     else:
-        body = zlib.decompress(body, wbits=31)
+        body = identity if identity is not None else zlib.decompress(body, wbits=31)
     return 200, headers, body
