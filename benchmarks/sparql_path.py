@@ -2,7 +2,7 @@
 against `oxigraph serve-read-only` on the same store, one after the other in one run, with the CPU each process
 of our tree spent per request and the memory (RSS, PSS, private) of each process after the load.
 
-    python benchmarks/sparql_path.py RELEASES_DIR [--duration 5] [--connections 8]
+    python benchmarks/sparql_path.py RELEASES_DIR [--duration 5] [--connections 8] [--scenarios lookup,mix]
 
 RELEASES_DIR holds a built release (`current`), e.g. from newsfacts.synthetic.generate(folder, 240) (100k triples)
 and `newsfacts build`. Lookups rotate over 50 entities (`SELECT ?p ?o WHERE { <entity> ?p ?o }`); the mix is
@@ -27,6 +27,7 @@ from peers_benchmark import LUA, query_mix  # the same wrk script and query mix 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SPARQL_JSON = "application/sparql-results+json"
+SCENARIOS = ("lookup", "mix")
 LOOKUP = "SELECT ?p ?o WHERE { <https://newsfacts.example/entity/synthetic-%d> ?p ?o }"
 
 
@@ -92,7 +93,8 @@ def memory(root: int) -> list[dict]:
     return rows
 
 
-def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int) -> dict:
+def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int,
+            scenarios: tuple[str, ...] = SCENARIOS) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
@@ -104,6 +106,8 @@ def measure(command: list[str], root: str, endpoint: str, connections: int, dura
             time.sleep(0.1)
         figures = {}
         for scenario, load in (("lookup", lookups(endpoint)), ("mix", query_mix(endpoint))):
+            if scenario not in scenarios:
+                continue
             for path, accept in load:
                 assert requests.get(root + path, headers={"Accept": accept}, timeout=60).status_code == 200, path
             if scenario == "lookup":
@@ -127,16 +131,19 @@ def main() -> None:
     parser.add_argument("releases_dir", type=Path)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which to run, comma-separated: lookup, mix")
     args = parser.parse_args()
+    scenarios = tuple(name for name in SCENARIOS if name in args.scenarios.split(","))
     store = (args.releases_dir / "current").resolve() / "store"
     port = 18000 + os.getpid() % 1000
     load_before = os.getloadavg()
     ours = measure([str(BIN / "newsfacts"), "serve", "--releases-dir", str(args.releases_dir), "--port", str(port)],
-                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration)
+                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration, scenarios)
     theirs = measure([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port + 1}",
-                      "--union-default-graph"], f"http://127.0.0.1:{port + 1}", "/query", args.connections, args.duration)
+                      "--union-default-graph"], f"http://127.0.0.1:{port + 1}", "/query", args.connections, args.duration,
+                     scenarios)
     print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; c={args.connections}, {args.duration} s")
-    for scenario in ("lookup", "mix"):
+    for scenario in scenarios:
         a, b = ours[scenario], theirs[scenario]
         print(f"{scenario:7} newsfacts {a['rps']:7.0f} req/s p50 {a['p50_ms']:6.1f} p99 {a['p99_ms']:6.1f} errors {a['errors']}"
               f" | oxigraph {b['rps']:7.0f} req/s p50 {b['p50_ms']:6.1f} p99 {b['p99_ms']:6.1f}"

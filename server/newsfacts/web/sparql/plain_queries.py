@@ -3,8 +3,9 @@
 A cheap query (a look-up of one entity's statements) costs the engine a fraction of a millisecond; Flask's
 request and application contexts, URL routing, hooks and signals cost more than the query itself. This layer
 answers exactly the plain case — GET on ``/sparql``, a query, no query page wanted — with the route's own
-code (``hardening.check_request``, ``protocol.parse``, ``views.answer`` and its guard, worker pool, timeout,
-memory limit and row cap, then the ``views.cors`` headers), so the answer is the route's to the byte. Everything
+code (``hardening.check_request``, ``protocol.parse``, ``views.results`` with its guard, worker pool, timeout,
+memory limit and row cap, and the blueprint's CORS headers), so the answer is the route's to the byte
+(``tests/test_sparql_plain_queries.py`` compares them). Everything
 else goes to the app unchanged: another method or path, a host not in ``trusted_hosts``, no query (the service
 description), the query page (HTML). A refusal or failure is rendered by the app's own error handlers, in a
 request context, as if the route had raised it.
@@ -47,10 +48,13 @@ class PlainQueries:
             accept = environ.get("HTTP_ACCEPT")
             if parsed.query is None or views.wants_page(parsed.format, accept):
                 return self.wsgi_app(environ, start_response)
-            response = views.answer(self.app, self.settings, parsed, accept, wants_html=False)
+            content_type, headers, body = views.results(self.app, self.settings, parsed, accept)
         except Exception as error:  # noqa: BLE001 - every error goes to the app's handlers, as from the route
             return self._failed(environ, start_response, error)
-        return views.cors(response)(environ, start_response)
+        # the headers of the route's Response, in its order: Werkzeug's two, the route's, the blueprint's CORS
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers,
+                                  *views.CORS_HEADERS])
+        return [body]
 
     def _failed(self, environ, start_response, error: Exception):
         """The app's answer to ``error`` raised by the route: its error handler, then the response hooks."""

@@ -46,10 +46,14 @@ def _served():
     return current_app.extensions["newsfacts.releases"].current()
 
 
+#: What every answer of this blueprint carries (after_request below; plain_queries adds them too).
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", CORS_EXPOSED))
+
+
 @bp.after_request
 def cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+    for name, value in CORS_HEADERS:
+        response.headers[name] = value
     return response
 
 
@@ -86,7 +90,43 @@ def wants_page(format_param: str | None, accept: str | None) -> bool:
 
 def answer(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept: str | None, wants_html: bool) -> Response:
     """The answer to a query: results in the chosen format, or the query page with them (``wants_html``; that needs a
-    request context). Uses no request global, so that ``plain_queries`` answers with it outside Flask's routing."""
+    request context)."""
+    if wants_html:
+        served, graphs, info, _, job = _prepared(app, settings, parsed, None, wants_html=True)
+        started = time.monotonic()
+        header, body = _evaluate(app, settings, served, job)
+        elapsed = time.monotonic() - started
+        table = page.table_from(body, header["kind"], settings, info.prefixes)
+        return page.render(settings, served.version, graphs, query=parsed.query, table=table, elapsed_s=elapsed,
+                           dataset_params=_dataset_params(parsed))
+    content_type, headers, body = results(app, settings, parsed, accept)
+    response = Response(body, status=200, content_type=content_type)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def results(app: Flask, settings: Settings, parsed: protocol.QueryRequest,
+            accept: str | None) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The results of a query in the format the request chose: content type, the other headers, body. Uses no
+    request global, so that ``plain_queries`` answers with it outside Flask's routing; raises ApiError."""
+    served, _, _, _, job = _prepared(app, settings, parsed, accept, wants_html=False)
+    header, body = _evaluate(app, settings, served, job)
+    produced = formats.BY_NAME[header["format"]]
+    headers = [("X-Newsfacts-Truncated", "true" if header["truncated"] else "false"),
+               ("X-Newsfacts-Rows", str(header["rows"])), ("X-Newsfacts-Release", served.version)]
+    if header["truncated"]:
+        headers.append(("X-SPARQL-MaxRows", str(settings.max_rows)))
+    if parsed.format is None:
+        headers.append(("Vary", "Accept"))
+    else:
+        headers.append(("Content-Disposition", f'inline; filename="query-results.{produced.extension}"'))
+    return produced.content_type, headers, body
+
+
+def _prepared(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept: str | None, wants_html: bool):
+    """The guard's refusals, the dataset's, the format's (406), in that order; then the served release, its graphs,
+    what the guard learnt, the chosen format and the worker's job."""
     served = app.extensions["newsfacts.releases"].current()
     graphs = graphs_of(served)
     known_prefixes = _predeclared(settings.base_iri)
@@ -109,25 +149,7 @@ def answer(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept
         # prefixes serve only the RDF formats of graph results (solutions are written with full IRIs)
         "prefixes": prefixes_for(settings.base_iri, info.prefixes) if kind == "graph" else None,
     }
-    started = time.monotonic()
-    header, body = _evaluate(app, settings, served, job)
-    elapsed = time.monotonic() - started
-    if chosen == formats.HTML:
-        table = page.table_from(body, header["kind"], settings, info.prefixes)
-        return page.render(settings, served.version, graphs, query=parsed.query, table=table, elapsed_s=elapsed,
-                           dataset_params=_dataset_params(parsed))
-    produced = formats.BY_NAME[header["format"]]
-    response = Response(body, status=200, content_type=produced.content_type)
-    response.headers["X-Newsfacts-Truncated"] = "true" if header["truncated"] else "false"
-    response.headers["X-Newsfacts-Rows"] = str(header["rows"])
-    response.headers["X-Newsfacts-Release"] = served.version
-    if header["truncated"]:
-        response.headers["X-SPARQL-MaxRows"] = str(settings.max_rows)
-    if parsed.format is None:
-        response.headers["Vary"] = "Accept"
-    else:
-        response.headers["Content-Disposition"] = f'inline; filename="query-results.{produced.extension}"'
-    return response
+    return served, graphs, info, chosen, job
 
 
 @functools.lru_cache(maxsize=4)
