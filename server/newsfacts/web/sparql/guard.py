@@ -220,10 +220,6 @@ class Limits:
     max_triple_patterns: int
     max_variables: int
 
-    def exceeded(self, info: QueryInfo, variables: int) -> bool:
-        return (info.depth > self.max_depth or info.operators > self.max_operators
-                or info.triple_patterns > self.max_triple_patterns or variables > self.max_variables)
-
 
 class _Lookahead:
     """The tokens of a text, read only as far as they are asked for."""
@@ -253,9 +249,14 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
     ``info.prefixes`` holds only the query's own."""
     info = QueryInfo(base=base_iri)
     stream = _Lookahead(text)
+    get = stream.get
     variables: set[str] = set()
+    never = 1 << 62
+    max_depth, max_operators, max_triple_patterns, max_variables = (
+        (never,) * 4 if limits is None
+        else (limits.max_depth, limits.max_operators, limits.max_triple_patterns, limits.max_variables))
     k = 0
-    while (current := stream.get(k)) is not None:
+    while (current := get(k)) is not None:
         token, depth = current
         kind = token.kind
         if depth > info.depth:
@@ -270,7 +271,8 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
             info.operators += 1
         elif kind == "var":
             variables.add(token.text[1:])
-        if limits is not None and limits.exceeded(info, len(variables)):
+        if (info.depth > max_depth or info.operators > max_operators or info.triple_patterns > max_triple_patterns
+                or len(variables) > max_variables):  # past a limit: refused anyway, read no further
             break
         if word is not None:
             if word == "service" and info.service_at is None:
