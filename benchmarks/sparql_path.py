@@ -3,6 +3,7 @@ against `oxigraph serve-read-only` on the same store, one after the other in one
 of our tree spent per request and the memory (RSS, PSS, private) of each process after the load.
 
     python benchmarks/sparql_path.py RELEASES_DIR [--duration 5] [--connections 8] [--scenarios lookup,mix]
+    python benchmarks/sparql_path.py RELEASES_DIR --in-process 3000   # the web side of a lookup, in this process
 
 RELEASES_DIR holds a built release (`current`), e.g. from newsfacts.synthetic.generate(folder, 240) (100k triples)
 and `newsfacts build`. Lookups rotate over 50 entities (`SELECT ?p ?o WHERE { <entity> ?p ?o }`); the mix is
@@ -12,6 +13,7 @@ benchmarks/queries/*.rq. wrk (Debian package) drives the load; the load average 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -126,13 +128,65 @@ def measure(command: list[str], root: str, endpoint: str, connections: int, dura
         process.wait(20)
 
 
+def in_process(releases_dir: Path, count: int) -> None:
+    """The web side of a lookup without an HTTP server: WSGI calls on the app in this process (real query workers),
+    CPU per lookup (this process only), the pool's part of it (the same job run through the pool alone), and a bare
+    Flask route for comparison. Three rounds; the load of other processes moves these figures little."""
+    from flask import Flask
+
+    from newsfacts.web.app import create_app
+    from newsfacts.web.sparql import executor
+
+    app = create_app({"releases_dir": str(releases_dir)})
+    bare = Flask("bare")
+    bare.add_url_rule("/sparql", "bare", lambda: "ok")
+    texts = [urlencode({"query": LOOKUP % i}) for i in range(50)]
+
+    def call(target, query_string: str) -> bytes:
+        environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/sparql", "QUERY_STRING": query_string,
+                   "REQUEST_URI": "/sparql?" + query_string, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT": SPARQL_JSON,
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr}
+        statuses = []
+        body = b"".join(target(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+        assert statuses == ["200 OK"], statuses
+        return body
+
+    jobs = []
+    run = executor.QueryPool.run
+    executor.QueryPool.run = lambda pool, job, *limits: jobs.append(job) or run(pool, job, *limits)
+    for i in range(200):  # the workers started, the job of a lookup kept
+        call(app, texts[i % 50])
+    executor.QueryPool.run = run
+    settings = app.config["NEWSFACTS"]
+    pool = executor.pool_for(app, settings.query_workers, settings.query_spare_timeout_s > 0, settings.query_memory_mb)
+
+    def cpu_ms(step) -> float:
+        started = time.process_time()
+        for i in range(count):
+            step(i)
+        return (time.process_time() - started) * 1e3 / count
+
+    for _ in range(3):
+        whole = cpu_ms(lambda i: call(app, texts[i % 50]))
+        hop = cpu_ms(lambda i: pool.run(jobs[-1], settings.query_timeout_s, settings.query_spare_timeout_s))
+        flask_only = cpu_ms(lambda i: call(bare, ""))
+        print(f"in-process CPU per lookup {whole:.3f} ms: the pool (job written, answer read) {hop:.3f} ms, the rest "
+              f"{whole - hop:.3f} ms; a bare Flask route {flask_only:.3f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("releases_dir", type=Path)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which to run, comma-separated: lookup, mix")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="instead: N lookups as WSGI calls in this process, CPU per lookup split (no server, no wrk)")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.releases_dir, args.in_process)
+        return
     scenarios = tuple(name for name in SCENARIOS if name in args.scenarios.split(","))
     store = (args.releases_dir / "current").resolve() / "store"
     port = 18000 + os.getpid() % 1000
