@@ -5,10 +5,10 @@ request and application contexts, URL routing, hooks and signals cost more than 
 answers exactly the plain case — GET on ``/sparql``, a query, no query page wanted — with the route's own
 code (``hardening.check_request``, ``protocol.parse``, ``views.results`` with its guard, worker pool, timeout,
 memory limit and row cap, and the blueprint's CORS headers), so the answer is the route's to the byte
-(``tests/test_sparql_plain_queries.py`` compares them). Everything
-else goes to the app unchanged: another method or path, a host not in ``trusted_hosts``, no query (the service
-description), the query page (HTML). A refusal or failure is rendered by the app's own error handlers, in a
-request context, as if the route had raised it.
+(``tests/test_sparql_plain_queries.py`` compares them). Everything else goes to the app unchanged: another
+method or path, a host not in ``trusted_hosts``, no query (the service description), the query page (HTML).
+A refusal or failure is rendered by the app's own error handlers, in a request context, as if the route had
+raised it.
 """
 
 from __future__ import annotations
