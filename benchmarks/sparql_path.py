@@ -2,7 +2,8 @@
 against `oxigraph serve-read-only` on the same store, one after the other in one run, with the CPU each process
 of our tree spent per request and the memory (RSS, PSS, private) of each process after the load.
 
-    python benchmarks/sparql_path.py RELEASES_DIR [--duration 5] [--connections 8]
+    python benchmarks/sparql_path.py RELEASES_DIR [--duration 5] [--connections 8] [--scenarios lookup,mix]
+    python benchmarks/sparql_path.py RELEASES_DIR --in-process 3000   # the web side of a lookup, in this process
 
 RELEASES_DIR holds a built release (`current`), e.g. from newsfacts.synthetic.generate(folder, 240) (100k triples)
 and `newsfacts build`. Lookups rotate over 50 entities (`SELECT ?p ?o WHERE { <entity> ?p ?o }`); the mix is
@@ -12,6 +13,7 @@ benchmarks/queries/*.rq. wrk (Debian package) drives the load; the load average 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -27,6 +29,7 @@ from peers_benchmark import LUA, query_mix  # the same wrk script and query mix 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SPARQL_JSON = "application/sparql-results+json"
+SCENARIOS = ("lookup", "mix")
 LOOKUP = "SELECT ?p ?o WHERE { <https://newsfacts.example/entity/synthetic-%d> ?p ?o }"
 
 
@@ -92,7 +95,8 @@ def memory(root: int) -> list[dict]:
     return rows
 
 
-def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int) -> dict:
+def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int,
+            scenarios: tuple[str, ...] = SCENARIOS) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
@@ -104,6 +108,8 @@ def measure(command: list[str], root: str, endpoint: str, connections: int, dura
             time.sleep(0.1)
         figures = {}
         for scenario, load in (("lookup", lookups(endpoint)), ("mix", query_mix(endpoint))):
+            if scenario not in scenarios:
+                continue
             for path, accept in load:
                 assert requests.get(root + path, headers={"Accept": accept}, timeout=60).status_code == 200, path
             if scenario == "lookup":
@@ -122,21 +128,76 @@ def measure(command: list[str], root: str, endpoint: str, connections: int, dura
         process.wait(20)
 
 
+def in_process(releases_dir: Path, count: int) -> None:
+    """The web side of a lookup without an HTTP server: WSGI calls on the app in this process (real query workers),
+    CPU per lookup (this process only), the pool's part of it (the same job run through the pool alone), and a bare
+    Flask route for comparison. Three rounds; the load of other processes moves these figures little."""
+    from flask import Flask
+
+    from newsfacts.web.app import create_app
+    from newsfacts.web.sparql import executor
+
+    app = create_app({"releases_dir": str(releases_dir)})
+    bare = Flask("bare")
+    bare.add_url_rule("/sparql", "bare", lambda: "ok")
+    texts = [urlencode({"query": LOOKUP % i}) for i in range(50)]
+
+    def call(target, query_string: str) -> bytes:
+        environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/sparql", "QUERY_STRING": query_string,
+                   "REQUEST_URI": "/sparql?" + query_string, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT": SPARQL_JSON,
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr}
+        statuses = []
+        body = b"".join(target(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+        assert statuses == ["200 OK"], statuses
+        return body
+
+    jobs = []
+    run = executor.QueryPool.run
+    executor.QueryPool.run = lambda pool, job, *limits: jobs.append(job) or run(pool, job, *limits)
+    for i in range(200):  # the workers started, the job of a lookup kept
+        call(app, texts[i % 50])
+    executor.QueryPool.run = run
+    settings = app.config["NEWSFACTS"]
+    pool = executor.pool_for(app, settings.query_workers, settings.query_spare_timeout_s > 0, settings.query_memory_mb)
+
+    def cpu_ms(step) -> float:
+        started = time.process_time()
+        for i in range(count):
+            step(i)
+        return (time.process_time() - started) * 1e3 / count
+
+    for _ in range(3):
+        whole = cpu_ms(lambda i: call(app, texts[i % 50]))
+        hop = cpu_ms(lambda i: pool.run(jobs[-1], settings.query_timeout_s, settings.query_spare_timeout_s))
+        flask_only = cpu_ms(lambda i: call(bare, ""))
+        print(f"in-process CPU per lookup {whole:.3f} ms: the pool (job written, answer read) {hop:.3f} ms, the rest "
+              f"{whole - hop:.3f} ms; a bare Flask route {flask_only:.3f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("releases_dir", type=Path)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which to run, comma-separated: lookup, mix")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="instead: N lookups as WSGI calls in this process, CPU per lookup split (no server, no wrk)")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.releases_dir, args.in_process)
+        return
+    scenarios = tuple(name for name in SCENARIOS if name in args.scenarios.split(","))
     store = (args.releases_dir / "current").resolve() / "store"
     port = 18000 + os.getpid() % 1000
     load_before = os.getloadavg()
     ours = measure([str(BIN / "newsfacts"), "serve", "--releases-dir", str(args.releases_dir), "--port", str(port)],
-                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration)
+                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration, scenarios)
     theirs = measure([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port + 1}",
-                      "--union-default-graph"], f"http://127.0.0.1:{port + 1}", "/query", args.connections, args.duration)
+                      "--union-default-graph"], f"http://127.0.0.1:{port + 1}", "/query", args.connections, args.duration,
+                     scenarios)
     print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; c={args.connections}, {args.duration} s")
-    for scenario in ("lookup", "mix"):
+    for scenario in scenarios:
         a, b = ours[scenario], theirs[scenario]
         print(f"{scenario:7} newsfacts {a['rps']:7.0f} req/s p50 {a['p50_ms']:6.1f} p99 {a['p99_ms']:6.1f} errors {a['errors']}"
               f" | oxigraph {b['rps']:7.0f} req/s p50 {b['p50_ms']:6.1f} p99 {b['p99_ms']:6.1f}"

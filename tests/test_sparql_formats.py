@@ -130,3 +130,24 @@ def test_table_format_gives_graph_rows_for_the_page(small_store):
     done = serialise(small_store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), "table", 3)
     body = json.loads(done.body)
     assert body["head"]["vars"] == ["subject", "predicate", "object"] and len(body["results"]["bindings"]) == 3
+
+
+def test_sparql_json_is_what_the_json_encoder_writes_for_each_term():
+    """SPARQL JSON rows are written as text directly; they must be the JSON encoder's output for term_json, to the
+    byte: escapes, non-ASCII text, languages, datatypes, blank nodes, quoted triples and unbound variables."""
+    from newsfacts.web.sparql.results import solutions_json, term_json
+
+    quoted = ox.Triple(ox.NamedNode("http://a.example/s"), ox.NamedNode("http://a.example/p"), ox.Literal("o", language="fr"))
+    terms = [ox.NamedNode("http://a.example/x?y=1#z"), ox.BlankNode("b1"), ox.Literal('quote " backslash \\ tab \t nl \n'),
+             ox.Literal("\u0001 é € 😀 \u2028"), ox.Literal("colour", language="en-GB"),
+             ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), quoted, None]
+    variables = ["a", 'b"c', "é"]
+    rows = [[terms[i % len(terms)], terms[(i + 3) % len(terms)], terms[(i + 5) % len(terms)]] for i in range(len(terms))]
+    body = solutions_json(variables, rows, truncated=True, max_rows=8, limits_url="https://x.example/sparql#limits")
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    bindings = ",".join(encoder.encode({v: term_json(t) for v, t in zip(variables, row, strict=True) if t is not None})
+                        for row in rows)
+    expected = ('{"head":' + encoder.encode({"vars": variables, "link": ["https://x.example/sparql#limits"]})
+                + ',"truncated":true,"maxRows":8,"results":{"bindings":[' + bindings + "]}}\n")
+    assert body == expected.encode("utf-8")
+    assert len(json.loads(body)["results"]["bindings"]) == len(rows)

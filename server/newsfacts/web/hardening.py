@@ -15,8 +15,10 @@ import re
 from http import HTTPStatus
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_host
 
 from ..config import Settings
 from .errors import ApiError
@@ -41,20 +43,50 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 
 def _check_request() -> Response | None:
+    return check_request(request._get_current_object())
+
+
+def check_request(request: Request) -> Response | None:
+    """The rules above for one request (raises ApiError); a CORS preflight gets its answer. Takes the request as an
+    argument so that a layer in front of Flask's routing (``sparql.plain_queries``) applies them too."""
     path = request.environ.get("PATH_INFO", "")
     if len(path) > MAX_PATH:
         raise ApiError(414, "URI Too Long", f"Request paths are at most {MAX_PATH:,} characters; this one has {len(path):,}.")
     path_bytes = raw_path(request.environ)
     if path_bytes is not None and not decodes(path_bytes):
         raise ApiError(400, "Bad request path", "The request path is not UTF-8 once its %-escapes are decoded.")
-    if not decodes(unquote_to_bytes(request.query_string.replace(b"+", b" "))):
+    if not query_decodes(request.query_string):
         raise ApiError(400, "Bad query string", "The query string is not UTF-8 once its %-escapes are decoded.")
-    if request.method == "POST" and request.mimetype == FORM and _body_within_limit() \
+    method = request.method
+    if method == "POST" and request.mimetype == FORM and _body_within_limit(request) \
             and not decodes(unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" "))):
         raise ApiError(400, "Bad form body", "The form body is not UTF-8 once its %-escapes are decoded.")
-    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+    if method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return preflight()
     return None
+
+
+#: A %-escape of a byte of 0x80 or more, or such a byte itself: without either, a query string is ASCII once decoded.
+NOT_ASCII = re.compile(rb"%[89a-fA-F][0-9a-fA-F]|[\x80-\xff]")
+
+
+def query_decodes(query_string: bytes) -> bool:
+    """Whether a query string is UTF-8 once its %-escapes are decoded. Most are ASCII once decoded (one regex
+    search says so); only the others are decoded and checked."""
+    if NOT_ASCII.search(query_string) is None:
+        return True
+    return decodes(unquote_to_bytes(query_string.replace(b"+", b" ")))
+
+
+def host_trusted(environ: dict, names: list[str]) -> bool:
+    """Whether the request's host is one of ``names`` (none: every host), as Flask checks ``TRUSTED_HOSTS``."""
+    if not names:
+        return True
+    try:
+        get_host(environ, names)
+    except SecurityError:
+        return False
+    return True
 
 
 def raw_path(environ: dict) -> bytes | None:
@@ -85,7 +117,7 @@ def decodes(raw: bytes) -> bool:
     return True
 
 
-def _body_within_limit() -> bool:
+def _body_within_limit(request: Request) -> bool:
     """Oversized bodies are refused by the route (413) before they are read; only a readable body is checked."""
     limit = request.max_content_length
     return limit is None or request.content_length is None or request.content_length <= limit

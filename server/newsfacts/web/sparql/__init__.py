@@ -8,6 +8,8 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
+    from .plain_queries import PlainQueries
     from .views import bp
 
     app.register_blueprint(bp)
+    PlainQueries.install(app)  # plain GET /sparql?query=… before Flask routes them

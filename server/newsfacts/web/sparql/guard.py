@@ -44,7 +44,7 @@ WORD_RE = re.compile(r"[A-Za-z0-9_\u00b7-\uffff]+")
 VAR_RE = re.compile(r"[?$][A-Za-z0-9_\u00b7-\uffff]+")
 NUMBER_RE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 LANGTAG_RE = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-OPERATORS = ("&&", "||", "!=", "<=", ">=", "^^")
+OPERATORS = frozenset({"&&", "||", "!=", "<=", ">=", "^^"})  # two characters each
 #: Tokens counted against max_query_operators: expression and property path operators, UNION, OPTIONAL, MINUS, BIND.
 COUNTED_OPERATORS = frozenset({"&&", "||", "!", "!=", "=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^"})
 COUNTED_WORDS = frozenset({"union", "optional", "minus", "bind"})
@@ -56,7 +56,7 @@ QUERY_FORMS = {"select", "construct", "describe", "ask"}
 NOT_CALLS = {"a", "values"}  # words after which "(" opens a collection / a variable list, not an expression
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str  # word, pname, var, iri, string, number, langtag, punct
     text: str
@@ -168,7 +168,8 @@ def tokens(text: str):
                 word = WORD_RE.match(text, i)
                 token = Token("word", word.group(0) if word else c, i)
         else:
-            op = next((o for o in OPERATORS if text.startswith(o, i)), c)
+            pair = text[i:i + 2]
+            op = pair if pair in OPERATORS else c
             token = Token("punct", op, i)
             if op == "{":
                 frames.append("brace")
@@ -219,10 +220,6 @@ class Limits:
     max_triple_patterns: int
     max_variables: int
 
-    def exceeded(self, info: QueryInfo, variables: int) -> bool:
-        return (info.depth > self.max_depth or info.operators > self.max_operators
-                or info.triple_patterns > self.max_triple_patterns or variables > self.max_variables)
-
 
 class _Lookahead:
     """The tokens of a text, read only as far as they are asked for."""
@@ -232,12 +229,13 @@ class _Lookahead:
         self._read: list[tuple[Token, int]] = []
 
     def get(self, k: int) -> tuple[Token, int] | None:
-        while len(self._read) <= k:
+        read = self._read
+        while len(read) <= k:
             following = next(self._source, None)
             if following is None:
                 return None
-            self._read.append(following)
-        return self._read[k]
+            read.append(following)
+        return read[k]
 
     def kind(self, k: int) -> str | None:
         found = self.get(k)
@@ -251,23 +249,32 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
     ``info.prefixes`` holds only the query's own."""
     info = QueryInfo(base=base_iri)
     stream = _Lookahead(text)
+    get = stream.get
     variables: set[str] = set()
+    never = 1 << 62
+    max_depth, max_operators, max_triple_patterns, max_variables = (
+        (never,) * 4 if limits is None
+        else (limits.max_depth, limits.max_operators, limits.max_triple_patterns, limits.max_variables))
     k = 0
-    while (current := stream.get(k)) is not None:
+    while (current := get(k)) is not None:
         token, depth = current
-        info.depth = max(info.depth, depth)
-        if (token.kind == "punct" and token.text in COUNTED_OPERATORS) or (
-                token.kind == "word" and token.text.lower() in COUNTED_WORDS):
+        kind = token.kind
+        if depth > info.depth:
+            info.depth = depth
+        word = token.text.lower() if kind == "word" else None
+        if kind == "punct":
+            if token.text in COUNTED_OPERATORS:
+                info.operators += 1
+            elif (token.text in ".;," and token.frame in ("brace", "bracket")) or token.text == "[":
+                info.triple_patterns += 1
+        elif word in COUNTED_WORDS:
             info.operators += 1
-        elif token.kind == "punct" and ((token.text in ".;," and token.frame in ("brace", "bracket"))
-                                        or token.text == "["):
-            info.triple_patterns += 1
-        elif token.kind == "var":
+        elif kind == "var":
             variables.add(token.text[1:])
-        if limits is not None and limits.exceeded(info, len(variables)):
+        if (info.depth > max_depth or info.operators > max_operators or info.triple_patterns > max_triple_patterns
+                or len(variables) > max_variables):  # past a limit: refused anyway, read no further
             break
-        if token.kind == "word":
-            word = token.text.lower()
+        if word is not None:
             if word == "service" and info.service_at is None:
                 info.service_at = token.start
             elif word in UPDATE_KEYWORDS and info.update_keyword is None:

@@ -73,7 +73,7 @@ def parse(request: Request, settings: Settings) -> QueryRequest:
         query=query,
         default_graphs=params.getlist("default-graph-uri") if "default-graph-uri" in params else None,
         named_graphs=params.getlist("named-graph-uri") if "named-graph-uri" in params else None,
-        format=params.get("format"),
+        format=params.get("format") if "format" in params else None,  # get() of a missing key raises inside
     )
 
 

@@ -204,19 +204,43 @@ def _values(rows: Iterable, variables: list[str]) -> Iterator:
 
 def solutions_json(variables: list[str], rows: list, *, truncated: bool = False, max_rows: int = 0,
                    limits_url: str = "") -> bytes:
-    out = io.StringIO()
     head = {"vars": variables}
     if truncated and limits_url:
         head["link"] = [limits_url]
-    out.write('{"head":' + json.dumps(head, ensure_ascii=False))
+    parts = ['{"head":', _JSON.encode(head)]
     if truncated:
-        out.write(f',"truncated":true,"maxRows":{max_rows}')
-    out.write(',"results":{"bindings":[')
-    encode = _JSON.encode
-    out.write(",".join(encode({v: term_json(t) for v, t in zip(variables, values, strict=True) if t is not None})
-                       for values in _values(rows, variables)))
-    out.write("]}}\n")
-    return out.getvalue().encode("utf-8")
+        parts.append(f',"truncated":true,"maxRows":{max_rows}')
+    parts.append(',"results":{"bindings":[')
+    keys = [_string(v) + ": " for v in variables]
+    parts.append(",".join("{" + ", ".join(key + _term_json_text(t) for key, t in zip(keys, values, strict=True)
+                                          if t is not None) + "}"
+                          for values in _values(rows, variables)))
+    parts.append("]}}\n")
+    return "".join(parts).encode("utf-8")
+
+
+_string = json.encoder.encode_basestring  # a JSON string as _JSON writes it (ensure_ascii=False): quotes, escapes
+
+
+def _term_json_text(term) -> str:
+    """``_JSON.encode(term_json(term))``, written directly (a dict and an encoder call per term cost more than the
+    text): the same keys in the same order, the same separators and escapes."""
+    if isinstance(term, ox.NamedNode):
+        return '{"type": "uri", "value": ' + _string(term.value) + "}"
+    if isinstance(term, ox.BlankNode):
+        return '{"type": "bnode", "value": ' + _string(term.value) + "}"
+    if isinstance(term, ox.Literal):
+        language = term.language
+        if language:
+            return '{"type": "literal", "value": ' + _string(term.value) + ', "xml:lang": ' + _string(language) + "}"
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return '{"type": "literal", "value": ' + _string(term.value) + ', "datatype": ' + _string(datatype) + "}"
+        return '{"type": "literal", "value": ' + _string(term.value) + "}"
+    if isinstance(term, ox.Triple):
+        return ('{"type": "triple", "value": {"subject": ' + _term_json_text(term.subject) + ', "predicate": '
+                + _term_json_text(term.predicate) + ', "object": ' + _term_json_text(term.object) + "}}")
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def solutions_xml(variables: list[str], rows: list, *, truncated: bool = False, max_rows: int = 0,

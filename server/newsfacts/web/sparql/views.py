@@ -8,13 +8,16 @@ ApiError, shown inline on the query page for browsers.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from ...config import Settings
+from ...release import Release
 from ..errors import ApiError, excerpt
 from ..hardening import preflight
 from ..negotiation import negotiate
@@ -43,10 +46,14 @@ def _served():
     return current_app.extensions["newsfacts.releases"].current()
 
 
+#: What every answer of this blueprint carries (after_request below; plain_queries adds them too).
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", CORS_EXPOSED))
+
+
 @bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+def cors(response: Response) -> Response:
+    for name, value in CORS_HEADERS:
+        response.headers[name] = value
     return response
 
 
@@ -63,9 +70,10 @@ def endpoint() -> Response:
     parsed = protocol.parse(request, settings)
     if parsed.query is None:
         return _no_query(settings, parsed.format)
-    wants_html = _wants_html(parsed.format)
+    accept = request.headers.get("Accept")
+    wants_html = wants_page(parsed.format, accept)
     try:
-        return _answer(settings, parsed, wants_html)
+        return answer(current_app._get_current_object(), settings, parsed, accept, wants_html)
     except ApiError as error:
         if not wants_html:
             raise
@@ -73,27 +81,67 @@ def endpoint() -> Response:
         return page.render(settings, served.version, graphs_of(served), query=parsed.query, error=error)
 
 
-def _wants_html(format_param: str | None) -> bool:
+def wants_page(format_param: str | None, accept: str | None) -> bool:
+    """Whether the answer is the query page (HTML) rather than results."""
     if format_param is not None:
         return format_param.strip().lower() in ("html", formats.HTML)
-    return formats.negotiated(request.headers.get("Accept"), EVERY_TYPE) == formats.HTML
+    return formats.negotiated(accept, EVERY_TYPE) == formats.HTML
 
 
-def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool) -> Response:
-    served = _served()
+def answer(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept: str | None, wants_html: bool) -> Response:
+    """The answer to a query: results in the chosen format, or the query page with them (``wants_html``; that needs a
+    request context)."""
+    if wants_html:
+        served, graphs, info, _, job = _prepared(app, settings, parsed, None, wants_html=True)
+        started = time.monotonic()
+        header, body = _evaluate(app, settings, served, job)
+        elapsed = time.monotonic() - started
+        table = page.table_from(body, header["kind"], settings, info.prefixes)
+        return page.render(settings, served.version, graphs, query=parsed.query, table=table, elapsed_s=elapsed,
+                           dataset_params=_dataset_params(parsed))
+    content_type, headers, body = results(app, settings, parsed, accept)
+    response = Response(body, status=200, content_type=content_type)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def results(app: Flask, settings: Settings, parsed: protocol.QueryRequest,
+            accept: str | None) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The results of a query in the format the request chose: content type, the other headers, body. Uses no
+    request global, so that ``plain_queries`` answers with it outside Flask's routing; raises ApiError."""
+    served, _, _, _, job = _prepared(app, settings, parsed, accept, wants_html=False)
+    header, body = _evaluate(app, settings, served, job)
+    produced = formats.BY_NAME[header["format"]]
+    headers = [("X-Newsfacts-Truncated", "true" if header["truncated"] else "false"),
+               ("X-Newsfacts-Rows", str(header["rows"])), ("X-Newsfacts-Release", served.version)]
+    if header["truncated"]:
+        headers.append(("X-SPARQL-MaxRows", str(settings.max_rows)))
+    if parsed.format is None:
+        headers.append(("Vary", "Accept"))
+    else:
+        headers.append(("Content-Disposition", f'inline; filename="query-results.{produced.extension}"'))
+    return produced.content_type, headers, body
+
+
+def _prepared(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept: str | None, wants_html: bool):
+    """The guard's refusals, the dataset's, the format's (406), in that order; then the served release, its graphs,
+    what the guard learnt, the chosen format and the worker's job."""
+    served = app.extensions["newsfacts.releases"].current()
     graphs = graphs_of(served)
+    known_prefixes = _predeclared(settings.base_iri)
     info = guard.check(parsed.query, max_depth=settings.max_query_depth, graphs=graphs.keys(), base_iri=settings.base_iri,
                        max_operators=settings.max_query_operators,
                        max_triple_patterns=settings.max_query_triple_patterns, max_variables=settings.max_query_variables,
-                       known_prefixes=predeclared(settings.base_iri))
+                       known_prefixes=known_prefixes)
     dataset = _dataset(parsed, info, graphs.keys())  # the graph names as a set, without a copy
     kind = formats.kind_of(info.form)
-    chosen = formats.HTML if wants_html else formats.choose(kind, request.headers.get("Accept"), parsed.format)
+    chosen = formats.HTML if wants_html else formats.choose(kind, accept, parsed.format)
     job = {
-        "store": str(served.release.store_path),
+        "store": _store_text(served.release.path),
         "query": parsed.query,
         "base_iri": settings.base_iri,
-        "query_prefixes": predeclared(settings.base_iri),
+        "query_prefixes": known_prefixes,
         "dataset": dataset,
         "format": "table" if chosen == formats.HTML else chosen.name,
         "max_rows": min(settings.max_rows, page.HTML_ROWS) if chosen == formats.HTML else settings.max_rows,
@@ -101,25 +149,18 @@ def _answer(settings: Settings, parsed: protocol.QueryRequest, wants_html: bool)
         # prefixes serve only the RDF formats of graph results (solutions are written with full IRIs)
         "prefixes": prefixes_for(settings.base_iri, info.prefixes) if kind == "graph" else None,
     }
-    started = time.monotonic()
-    header, body = _evaluate(settings, job)
-    elapsed = time.monotonic() - started
-    if chosen == formats.HTML:
-        table = page.table_from(body, header["kind"], settings, info.prefixes)
-        return page.render(settings, served.version, graphs, query=parsed.query, table=table, elapsed_s=elapsed,
-                           dataset_params=_dataset_params(parsed))
-    produced = formats.BY_NAME[header["format"]]
-    response = Response(body, status=200, content_type=produced.content_type)
-    response.headers["X-Newsfacts-Truncated"] = "true" if header["truncated"] else "false"
-    response.headers["X-Newsfacts-Rows"] = str(header["rows"])
-    response.headers["X-Newsfacts-Release"] = served.version
-    if header["truncated"]:
-        response.headers["X-SPARQL-MaxRows"] = str(settings.max_rows)
-    if parsed.format is None:
-        response.headers["Vary"] = "Accept"
-    else:
-        response.headers["Content-Disposition"] = f'inline; filename="query-results.{produced.extension}"'
-    return response
+    return served, graphs, info, chosen, job
+
+
+@functools.lru_cache(maxsize=4)
+def _predeclared(base_iri: str) -> dict[str, str]:
+    """predeclared(), made once per base IRI: it is only read (copied by the guard, sent to the worker)."""
+    return predeclared(base_iri)
+
+
+@functools.lru_cache(maxsize=4)
+def _store_text(release_path: Path) -> str:
+    return str(Release(release_path).store_path)
 
 
 def _dataset(parsed: protocol.QueryRequest, info: guard.QueryInfo, graphs: AbstractSet[str]) -> dict:
@@ -140,20 +181,20 @@ def _dataset_params(parsed: protocol.QueryRequest) -> list[tuple[str, str]]:
             + [("named-graph-uri", g) for g in parsed.named_graphs or []])
 
 
-def _evaluate(settings: Settings, job: dict) -> tuple[dict, bytes]:
+def _evaluate(app: Flask, settings: Settings, served, job: dict) -> tuple[dict, bytes]:
     if settings.store != "embedded":
         # A remote store evaluates, and stops at its own time limit (e.g. `oxigraph serve --timeout-s`); this
         # process waits at most query_timeout_s for it. Guard, dataset checks and the row cap apply as here.
-        header, body = worker.evaluate(_served().store, job)
+        header, body = worker.evaluate(served.store, job)
     else:
-        header, body = _evaluate_in_worker(settings, job)
+        header, body = _evaluate_in_worker(app, settings, job)
     if header.get("ok"):
         return header, body
     return _failed(settings, header)
 
 
-def _evaluate_in_worker(settings: Settings, job: dict) -> tuple[dict, bytes]:
-    pool = executor.pool_for(current_app._get_current_object(), settings.query_workers, settings.query_spare_timeout_s > 0,
+def _evaluate_in_worker(app: Flask, settings: Settings, job: dict) -> tuple[dict, bytes]:
+    pool = executor.pool_for(app, settings.query_workers, settings.query_spare_timeout_s > 0,
                              settings.query_memory_mb)
     try:
         header, body = pool.run(job, settings.query_timeout_s, settings.query_spare_timeout_s)
