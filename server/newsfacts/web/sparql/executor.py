@@ -8,7 +8,7 @@ pyoxigraph cannot cancel a query, so each query runs in a separate process
 - when every regular worker is busy it takes the spare, for at most
   ``query_spare_timeout_s`` — so cheap queries are still answered while long
   ones run, and long ones cannot pile up;
-- a query this pool has seen need longer than the spare allows (answered by a
+- a query this pool last saw need longer than the spare allows (answered by a
   regular worker after longer, or stopped on the spare) no longer takes the
   spare, where it would only burn the spare's time and a worker restart to be
   stopped again: it queues for a regular worker instead, up to
@@ -180,8 +180,8 @@ class QueryPool:
             self._release(worker)
             raise
         self._release(worker)
-        if self._spare and time.monotonic() - started > spare_timeout:
-            self._remember_slow(key)
+        if self._spare:  # the latest run decides: slower than the spare allows, or not (a busy moment passed)
+            self._remember_slow(key) if time.monotonic() - started > spare_timeout else self._forget_slow(key)
         return header, body
 
     def known_slow(self, key: int) -> bool:
@@ -195,6 +195,10 @@ class QueryPool:
             self._slow.move_to_end(key)
             if len(self._slow) > SLOW_QUERIES_KEPT:
                 self._slow.popitem(last=False)
+
+    def _forget_slow(self, key: int) -> None:
+        with self._lock:
+            self._slow.pop(key, None)
 
     def _acquire(self, spare_allowed: bool = True) -> Worker:
         started = time.monotonic()
