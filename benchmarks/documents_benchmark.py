@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from load import Request, Server, free_port, run_wrk, tree_memory_mb, wait_idle, wait_quiet  # noqa: E402
+from process_memory import breakdown, format_breakdown  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BASE = "https://newsfacts.example/"
@@ -233,6 +234,8 @@ def main() -> None:
                         "public URL, so the stored documents are not used), for contrast")
     parser.add_argument("--quiet-wait-s", type=float, default=20)
     parser.add_argument("--wrk-cpu", type=int, default=(os.cpu_count() or 1) - 1)
+    parser.add_argument("--documents", default="", help="only these document scenarios, comma-separated (e.g. "
+                        "doc-ttl,doc-html-en); the SPARQL ones always run")
     args = parser.parse_args()
     log(f"load average before: {os.getloadavg()}")
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -252,6 +255,8 @@ def main() -> None:
     # wrk asks for no compression; browsers and crawlers accept gzip, which the stored bytes are
     scenarios["doc-ttl-most-linked-gzip"] = [dataclasses.replace(r, encoding="gzip") for r in scenarios["doc-ttl-most-linked"]]
     scenarios["doc-ttl-gzip"] = [dataclasses.replace(r, encoding="gzip") for r in scenarios["doc-ttl"]]
+    if args.documents:
+        scenarios = {name: load for name, load in scenarios.items() if name in args.documents.split(",")}
     env = {"NEWSFACTS_RELEASES_DIR": str(releases), "NEWSFACTS_PUBLIC_URL": BASE, "NEWSFACTS_DOCUMENT_CACHE_MB": "0"}
     granian = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--workers", "2", "--port"]
     port = free_port()
@@ -267,6 +272,8 @@ def main() -> None:
         result["ours"].update(measure(ours, root, sparql, args))
         result["memory_after_load"] = tree_memory_mb(ours.pid)
         log(f"  newsfacts tree after the load: {result['memory_after_load']}")
+        result["processes_after_load"] = breakdown(ours.pid)
+        log(format_breakdown(result["processes_after_load"]))
     finally:
         ours.stop()
     if args.dynamic:

@@ -113,13 +113,15 @@ def tree_memory_mb(pid: int) -> dict:
 
 
 def tree_cpu_s(pid: int) -> float:
+    """CPU time of the process tree so far, that of its members already ended and reaped included (a query worker
+    killed at its timeout and replaced: its time is added to its parent's cutime/cstime when the parent waits for it)."""
     total = 0
     for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])  # utime, stime, cutime, cstime
     return total / CLOCK_TICKS
 
 

@@ -97,8 +97,9 @@ class Settings:
         256, "Most distinct variables a SPARQL query may have before it is refused (400).")
     max_query_bytes: int = _setting(65536, "Largest SPARQL query text accepted, in bytes (413/414 beyond).")
     query_workers: int = _setting(
-        2, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "
-        "more get 503.")
+        1, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "
+        "more wait briefly, then get 503. Each worker holds its own copy of the store's caches (about 70 MB at 1M "
+        "triples): BENCHMARKS.md, \"Memory of the server's process tree\".")
     query_spare_timeout_s: float = _setting(
         1.0, "When all query workers are busy, one more query at a time runs on a spare worker for at most this many "
         "seconds, so cheap queries are still answered during long ones; 0 turns the spare off (such queries get 503).")

@@ -8,6 +8,12 @@ pyoxigraph cannot cancel a query, so each query runs in a separate process
 - when every regular worker is busy it takes the spare, for at most
   ``query_spare_timeout_s`` — so cheap queries are still answered while long
   ones run, and long ones cannot pile up;
+- a query this pool last saw need longer than the spare allows (answered by a
+  regular worker after longer, or stopped on the spare) no longer takes the
+  spare, where it would only burn the spare's time and a worker restart to be
+  stopped again: it queues for a regular worker instead, up to
+  SLOW_QUEUE_WAIT_S, with at most SLOW_QUEUE_PER_WORKER such queries per
+  regular worker waiting (beyond them, QUEUE_WAIT_S as below);
 - when the spare is busy too, the query waits up to QUEUE_WAIT_S for a worker
   to come free (longer if one is being restarted), and is then refused (503,
   Retry-After): a burst of cheap queries queues briefly, slow ones cannot pile up;
@@ -24,6 +30,7 @@ parent-death signal fires only when the web process ends.
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import logging
 import os
@@ -42,6 +49,9 @@ log = logging.getLogger(__name__)
 STARTUP_TIMEOUT_S = 30.0
 RESTART_WAIT_S = 5.0  # how long a query waits for a worker being restarted, when no other is idle
 QUEUE_WAIT_S = 0.5  # how long a query waits for a busy worker to come free before it is refused
+SLOW_QUERIES_KEPT = 1024  # how many queries known to need longer than the spare allows a pool remembers
+SLOW_QUEUE_WAIT_S = 5.0  # how long such a query may wait for a regular worker (it may not take the spare) …
+SLOW_QUEUE_PER_WORKER = 4  # … when fewer than this many per regular worker are waiting already (else QUEUE_WAIT_S)
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 
 
@@ -142,18 +152,24 @@ class QueryPool:
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-spawner")
         self._warming = False
         self._closed = False
+        self._slow: collections.OrderedDict[int, None] = collections.OrderedDict()  # keys of queries too slow for the spare
+        self._queued_slow = 0  # such queries waiting for a regular worker
 
     def run(self, job: dict, timeout: float, spare_timeout: float) -> tuple[dict, bytes]:
         """Evaluate a job; raises PoolBusy, QueryTimeout, WorkerCrashed or WorkerUnavailable."""
-        worker = self._acquire()
+        key = _job_key(job)
+        worker = self._acquire(spare_allowed=not self.known_slow(key))
         limit = min(timeout, spare_timeout) if worker.spare else timeout
         try:
             if not worker.alive():
                 worker.start(self._spawner, self.memory_mb)
-            header, body = worker.run(job, time.monotonic() + limit)
+            started = time.monotonic()
+            header, body = worker.run(job, started + limit)
         except pipes.Deadline:
             worker.stop()
             self._replace(worker)
+            if worker.spare:  # stopped at the spare's limit (one stopped at the regular limit is refused either way)
+                self._remember_slow(key)
             raise QueryTimeout(limit, worker.spare and limit < timeout) from None
         except pipes.PipeClosed:
             returncode = worker.stop()
@@ -164,22 +180,47 @@ class QueryPool:
             self._release(worker)
             raise
         self._release(worker)
+        if self._spare:  # the latest run decides: slower than the spare allows, or not (a busy moment passed)
+            self._remember_slow(key) if time.monotonic() - started > spare_timeout else self._forget_slow(key)
         return header, body
 
-    def _acquire(self) -> Worker:
+    def known_slow(self, key: int) -> bool:
+        """Whether the query of this key needed longer than the spare allows when it last ran here."""
+        with self._lock:
+            return key in self._slow
+
+    def _remember_slow(self, key: int) -> None:
+        with self._lock:
+            self._slow[key] = None
+            self._slow.move_to_end(key)
+            if len(self._slow) > SLOW_QUERIES_KEPT:
+                self._slow.popitem(last=False)
+
+    def _forget_slow(self, key: int) -> None:
+        with self._lock:
+            self._slow.pop(key, None)
+
+    def _acquire(self, spare_allowed: bool = True) -> Worker:
         started = time.monotonic()
         with self._lock:
-            while not self._idle_regular and not self._idle_spare and not self._closed:
-                # wait a moment for a busy worker to finish (longer while one is being restarted), then refuse
-                deadline = started + (RESTART_WAIT_S if self._restarting else QUEUE_WAIT_S)
-                if time.monotonic() >= deadline:
-                    break
-                self._released.wait(deadline - time.monotonic())
+            # a query barred from the spare may queue longer for a regular worker, a few at a time
+            queued = not spare_allowed and self._queued_slow < SLOW_QUEUE_PER_WORKER * len(self._regular)
+            wait = SLOW_QUEUE_WAIT_S if queued else QUEUE_WAIT_S
+            self._queued_slow += queued
+            try:
+                while not self._idle_regular and not (spare_allowed and self._idle_spare) and not self._closed:
+                    # wait a moment for a busy worker to finish (longer while one is being restarted), then refuse
+                    deadline = started + (max(wait, RESTART_WAIT_S) if self._restarting else wait)
+                    if time.monotonic() >= deadline:
+                        break
+                    self._released.wait(deadline - time.monotonic())
+            finally:
+                self._queued_slow -= queued
             if self._closed:
                 raise WorkerUnavailable("the query pool is shut down")
             if self._idle_regular:
                 worker = self._idle_regular.pop()
-            elif self._idle_spare:
+            elif spare_allowed and self._idle_spare:
                 worker = self._idle_spare.pop()
             else:
                 worker = None
@@ -196,7 +237,7 @@ class QueryPool:
             (self._idle_spare if worker.spare else self._idle_regular).append(worker)
             if restarted:
                 self._restarting -= 1
-            self._released.notify()
+            self._released.notify_all()  # every waiter looks again: some may not take the spare
 
     def _replace(self, worker: Worker) -> None:
         """Start a new process for this slot in the background, then make it available again."""
@@ -238,6 +279,22 @@ class QueryPool:
         for worker in self._workers:
             worker.stop()
         self._spawner.shutdown(wait=False)
+
+
+def _job_key(job: dict) -> int:
+    """What makes one query as slow as another: its text, base IRI, prefixes and dataset (not the result format)."""
+    return hash(tuple(_frozen(job.get(name)) for name in ("query", "base_iri", "query_prefixes", "dataset")))
+
+
+def _frozen(value):
+    """A hashable value equal for equal JSON-like values (a set of graph names in any order included)."""
+    if isinstance(value, dict):
+        return frozenset((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_frozen(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 _pools: dict[tuple[int, int], QueryPool] = {}
