@@ -16,6 +16,7 @@ from newsfacts import build as build_module
 from newsfacts import build_check, history
 from newsfacts.build import build, check
 from newsfacts.facts import FactsLimits, facts_paths, read_facts_files
+from newsfacts.release import Release
 from test_incremental_build import T0, T1, all_quads, change_inputs, inputs, report_results, settings_for  # noqa: F401 (a fixture)
 
 
@@ -70,3 +71,19 @@ def test_a_full_builds_change_set_against_a_previous_release_is_the_difference_o
         with gzip.open(changes / name, "rb") as data:
             assert set(ox.parse(data, format=ox.RdfFormat.N_QUADS)) == set(expected[key]), name
     assert json.loads((changes / history.SUMMARY).read_text(encoding="utf-8")) == expected["summary"]
+
+
+def test_a_previous_dump_not_written_a_graph_at_a_time_gives_the_same_change_set(tmp_path):
+    """Releases of older code have N-Quads dumps sorted by quad, each graph's quads in many runs."""
+    base = "https://newsfacts.example/"
+    quads = [ox.Quad(ox.NamedNode(f"{base}entity/e{n}"), ox.NamedNode(f"{base}p"), ox.Literal(f"v{n}"),
+                     ox.NamedNode(f"{base}graph/{'ab'[n % 2]}")) for n in range(6)]
+    release = Release(tmp_path / "20261101T080000Z-old")
+    (release.path / "dumps").mkdir(parents=True)
+    with gzip.open(release.path / "dumps" / f"newsfacts-{release.version}.nq.gz", "wb") as out:
+        out.write(ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS))  # graphs a, b, a, b, ...
+    new = quads[1:] + [ox.Quad(quads[0].subject, quads[0].predicate, ox.Literal("changed"), quads[0].graph_name)]
+    streamed = history.compute(history.DumpGraphs(release), new, "v", release.version, "2026-11-01T09:00:00Z", base)
+    whole = history.compute(set(quads), new, "v", release.version, "2026-11-01T09:00:00Z", base)
+    assert streamed["added"] == whole["added"] == {new[-1]} and streamed["removed"] == whole["removed"] == {quads[0]}
+    assert streamed["summary"] == whole["summary"] and list(streamed["versions"]) == list(whole["versions"])

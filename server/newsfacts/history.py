@@ -58,7 +58,8 @@ def previous_quads(release: Release | None) -> set[ox.Quad]:
 class DumpGraphs:
     """A release's quads by graph, read from its N-Quads dump one graph at a time each time they are iterated
     (the dump holds each graph's quads together, graphs in the order ``_grouped`` gives): the change set of a
-    full build against a large release then holds one of that release's graphs at a time, not all of it."""
+    full build against a large release then holds one of that release's graphs at a time, not all of it. A graph
+    found twice means a dump written otherwise; ``compute`` then reads it whole."""
 
     def __init__(self, release: Release):
         self.path = _nquads_dump(release)
@@ -91,6 +92,8 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad], version: str
     if isinstance(old, DumpGraphs):
         added, removed, old_groups, seen = set(), set(), old, set()
         for graph, quads in old:
+            if graph in seen:  # a dump not written a graph at a time (older releases sorted all quads): compared whole
+                return compute({q for _, group in old for q in group}, new, version, previous, built_at, base_iri)
             seen.add(graph)
             here, there = set(quads), set(new_groups.get(graph, ()))
             added |= there - here
