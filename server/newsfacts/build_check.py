@@ -9,6 +9,7 @@ links, the vocabulary, and the entity descriptions, which every validated chunk 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -57,7 +58,7 @@ from .vocabulary import Vocabulary
 
 SSSOM_FILE = "wikidata.sssom.tsv"
 #: The most quads of articles validated in one chunk (by one worker process) in a build.
-CHUNK_QUADS = 200_000
+CHUNK_QUADS = 100_000
 #: The fewest articles mapped in worker processes (fewer are mapped here: starting the workers costs more).
 MAP_IN_WORKERS = 100
 
@@ -150,6 +151,10 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
                               shas[facts.path], result, quads, settings.base_iri))
         rebuilt[facts.id] = (f"full: {full_reason}" if previous is None else reasons.get(facts.path)
                              or ("changed facts file" if facts.id in previous.index else "new"))
+    # from here on an article read now is needed as one reused is (id, entities, reports, path; and whether it is
+    # a draft): its claims, events, office holdings and designations, the bulk of what was read, are mapped
+    files = [_mapped_away(f) if f.path in by_path else f for f in files]
+    del read, by_path, fresh, mapped
     if previous is not None:
         present = {part.article for part in parts}
         rebuilt.update({article: "removed" for article in sorted(previous.index) if article not in present})
@@ -187,6 +192,11 @@ def map_all(mapper: Mapper, files: list[ArticleFacts]) -> list[list[ox.Quad]]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
                 for nquads in pool.map(mapper.to_nquads, files, chunksize=max(1, min(50, len(files) // (4 * workers))))]
+
+
+def _mapped_away(facts: ArticleFacts) -> ArticleFacts:
+    """The facts of a file without what only mapping reads (a corpus's claims and events are most of its facts)."""
+    return dataclasses.replace(facts, events=[], office_holdings=[], designations=[], claims=[])
 
 
 def _entity_counts(previous: PreviousParts | None, parts: list[ArticlePart], graph: str) -> dict[str, int]:

@@ -5,7 +5,8 @@ of short-lived ones; each of the collector's full passes walks every live object
 thousand allocations. At a million triples a full build took 136.7 s with them and 108.7 s without
 (BENCHMARKS.md). Reference counting still frees every object as soon as nothing refers to it; only garbage in
 reference cycles waits until the collector runs again, after the build (the peak memory of the build's process
-tree went from 3,309 to 3,373 MB). Worker processes forked by the build inherit the pause.
+tree went from 3,309 to 3,373 MB). Worker processes forked by the build inherit the pause; spawned ones
+(validation.py) pause it themselves.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ import os
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,9 +51,28 @@ def previous_quads(release: Release | None) -> set[ox.Quad]:
     """The quads of a release, read from its N-Quads dump (nothing for no release)."""
     if release is None:
         return set()
-    dump = release.path / DUMPS_DIR / f"newsfacts-{release.version}.nq.gz"
-    with gzip.open(dump, "rb") as data:
+    with gzip.open(_nquads_dump(release), "rb") as data:
         return set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+
+class DumpGraphs:
+    """A release's quads by graph, read from its N-Quads dump one graph at a time each time they are iterated
+    (the dump holds each graph's quads together, graphs in the order ``_grouped`` gives): the change set of a
+    full build against a large release then holds one of that release's graphs at a time, not all of it. A graph
+    found twice means a dump written otherwise; ``compute`` then reads it whole."""
+
+    def __init__(self, release: Release):
+        self.path = _nquads_dump(release)
+
+    def __iter__(self) -> Iterator[tuple[str, list[ox.Quad]]]:
+        with gzip.open(self.path, "rb") as data:
+            for graph, quads in groupby(ox.parse(data, format=ox.RdfFormat.N_QUADS),
+                                        key=lambda q: getattr(q.graph_name, "value", "")):
+                yield graph, list(quads)
+
+
+def _nquads_dump(release: Release) -> Path:
+    return release.path / DUMPS_DIR / f"newsfacts-{release.version}.nq.gz"
 
 
 def resource_of(term) -> str | None:
@@ -60,25 +80,38 @@ def resource_of(term) -> str | None:
     return term.value.split("#", 1)[0] if isinstance(term, ox.NamedNode) else None
 
 
-def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: str | None, built_at: str,
-            base_iri: str) -> dict:
+def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad], version: str, previous: str | None,
+            built_at: str, base_iri: str) -> dict:
     """Everything a change set holds: the added and removed quads, the changed resources' new descriptions
-    (``versions``: the N-Quads text of each in the order of the file), and the summary. The corpus is read in one pass per
-    release (two more only when a claim's evidence changed without the claim), and the rest of the work is
-    proportional to what changed."""
+    (``versions``: the N-Quads text of each in the order of the file, made as it is read), and the summary.
+    The corpus is read in one pass per release (two more only when a claim's evidence changed without the claim),
+    and the rest of the work is proportional to what changed. ``old`` read from a dump (``DumpGraphs``) is
+    compared graph by graph, and read again for the statements of the resources that changed."""
     new = new if isinstance(new, set | frozenset) else set(new)
-    added, removed = new - old, old - new
+    new_groups = _grouped(new)  # each graph's quads
+    if isinstance(old, DumpGraphs):
+        added, removed, old_groups, seen = set(), set(), old, set()
+        for graph, quads in old:
+            if graph in seen:  # a dump not written a graph at a time (older releases sorted all quads): compared whole
+                return compute({q for _, group in old for q in group}, new, version, previous, built_at, base_iri)
+            seen.add(graph)
+            here, there = set(quads), set(new_groups.get(graph, ()))
+            added |= there - here
+            removed |= here - there
+        for graph in new_groups.keys() - seen:
+            added.update(new_groups[graph])
+    else:
+        added, removed, old_groups = new - old, old - new, _grouped(old).items()
     changed = (_resources(added) | _resources(removed)) - {None}
-    old_groups, new_groups = _grouped(old), _grouped(new)  # each graph's quads
     by_graph = {"added": new_groups if not old else _grouped(added), "removed": _grouped(removed)}
-    (before, _), (after, texts) = _own_statements(old_groups, changed), _own_statements(new_groups, changed)
+    (before, _), (after, texts) = _own_statements(old_groups, changed), _own_statements(new_groups.items(), changed)
     claims = _claims_involved(before, after, changed, base_iri)
     extra = claims - changed
     extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
               if t.predicate.value == NF + "hasEvidence"} - changed
     if extra:
         before.update(_own_statements(old_groups, extra)[0])
-        after.update(_own_statements(new_groups, extra)[0])
+        after.update(_own_statements(new_groups.items(), extra)[0])
     resources = {iri: "created" if iri not in before else "deleted" if iri not in after else "updated"
                  for iri in sorted(changed)}
     summary = {
@@ -88,8 +121,7 @@ def compute(old: set[ox.Quad], new: Iterable[ox.Quad], version: str, previous: s
         "entities": _entities(before, after, changed, new, base_iri + "entity/"),
         "resources": resources,
     }
-    # sorted by graph, then by quad, as N-Quads text: each resource's statements are sorted already
-    versions = ["".join(f"{text} <{iri}> .\n" for text in texts.pop(iri)) for iri in sorted(texts, key=lambda iri: f"<{iri}>")]
+    versions = _Versions(texts)
     return {"added": added, "removed": removed, "by_graph": by_graph, "versions": versions, "summary": summary}
 
 
@@ -114,7 +146,7 @@ def against(previous: Release | None, quads: Iterable[ox.Quad], version: str, bu
     if before is not None:
         old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
     else:
-        old = previous_quads(previous)
+        old = DumpGraphs(previous) if previous is not None else set()
     return compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
 
 
@@ -175,6 +207,19 @@ def keep_copy(release: Release, releases_dir: str | Path) -> Path | None:
     return target
 
 
+class _Versions:
+    """The N-Quads text of the changed resources' descriptions, one resource's at a time, sorted by graph (the
+    resource) and then by quad (each resource's statements are sorted already). Made each time it is iterated,
+    not held whole: a first release's is as large as the corpus."""
+
+    def __init__(self, texts: dict[str, list[str]]):
+        self.texts = texts
+
+    def __iter__(self) -> Iterator[str]:
+        for iri in sorted(self.texts, key=lambda iri: f"<{iri}>"):
+            yield "".join(f"{text} <{iri}> .\n" for text in self.texts[iri])
+
+
 def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
     """Quads by graph, in the order of the graphs' N-Quads text (named graphs only: a release has no others)."""
     groups: dict[str, list[ox.Quad]] = defaultdict(list)
@@ -195,7 +240,7 @@ def _write_members(path: Path, groups: dict[str, list[ox.Quad]], reused: dict[st
             out.write(member(b""))
 
 
-def _write_text(path: Path, texts: list[str]) -> None:
+def _write_text(path: Path, texts: Iterable[str]) -> None:
     """Texts, gzip (one member, written as it is compressed: the text of a first release's is the corpus's)."""
     with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
         for text in texts:
@@ -206,14 +251,14 @@ def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
     return {resource_of(subject) for subject in {q.subject for q in quads}}
 
 
-def _own_statements(groups: dict[str, list[ox.Quad]],
+def _own_statements(groups: Iterable[tuple[str, list[ox.Quad]]],
                     resources: set[str]) -> tuple[dict[str, list[ox.Quad]], dict[str, list[str]]]:
-    """The statements of each of ``resources`` (those of its ``#`` parts included) in ``groups`` (quads by graph)
+    """The statements of each of ``resources`` (those of its ``#`` parts included) in ``groups`` (graph and quads)
     that has any, sorted by their N-Triples text; and that text. Read from each graph's N-Quads text (one line
     per quad, in order), which is several times quicker than asking each quad for its subject and its text."""
     found: dict[str, dict[str, ox.Quad]] = defaultdict(dict)
     owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
-    for graph, group in (groups if resources else {}).items():
+    for graph, group in (groups if resources else ()):
         cut = -len(graph) - 5 if graph else -2  # the " <graph> ." that ends each line
         lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
         for q, line in zip(group, lines, strict=True):
