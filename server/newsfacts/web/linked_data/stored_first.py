@@ -68,7 +68,8 @@ class StoredFirst:
             return None
         config = self.settings
         lang = pages.preferred_language(environ.get("HTTP_ACCEPT_LANGUAGE")) if fmt.rdf_format is None else ""
-        stored = stored_documents.find(current, config.public_base, stem, fmt.suffix, lang)
+        stored = stored_documents.find(current, config.public_base, stem, fmt.suffix, lang,
+                                       environ.get("HTTP_ACCEPT_ENCODING"))
         if stored is None:
             return None
         etag = views.document_etag(current.version, stem, fmt.suffix, lang, 1, config.public_base)

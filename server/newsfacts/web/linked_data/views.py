@@ -105,7 +105,8 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
                "Access-Control-Allow-Origin": "*", "X-Newsfacts-Release": current.version,
                "Vary": "Accept-Language" if fmt.rdf_format is None else "Accept"}
     if page == 1:
-        stored = stored_documents.find(current, config.public_base, stem, fmt.suffix, lang)
+        stored = stored_documents.find(current, config.public_base, stem, fmt.suffix, lang,
+                                       request.headers.get("Accept-Encoding"))
         if stored is not None:
             return stored_documents.respond(stored, headers, fmt, lang)
     cached = documents().get(key)
