@@ -27,12 +27,7 @@ from ...documents import DOCUMENTS_DIR, DOCUMENTS_FILE, GZIP_SUFFIX, code_digest
 
 _opened: dict[Path, StoredDocuments | None] = {}
 _SELECT_GZIPPED = "SELECT etag, body, NULL FROM documents WHERE stem = ? AND suffix = ? AND lang = ?"
-# length() of a BLOB is read from its record's header, without reading the BLOB
-_SELECT_PLAIN = "SELECT etag, body, length(identity) FROM documents WHERE stem = ? AND suffix = ? AND lang = ?"
-_SELECT_IDENTITY = "SELECT identity FROM documents WHERE stem = ? AND suffix = ? AND lang = ?"
-#: The uncompressed bodies are read through a memory map: eight times faster for a 160 KB body than SQLite's
-#: reads of its overflow pages. Only those pages are mapped in (the other look-ups use a connection without).
-IDENTITY_MMAP_BYTES = 1 << 40
+_SELECT_IDENTITY = "SELECT etag, body, identity FROM documents WHERE stem = ? AND suffix = ? AND lang = ?"
 _lock = threading.Lock()
 
 
@@ -54,23 +49,10 @@ class StoredDocuments:
             db = self._local.db = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
         return db
 
-    def _mapped(self) -> sqlite3.Connection:
-        db = getattr(self._local, "mapped", None)
-        if db is None:
-            db = self._local.mapped = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
-            db.execute(f"PRAGMA mmap_size = {IDENTITY_MMAP_BYTES}")
-        return db
-
     def get(self, stem: str, suffix: str, lang: str, gzipped: bool) -> tuple[str, bytes, bytes | None] | None:
         """(etag, gzip body, the body uncompressed when stored and not ``gzipped``) of a document, or None when
         the build did not store it. (A large uncompressed body is read only for a client that wants it.)"""
-        key = (stem, suffix, lang)
-        if gzipped:
-            return self._db().execute(_SELECT_GZIPPED, key).fetchone()
-        found = self._db().execute(_SELECT_PLAIN, key).fetchone()
-        if found is None or found[2] is None:
-            return found
-        return found[0], found[1], self._mapped().execute(_SELECT_IDENTITY, key).fetchone()[0]
+        return self._db().execute(_SELECT_GZIPPED if gzipped else _SELECT_IDENTITY, (stem, suffix, lang)).fetchone()
 
 
 def of_release(current) -> StoredDocuments | None:
