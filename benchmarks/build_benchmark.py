@@ -23,7 +23,6 @@ work on the machine slows the figures. The engines must agree on the validation 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -37,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers_benchmark import tree_rss_mb  # noqa: E402
+from load import tree_memory_mb  # noqa: E402
 
 from newsfacts.synthetic import generate  # noqa: E402
 
@@ -61,8 +60,8 @@ def build(folder: Path, facts: Path | None, sources: Path | None, engine: str, *
     started = time.perf_counter()
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
         while process.poll() is None:
-            peak = max(peak, tree_rss_mb(process.pid))
-            peak_pss = max(peak_pss, tree_pss_mb(process.pid))
+            memory = tree_memory_mb(process.pid)
+            peak, peak_pss = max(peak, memory["rss_mb"]), max(peak_pss, memory["pss_mb"])
             time.sleep(0.05)
         _out, err = process.communicate()
     wall = time.perf_counter() - started
@@ -73,25 +72,6 @@ def build(folder: Path, facts: Path | None, sources: Path | None, engine: str, *
             "triples": manifest["triples"], "quads": manifest["quads"], "articles": len(manifest["articles"]),
             "validation": manifest["validation"], "rebuilt": manifest.get("rebuilt", {})}
 
-
-def tree_pss_mb(pid: int) -> float:
-    """Proportional set size of a process and all its descendants (``/proc/<pid>/smaps_rollup``), in MB."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(entry))
-            except OSError:
-                continue
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        with contextlib.suppress(OSError):
-            total += sum(int(line.split()[1]) for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()
-                         if line.startswith("Pss:"))
-        stack.extend(children.get(current, []))
-    return total / 1024
 
 
 def print_row(name: str, kind: str, r: dict) -> None:

@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from load import process_tree
+
 #: (module, function) of each stage marked: the checks' stages, then the release's
 STAGES = (("build_check", "read_facts_files"), ("build_check", "ground"), ("build_check", "map_all"),
           ("build_check", "_entity_counts"), ("build_check", "_validate"), ("build", "_write_dumps"),
@@ -61,23 +63,6 @@ def child(marks: str, build_args: list[str]) -> None:
             raise
 
 
-def tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(entry))
-            except OSError:
-                continue
-    found, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, []))
-    return found
-
-
 def memory_mb(pid: int) -> tuple[float, float]:
     """RSS and PSS of a process (0 when it is gone)."""
     rss = pss = 0
@@ -112,7 +97,7 @@ def main() -> None:
     samples = []  # (time, build RSS, build PSS, workers' PSS, workers)
     with subprocess.Popen(command, env=env) as process:
         while process.poll() is None:
-            pids = tree(process.pid)
+            pids = process_tree(process.pid)
             found = [memory_mb(pid) for pid in pids]
             samples.append((time.time(), found[0][0], found[0][1], sum(pss for _, pss in found[1:]), len(pids) - 1))
             time.sleep(0.1)
