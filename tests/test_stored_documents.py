@@ -7,9 +7,11 @@ renders them. Bodies, ETags and headers must be the same, in every format and la
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import sqlite3
 import zlib
+from pathlib import Path
 
 import pytest
 import requests
@@ -100,6 +102,39 @@ def test_stored_documents_are_the_bytes_rendered_on_request(stored_server, rende
             assert headers_of(served, *same) == headers_of(rendered, *same), (stem, suffix, lang)
             # answered from the stored documents: their answers vary with Accept-Encoding as well
             assert served.headers["Vary"] == rendered.headers["Vary"] + ", Accept-Encoding"
+
+
+def store_files_open(pid: int, store: Path) -> list[str]:
+    """The files of the release's store a process has open."""
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.startswith(str(store)):
+            found.append(target)
+    return found
+
+
+def test_a_web_process_opens_the_store_only_when_a_request_needs_it(release, tmp_path):
+    """Stored documents need no store, nor does the 303 to one: the store (and its caches) is opened by the first
+    request that needs it, here the landing page. (A copy of the release: the session's store is
+    open in this process already.)"""
+    folder = tmp_path / "releases"
+    shutil.copytree(release.path, folder / release.version)
+    (folder / "current").symlink_to(release.version)
+    store = (folder / release.version / "store").resolve()
+    client = create_app({"releases_dir": str(folder), "public_url": BASE, "document_cache_mb": 0}).test_client()
+    for suffix in ("ttl", "html", "jsonld"):
+        answer = client.get(f"/entity/iran.{suffix}")
+        assert answer.status_code == 200 and "Accept-Encoding" in answer.headers["Vary"]  # the stored document
+    see_other = client.get("/entity/iran", headers={"Accept": "text/turtle"})
+    assert see_other.status_code == 303 and see_other.headers["Location"] == "/entity/iran.ttl"
+    assert store_files_open(os.getpid(), store) == []
+    assert client.get("/", headers={"Accept": "text/html"}).status_code == 200  # the landing page reads the store
+    assert store_files_open(os.getpid(), store)
+    assert client.get("/entity/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
 
 
 def test_gzip_when_accepted_and_304_for_either_etag(stored_server):

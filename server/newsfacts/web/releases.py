@@ -1,9 +1,9 @@
 """Which release a request is served from.
 
 Each request looks at the 'current' pointer (one readlink) and gets the store of
-that release, opened read-only once per process and kept while it is current.
-A request that started on a release keeps its store object to the end, so a
-switch never shows it a mixture; the next request sees the new release.
+that release, opened read-only once per process (when first needed) and kept while
+it is current. A request that started on a release keeps its store object to the
+end, so a switch never shows it a mixture; the next request sees the new release.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,11 +21,25 @@ from ..remote import RemoteStore
 from .errors import ApiError
 
 
-@dataclass(frozen=True)
 class Served:
-    release: Release
-    store: ox.Store | RemoteStore
-    manifest: dict
+    """A served release, its store and its manifest. Given no store, the release's embedded store is opened on first
+    use: a web process that answers only stored documents never opens it (at 1M triples, the caches of an opened
+    store take about 22 MB per process)."""
+
+    def __init__(self, release: Release, store: ox.Store | RemoteStore | None, manifest: dict):
+        self.release, self.manifest = release, manifest
+        self._store = store
+        self._opening = threading.Lock()
+
+    @property
+    def store(self) -> ox.Store | RemoteStore:
+        store = self._store
+        if store is None:
+            with self._opening:
+                if self._store is None:
+                    self._store = self.release.open_store()
+                store = self._store
+        return store
 
     @property
     def version(self) -> str:
@@ -71,7 +84,7 @@ class ReleaseAccess:
             return served
         with self._lock:
             if self._served is None or self._served.release.path != release.path:
-                self._served = Served(release, release.open_store(), release.manifest())
+                self._served = Served(release, None, release.manifest())
             self._pinned = (target, self._served)
             return self._served
 

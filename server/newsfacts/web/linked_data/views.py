@@ -67,8 +67,11 @@ def see_other(stem: str) -> Response:
     names nothing, so a client is not sent on to a document that is missing."""
     iri = paths.iri_of(stem, settings().base_iri)
     current = served()
-    if iri != paths.VOCABULARY_BASE + "ontology/" and not (release_documents.serves(current, iri, settings().base_iri)
-                                                           or describe.names_something(current.store, iri)):
+    # a thing with stored documents names something: the store (and its caches) need not be opened to know it
+    if iri != paths.VOCABULARY_BASE + "ontology/" and not (
+            release_documents.serves(current, iri, settings().base_iri)
+            or stored_documents.find(current, settings().public_base, stem, "ttl", "", "gzip") is not None
+            or describe.names_something(current.store, iri)):
         raise nothing_named(iri)
     chosen = negotiated_format(request.headers.get("Accept"))
     if chosen is None:
