@@ -29,6 +29,7 @@ _opened: dict[Path, StoredDocuments | None] = {}
 _SELECT_GZIPPED = "SELECT etag, body, NULL FROM documents WHERE stem = ? AND suffix = ? AND lang = ?"
 _SELECT_IDENTITY = "SELECT etag, body, identity FROM documents WHERE stem = ? AND suffix = ? AND lang = ?"
 _lock = threading.Lock()
+PAGE_CACHE_KB = 256
 
 
 class StoredDocuments:
@@ -47,6 +48,9 @@ class StoredDocuments:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
+            # the file is read through the system's page cache: a page cache of SQLite's own in each thread (2 MB by
+            # default) would hold copies of the same pages once per thread
+            db.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KB}")
         return db
 
     def get(self, stem: str, suffix: str, lang: str, gzipped: bool) -> tuple[str, bytes, bytes | None] | None:
