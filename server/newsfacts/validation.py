@@ -167,12 +167,8 @@ def split(items_by_article: list[list], parts: int) -> list[list]:
     return [chunk for chunk in chunks if chunk]
 
 
+@collector.paused()  # a spawned worker does not inherit the build's pause
 def _validate_chunk(data: bytes, shapes_data: bytes, engine: str = "pyshacl") -> tuple[list[Result], bytes]:
-    with collector.paused():  # a spawned worker does not inherit the build's pause
-        return _validate_data(data, shapes_data, engine)
-
-
-def _validate_data(data: bytes, shapes_data: bytes, engine: str) -> tuple[list[Result], bytes]:
     shapes = _parse_ntriples(shapes_data)
     _conforms, report, _text = engine_validate(engine)(
         _turbo_input(data) if engine == "turbo" else _parse_ntriples(data), shacl_graph=shapes, inference="none",

@@ -84,7 +84,7 @@ def host_trusted(environ: dict, names: list[str]) -> bool:
         return True
     try:
         get_host(environ, names)
-    except SecurityError:
+    except (SecurityError, ValueError):  # ValueError: a malformed port
         return False
     return True
 

@@ -57,7 +57,7 @@ class StoredFirst:
             path = raw.encode("latin-1").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             return None
-        if CONTROL.intersection(path) or not self._trusted(environ):
+        if CONTROL.intersection(path) or not hardening.host_trusted(environ, self.settings.trusted_host_names):
             return None
         stem, fmt = paths.split_suffix(path[1:])
         if fmt is None or not paths.is_thing_path(stem) or "//" in path:  # the app merges slashes (a redirect)
@@ -83,20 +83,6 @@ class StoredFirst:
         if status == 200:
             headers["Content-Length"] = str(len(body))
         return status, headers, body  # a 304 has neither Content-Type nor Content-Length, as Werkzeug sends it
-
-    def _trusted(self, environ) -> bool:
-        names = self.settings.trusted_host_names
-        if not names:
-            return True
-        from werkzeug.exceptions import SecurityError
-        from werkzeug.sansio.utils import get_host
-
-        try:
-            get_host(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"),
-                     (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 80)), names)
-        except (SecurityError, ValueError):
-            return False
-        return True
 
     def _history_links(self, path: str) -> str:
         from ..history.memento import original_links

@@ -181,7 +181,10 @@ class QueryPool:
             raise
         self._release(worker)
         if self._spare:  # the latest run decides: slower than the spare allows, or not (a busy moment passed)
-            self._remember_slow(key) if time.monotonic() - started > spare_timeout else self._forget_slow(key)
+            if time.monotonic() - started > spare_timeout:
+                self._remember_slow(key)
+            else:
+                self._forget_slow(key)
         return header, body
 
     def known_slow(self, key: int) -> bool:

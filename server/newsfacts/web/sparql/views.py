@@ -92,7 +92,7 @@ def answer(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept
     """The answer to a query: results in the chosen format, or the query page with them (``wants_html``; that needs a
     request context)."""
     if wants_html:
-        served, graphs, info, _, job = _prepared(app, settings, parsed, None, wants_html=True)
+        served, graphs, info, job = _prepared(app, settings, parsed, None, wants_html=True)
         started = time.monotonic()
         header, body = _evaluate(app, settings, served, job)
         elapsed = time.monotonic() - started
@@ -110,7 +110,7 @@ def results(app: Flask, settings: Settings, parsed: protocol.QueryRequest,
             accept: str | None) -> tuple[str, list[tuple[str, str]], bytes]:
     """The results of a query in the format the request chose: content type, the other headers, body. Uses no
     request global, so that ``plain_queries`` answers with it outside Flask's routing; raises ApiError."""
-    served, _, _, _, job = _prepared(app, settings, parsed, accept, wants_html=False)
+    served, _, _, job = _prepared(app, settings, parsed, accept, wants_html=False)
     header, body = _evaluate(app, settings, served, job)
     produced = formats.BY_NAME[header["format"]]
     headers = [("X-Newsfacts-Truncated", "true" if header["truncated"] else "false"),
@@ -126,7 +126,7 @@ def results(app: Flask, settings: Settings, parsed: protocol.QueryRequest,
 
 def _prepared(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept: str | None, wants_html: bool):
     """The guard's refusals, the dataset's, the format's (406), in that order; then the served release, its graphs,
-    what the guard learnt, the chosen format and the worker's job."""
+    what the guard learnt and the worker's job."""
     served = app.extensions["newsfacts.releases"].current()
     graphs = graphs_of(served)
     known_prefixes = _predeclared(settings.base_iri)
@@ -149,7 +149,7 @@ def _prepared(app: Flask, settings: Settings, parsed: protocol.QueryRequest, acc
         # prefixes serve only the RDF formats of graph results (solutions are written with full IRIs)
         "prefixes": prefixes_for(settings.base_iri, info.prefixes) if kind == "graph" else None,
     }
-    return served, graphs, info, chosen, job
+    return served, graphs, info, job
 
 
 @functools.lru_cache(maxsize=4)
