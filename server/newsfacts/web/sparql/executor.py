@@ -90,6 +90,7 @@ class Worker:
         self.spare = spare
         self.process: subprocess.Popen | None = None
         self.sandboxed = False
+        self._context: tuple | None = None  # the CONTEXT fields the process holds (None: a new process holds none)
 
     @property
     def pid(self) -> int | None:
@@ -112,14 +113,24 @@ class Worker:
 
     def run(self, job: dict, deadline: float) -> tuple[dict, bytes]:
         try:
-            pipes.write(self.process.stdin.fileno(), job)
+            pipes.write(self.process.stdin.fileno(), self._sent(job))
         except OSError as error:
             raise pipes.PipeClosed() from error
         return pipes.read(self.process.stdout.fileno(), deadline)
 
+    def _sent(self, job: dict) -> dict:
+        """The job as sent: the fields of pipes.CONTEXT only when they differ from what this process last received (the
+        worker keeps them: a lookup's job shrinks from about 1 KB of JSON to 200 bytes)."""
+        context = tuple(job.get(name) for name in pipes.CONTEXT)
+        if self._context is not None and all(a is b or a == b for a, b in zip(context, self._context, strict=True)):
+            return {name: value for name, value in job.items() if name not in pipes.CONTEXT}
+        self._context = context
+        return {**job, "context": True}
+
     def stop(self) -> int | None:
         """Kill the process (SIGKILL: no cleanup needed, the store is read-only) and reap it."""
         process, self.process = self.process, None
+        self._context = None
         if process is None:
             return None
         if process.poll() is None:
