@@ -17,6 +17,8 @@ pyoxigraph cannot cancel a query, so each query runs in a separate process
 - when the spare is busy too, the query waits up to QUEUE_WAIT_S for a worker
   to come free (longer if one is being restarted), and is then refused (503,
   Retry-After): a burst of cheap queries queues briefly, slow ones cannot pile up;
+  waiting queries are served in the order they came (a query arriving as a
+  worker comes free does not take it from one that waits already);
 - at the deadline the worker is killed (SIGKILL) — the CPU is freed at once —
   and a replacement is started in the background;
 - a worker that dies (a crash in the engine) fails only its own query (500);
@@ -50,7 +52,8 @@ STARTUP_TIMEOUT_S = 30.0
 RESTART_WAIT_S = 5.0  # how long a query waits for a worker being restarted, when no other is idle
 QUEUE_WAIT_S = 0.5  # how long a query waits for a busy worker to come free before it is refused
 SLOW_QUERIES_KEPT = 1024  # how many queries known to need longer than the spare allows a pool remembers
-SLOW_QUEUE_WAIT_S = 5.0  # how long such a query may wait for a regular worker (it may not take the spare) …
+SLOW_QUEUE_WAIT_S = 10.0  # how long such a query may wait for a regular worker (it may not take the spare) …
+FORGET_WITHIN = 0.5  # a query known to be slow is forgotten once answered within this share of the spare's limit
 SLOW_QUEUE_PER_WORKER = 4  # … when fewer than this many per regular worker are waiting already (else QUEUE_WAIT_S)
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 
@@ -149,6 +152,15 @@ def _spawn(memory_mb: int) -> subprocess.Popen:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
 
 
+class _Waiter:
+    """A query in the pool's queue."""
+
+    __slots__ = ("spare_allowed",)
+
+    def __init__(self, spare_allowed: bool):
+        self.spare_allowed = spare_allowed
+
+
 class QueryPool:
     def __init__(self, size: int, spare: bool = True, memory_mb: int = 0):
         self.memory_mb = memory_mb
@@ -165,6 +177,7 @@ class QueryPool:
         self._closed = False
         self._slow: collections.OrderedDict[int, None] = collections.OrderedDict()  # keys of queries too slow for the spare
         self._queued_slow = 0  # such queries waiting for a regular worker
+        self._waiting: list[_Waiter] = []  # the queries in _acquire, in the order they came
 
     def run(self, job: dict, timeout: float, spare_timeout: float) -> tuple[dict, bytes]:
         """Evaluate a job; raises PoolBusy, QueryTimeout, WorkerCrashed or WorkerUnavailable."""
@@ -191,10 +204,11 @@ class QueryPool:
             self._release(worker)
             raise
         self._release(worker)
-        if self._spare:  # the latest run decides: slower than the spare allows, or not (a busy moment passed)
-            if time.monotonic() - started > spare_timeout:
+        if self._spare:  # the latest run decides: slower than the spare allows, or well within it (a busy moment passed)
+            elapsed = time.monotonic() - started
+            if elapsed > spare_timeout:
                 self._remember_slow(key)
-            else:
+            elif elapsed <= spare_timeout * FORGET_WITHIN:
                 self._forget_slow(key)
         return header, body
 
@@ -221,8 +235,10 @@ class QueryPool:
             queued = not spare_allowed and self._queued_slow < SLOW_QUEUE_PER_WORKER * len(self._regular)
             wait = SLOW_QUEUE_WAIT_S if queued else QUEUE_WAIT_S
             self._queued_slow += queued
+            ticket = _Waiter(spare_allowed)
+            self._waiting.append(ticket)
             try:
-                while not self._idle_regular and not (spare_allowed and self._idle_spare) and not self._closed:
+                while not self._turn(ticket) and not self._closed:
                     # wait a moment for a busy worker to finish (longer while one is being restarted), then refuse
                     deadline = started + (max(wait, RESTART_WAIT_S) if self._restarting else wait)
                     if time.monotonic() >= deadline:
@@ -230,6 +246,9 @@ class QueryPool:
                     self._released.wait(deadline - time.monotonic())
             finally:
                 self._queued_slow -= queued
+                self._waiting.remove(ticket)
+                if self._waiting and (self._idle_regular or self._idle_spare):
+                    self._released.notify_all()  # one who gave up may have stood before others in the queue
             if self._closed:
                 raise WorkerUnavailable("the query pool is shut down")
             if self._idle_regular:
@@ -245,6 +264,20 @@ class QueryPool:
         if start_warming:
             threading.Thread(target=self._warm_up, name="sparql-warm-up", daemon=True).start()
         return worker
+
+    def _turn(self, ticket: _Waiter) -> bool:
+        """Whether an idle worker this query may take is left once every query that came before it and still waits
+        has taken one (in the order and by the rule of _acquire): queries wait in turn, and one that arrives as a
+        worker comes free does not take it from one that has been waiting."""
+        regular, spare = len(self._idle_regular), len(self._idle_spare)
+        for waiter in self._waiting:
+            if waiter is ticket:
+                return regular > 0 or (ticket.spare_allowed and spare > 0)
+            if regular:
+                regular -= 1
+            elif waiter.spare_allowed and spare:
+                spare -= 1
+        return False
 
     def _release(self, worker: Worker, restarted: bool = False) -> None:
         with self._lock:
