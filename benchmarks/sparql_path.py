@@ -196,12 +196,17 @@ def in_process(releases_dir: Path, count: int) -> None:
             step(i)
         return (time.process_time() - started) * 1e3 / count
 
+    def workers_ms() -> float:
+        return sum(seconds for kind, seconds in cpu_s(os.getpid()).values() if kind == "query worker") * 1e3
+
     for _ in range(3):
+        before = workers_ms()
         whole = cpu_ms(lambda i: call(app, texts[i % 50]))
+        in_workers = (workers_ms() - before) / count
         hop = cpu_ms(lambda i: pool.run(jobs[-1], settings.query_timeout_s, settings.query_spare_timeout_s))
         flask_only = cpu_ms(lambda i: call(bare, ""))
         print(f"in-process CPU per lookup {whole:.3f} ms: the pool (job written, answer read) {hop:.3f} ms, the rest "
-              f"{whole - hop:.3f} ms; a bare Flask route {flask_only:.3f} ms")
+              f"{whole - hop:.3f} ms; a bare Flask route {flask_only:.3f} ms; the query workers {in_workers:.3f} ms")
 
 
 def main() -> None:
