@@ -93,10 +93,16 @@ def evaluate(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     return {"ok": True, "kind": done.kind, "format": done.format, "rows": done.rows, "truncated": done.truncated}, done.body
 
 
+_statm: tuple[int, int] | None = None  # (pid, descriptor of its /proc/<pid>/statm), opened once per process
+
+
 def resident_mb() -> float:
-    """This process's resident memory (VmRSS), from /proc/self/statm."""
-    with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[1]) * PAGE_BYTES / MB
+    """This process's resident memory (VmRSS), from /proc/self/statm, read through a descriptor kept open (after
+    every job: opening the file took about ten times as long as reading it)."""
+    global _statm
+    if _statm is None or _statm[0] != os.getpid():
+        _statm = (os.getpid(), os.open(f"/proc/{os.getpid()}/statm", os.O_RDONLY | os.O_CLOEXEC))
+    return int(os.pread(_statm[1], 256, 0).split()[1]) * PAGE_BYTES / MB
 
 
 def give_back_memory() -> None:
