@@ -4,6 +4,8 @@ only when the query uses a prefix it does not declare — with the same answers 
 
 from __future__ import annotations
 
+import os
+
 import pyoxigraph as ox
 import pytest
 
@@ -86,3 +88,18 @@ def test_a_syntax_error_reads_the_same_with_the_prefixes_withheld(stores):
     broken = "SELECT ?label WHERE { ex:s1 rdfs:label ?label "
     withheld, given = worker.evaluate(store, job(stores[0], broken, False)), worker.evaluate(store, job(stores[0], broken))
     assert withheld == given and withheld[0]["error"] == "syntax"
+
+
+def test_the_resident_memory_read_is_the_calling_processes_even_after_a_fork():
+    """The descriptor of /proc/<pid>/statm is kept open: a forked process must read its own, not its parent's."""
+    worker.resident_mb()  # the descriptor opened here
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child holds 200 MB more than its parent
+        held = b"x" * (200 * 1024 * 1024)
+        os.write(write_end, f"{worker.resident_mb()} {len(held)}".encode())
+        os._exit(0)
+    os.close(write_end)
+    child_mb = float(os.read(read_end, 64).split()[0])
+    os.waitpid(pid, 0)
+    assert child_mb > worker.resident_mb() + 150
