@@ -116,10 +116,12 @@ def _spent(process: subprocess.Popen, before: dict, requests_done: int) -> dict[
 
 
 def each_query(process: subprocess.Popen, root: str, endpoint: str, connections: int, duration: int) -> dict:
-    """Every query of the mix alone for ``duration`` s: req/s, latency, answers not 2xx, CPU per request."""
+    """Every query of the mix alone for ``duration`` s after 1 s of warm-up: req/s, latency, answers not 2xx, CPU
+    per request."""
     figures = {}
     names = [path.stem for path in sorted((HERE / "queries").glob("*.rq"))]  # the order of query_mix
     for name, (path, accept) in zip(names, query_mix(endpoint), strict=True):
+        wrk(root, [(path, accept)], connections, 1)  # warm-up: workers stopped during the mix restarted first
         before = cpu_s(process.pid)
         figures[name] = wrk(root, [(path, accept)], connections, duration)
         figures[name]["cpu_ms_per_request"] = _spent(process, before, figures[name]["requests"])
