@@ -29,7 +29,7 @@ from peers_benchmark import LUA, query_mix  # the same wrk script and query mix 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SPARQL_JSON = "application/sparql-results+json"
-SCENARIOS = ("lookup", "mix")
+SCENARIOS = ("lookup", "mix", "each")  # "each": every query of the mix alone, one after the other
 LOOKUP = "SELECT ?p ?o WHERE { <https://newsfacts.example/entity/synthetic-%d> ?p ?o }"
 
 
@@ -71,12 +71,21 @@ def kind_of(pid: int, root: int) -> str:
     return "query worker" if "sparql.worker" in command else ("main" if pid == root else "web worker")
 
 
-def cpu_s(root: int) -> dict[int, tuple[str, float]]:
-    out = {}
+REAPED_KIND = {"main": "web worker", "web worker": "query worker"}  # whose CPU a process's reaped children spent
+
+
+def cpu_s(root: int) -> dict[int | tuple[int, str], tuple[str, float]]:
+    """CPU seconds of each process of the tree, and (key (pid, "reaped")) of its children reaped so far: a query
+    worker killed at its time limit takes its CPU time into its web worker's cutime."""
+    out: dict = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for pid in tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            out[pid] = (kind_of(pid, root), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+            kind = kind_of(pid, root)
+            out[pid] = (kind, (int(fields[11]) + int(fields[12])) / tick)
+            if kind in REAPED_KIND:
+                out[(pid, "reaped")] = (REAPED_KIND[kind], (int(fields[13]) + int(fields[14])) / tick)
         except OSError:
             continue
     return out
@@ -95,8 +104,32 @@ def memory(root: int) -> list[dict]:
     return rows
 
 
+def _spent(process: subprocess.Popen, before: dict, requests_done: int) -> dict[str, float]:
+    """CPU per request (ms) of each kind of process of the tree since ``before`` (cpu_s)."""
+    spent: dict[str, float] = {}
+    after = cpu_s(process.pid)
+    for kind, seconds in after.values():
+        spent[kind] = spent.get(kind, 0.0) + seconds
+    for kind, seconds in before.values():  # a process gone since counts in its parent's reaped time
+        spent[kind] = spent.get(kind, 0.0) - seconds
+    return {k: round(v * 1e3 / max(requests_done, 1), 3) for k, v in spent.items()}
+
+
+def each_query(process: subprocess.Popen, root: str, endpoint: str, connections: int, duration: int) -> dict:
+    """Every query of the mix alone for ``duration`` s after 1 s of warm-up: req/s, latency, answers not 2xx, CPU
+    per request."""
+    figures = {}
+    names = [path.stem for path in sorted((HERE / "queries").glob("*.rq"))]  # the order of query_mix
+    for name, (path, accept) in zip(names, query_mix(endpoint), strict=True):
+        wrk(root, [(path, accept)], connections, 1)  # warm-up: workers stopped during the mix restarted first
+        before = cpu_s(process.pid)
+        figures[name] = wrk(root, [(path, accept)], connections, duration)
+        figures[name]["cpu_ms_per_request"] = _spent(process, before, figures[name]["requests"])
+    return figures
+
+
 def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int,
-            scenarios: tuple[str, ...] = SCENARIOS) -> dict:
+            scenarios: tuple[str, ...] = SCENARIOS, each_connections: int = 2, each_duration: int = 3) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
@@ -116,11 +149,9 @@ def measure(command: list[str], root: str, endpoint: str, connections: int, dura
                 wrk(root, load, connections, 2)  # warm-up: every query worker started
             before = cpu_s(process.pid)
             figures[scenario] = wrk(root, load, connections, duration)
-            spent: dict[str, float] = {}
-            for pid, (kind, seconds) in cpu_s(process.pid).items():
-                spent[kind] = spent.get(kind, 0.0) + seconds - before.get(pid, (kind, 0.0))[1]
-            figures[scenario]["cpu_ms_per_request"] = {k: round(v * 1e3 / figures[scenario]["requests"], 3)
-                                                       for k, v in spent.items()}
+            figures[scenario]["cpu_ms_per_request"] = _spent(process, before, figures[scenario]["requests"])
+        if "each" in scenarios:
+            figures["each"] = each_query(process, root, endpoint, each_connections, each_duration)
         figures["memory"] = memory(process.pid)
         return figures
     finally:
@@ -167,12 +198,17 @@ def in_process(releases_dir: Path, count: int) -> None:
             step(i)
         return (time.process_time() - started) * 1e3 / count
 
+    def workers_ms() -> float:
+        return sum(seconds for kind, seconds in cpu_s(os.getpid()).values() if kind == "query worker") * 1e3
+
     for _ in range(3):
+        before = workers_ms()
         whole = cpu_ms(lambda i: call(app, texts[i % 50]))
+        in_workers = (workers_ms() - before) / count
         hop = cpu_ms(lambda i: pool.run(jobs[-1], settings.query_timeout_s, settings.query_spare_timeout_s))
         flask_only = cpu_ms(lambda i: call(bare, ""))
         print(f"in-process CPU per lookup {whole:.3f} ms: the pool (job written, answer read) {hop:.3f} ms, the rest "
-              f"{whole - hop:.3f} ms; a bare Flask route {flask_only:.3f} ms")
+              f"{whole - hop:.3f} ms; a bare Flask route {flask_only:.3f} ms; the query workers {in_workers:.3f} ms")
 
 
 def main() -> None:
@@ -181,6 +217,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which to run, comma-separated: lookup, mix")
+    parser.add_argument("--each-connections", type=int, default=2, help="connections for each query alone (scenario each)")
+    parser.add_argument("--each-duration", type=int, default=3, help="seconds for each query alone (scenario each)")
     parser.add_argument("--in-process", type=int, default=0, metavar="N",
                         help="instead: N lookups as WSGI calls in this process, CPU per lookup split (no server, no wrk)")
     args = parser.parse_args()
@@ -192,17 +230,26 @@ def main() -> None:
     port = 18000 + os.getpid() % 1000
     load_before = os.getloadavg()
     ours = measure([str(BIN / "newsfacts"), "serve", "--releases-dir", str(args.releases_dir), "--port", str(port)],
-                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration, scenarios)
+                   f"http://127.0.0.1:{port}", "/sparql", args.connections, args.duration, scenarios,
+                   args.each_connections, args.each_duration)
     theirs = measure([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port + 1}",
                       "--union-default-graph"], f"http://127.0.0.1:{port + 1}", "/query", args.connections, args.duration,
-                     scenarios)
+                     scenarios, args.each_connections, args.each_duration)
     print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; c={args.connections}, {args.duration} s")
-    for scenario in scenarios:
+    for scenario in (name for name in scenarios if name != "each"):
         a, b = ours[scenario], theirs[scenario]
         print(f"{scenario:7} newsfacts {a['rps']:7.0f} req/s p50 {a['p50_ms']:6.1f} p99 {a['p99_ms']:6.1f} errors {a['errors']}"
               f" | oxigraph {b['rps']:7.0f} req/s p50 {b['p50_ms']:6.1f} p99 {b['p99_ms']:6.1f}"
               f" | {a['rps'] / b['rps']:.2f}x, p99 {a['p99_ms'] / max(b['p99_ms'], 0.001):.1f}x")
         print(f"        CPU ms per request: newsfacts {a['cpu_ms_per_request']}; oxigraph {b['cpu_ms_per_request']}")
+    if "each" in scenarios:
+        print(f"each query alone, c={args.each_connections}, {args.each_duration} s: req/s, p50 ms, answers not 2xx, CPU ms per "
+              "request (ours: web + query worker)")
+        for name, a in ours["each"].items():
+            b, cpu = theirs["each"][name], a["cpu_ms_per_request"]
+            print(f"  {name:22} newsfacts {a['rps']:7.1f} p50 {a['p50_ms']:7.1f} errors {a['errors']:3} CPU "
+                  f"{cpu.get('web worker', 0):6.2f} + {cpu.get('query worker', 0):7.2f} | oxigraph {b['rps']:7.1f} p50 "
+                  f"{b['p50_ms']:7.1f} CPU {sum(b['cpu_ms_per_request'].values()):7.2f} | {a['rps'] / max(b['rps'], 1e-9):.2f}x")
     for row in ours["memory"]:
         print(f"  {row['kind']:12} pid {row['pid']:>7}  RSS {row['rss_mb']:4} MB  PSS {row['pss_mb']:4} MB"
               f"  private {row['private_mb']:4} MB")

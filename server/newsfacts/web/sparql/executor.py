@@ -17,6 +17,8 @@ pyoxigraph cannot cancel a query, so each query runs in a separate process
 - when the spare is busy too, the query waits up to QUEUE_WAIT_S for a worker
   to come free (longer if one is being restarted), and is then refused (503,
   Retry-After): a burst of cheap queries queues briefly, slow ones cannot pile up;
+  waiting queries are served in the order they came (a query arriving as a
+  worker comes free does not take it from one that waits already);
 - at the deadline the worker is killed (SIGKILL) — the CPU is freed at once —
   and a replacement is started in the background;
 - a worker that dies (a crash in the engine) fails only its own query (500);
@@ -50,7 +52,8 @@ STARTUP_TIMEOUT_S = 30.0
 RESTART_WAIT_S = 5.0  # how long a query waits for a worker being restarted, when no other is idle
 QUEUE_WAIT_S = 0.5  # how long a query waits for a busy worker to come free before it is refused
 SLOW_QUERIES_KEPT = 1024  # how many queries known to need longer than the spare allows a pool remembers
-SLOW_QUEUE_WAIT_S = 5.0  # how long such a query may wait for a regular worker (it may not take the spare) …
+SLOW_QUEUE_WAIT_S = 10.0  # how long such a query may wait for a regular worker (it may not take the spare) …
+FORGET_WITHIN = 0.5  # a query known to be slow is forgotten once answered within this share of the spare's limit
 SLOW_QUEUE_PER_WORKER = 4  # … when fewer than this many per regular worker are waiting already (else QUEUE_WAIT_S)
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 
@@ -90,6 +93,7 @@ class Worker:
         self.spare = spare
         self.process: subprocess.Popen | None = None
         self.sandboxed = False
+        self._context: tuple | None = None  # the CONTEXT fields the process holds (None: a new process holds none)
 
     @property
     def pid(self) -> int | None:
@@ -112,14 +116,27 @@ class Worker:
 
     def run(self, job: dict, deadline: float) -> tuple[dict, bytes]:
         try:
-            pipes.write(self.process.stdin.fileno(), job)
+            pipes.write(self.process.stdin.fileno(), self._sent(job))
         except OSError as error:
             raise pipes.PipeClosed() from error
         return pipes.read(self.process.stdout.fileno(), deadline)
 
+    def _sent(self, job: dict) -> dict:
+        """The job as sent: the fields of pipes.CONTEXT only when they differ from what this process last received (the
+        worker keeps them: a lookup's job shrinks from about 1 KB of JSON to 200 bytes)."""
+        context = tuple(map(job.get, pipes.CONTEXT))
+        if context == self._context:  # the same objects, most often: compared by identity first
+            sent = job.copy()
+            for name in pipes.CONTEXT:
+                sent.pop(name, None)
+            return sent
+        self._context = context
+        return {**job, "context": True}
+
     def stop(self) -> int | None:
         """Kill the process (SIGKILL: no cleanup needed, the store is read-only) and reap it."""
         process, self.process = self.process, None
+        self._context = None
         if process is None:
             return None
         if process.poll() is None:
@@ -138,6 +155,15 @@ def _spawn(memory_mb: int) -> subprocess.Popen:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
 
 
+class _Waiter:
+    """A query in the pool's queue."""
+
+    __slots__ = ("spare_allowed",)
+
+    def __init__(self, spare_allowed: bool):
+        self.spare_allowed = spare_allowed
+
+
 class QueryPool:
     def __init__(self, size: int, spare: bool = True, memory_mb: int = 0):
         self.memory_mb = memory_mb
@@ -154,11 +180,12 @@ class QueryPool:
         self._closed = False
         self._slow: collections.OrderedDict[int, None] = collections.OrderedDict()  # keys of queries too slow for the spare
         self._queued_slow = 0  # such queries waiting for a regular worker
+        self._waiting: list[_Waiter] = []  # the queries in _acquire, in the order they came
 
     def run(self, job: dict, timeout: float, spare_timeout: float) -> tuple[dict, bytes]:
         """Evaluate a job; raises PoolBusy, QueryTimeout, WorkerCrashed or WorkerUnavailable."""
-        key = _job_key(job)
-        worker = self._acquire(spare_allowed=not self.known_slow(key))
+        key = _job_key(job) if self._slow else None  # made only when needed: about 10-40 µs, a tenth of a lookup
+        worker = self._acquire(spare_allowed=key is None or not self.known_slow(key))
         limit = min(timeout, spare_timeout) if worker.spare else timeout
         try:
             if not worker.alive():
@@ -169,7 +196,7 @@ class QueryPool:
             worker.stop()
             self._replace(worker)
             if worker.spare:  # stopped at the spare's limit (one stopped at the regular limit is refused either way)
-                self._remember_slow(key)
+                self._remember_slow(_job_key(job) if key is None else key)
             raise QueryTimeout(limit, worker.spare and limit < timeout) from None
         except pipes.PipeClosed:
             returncode = worker.stop()
@@ -180,10 +207,11 @@ class QueryPool:
             self._release(worker)
             raise
         self._release(worker)
-        if self._spare:  # the latest run decides: slower than the spare allows, or not (a busy moment passed)
-            if time.monotonic() - started > spare_timeout:
-                self._remember_slow(key)
-            else:
+        if self._spare:  # the latest run decides: slower than the spare allows, or well within it (a busy moment passed)
+            elapsed = time.monotonic() - started
+            if elapsed > spare_timeout:
+                self._remember_slow(_job_key(job) if key is None else key)
+            elif key is not None and elapsed <= spare_timeout * FORGET_WITHIN:
                 self._forget_slow(key)
         return header, body
 
@@ -210,8 +238,10 @@ class QueryPool:
             queued = not spare_allowed and self._queued_slow < SLOW_QUEUE_PER_WORKER * len(self._regular)
             wait = SLOW_QUEUE_WAIT_S if queued else QUEUE_WAIT_S
             self._queued_slow += queued
+            ticket = _Waiter(spare_allowed)
+            self._waiting.append(ticket)
             try:
-                while not self._idle_regular and not (spare_allowed and self._idle_spare) and not self._closed:
+                while not self._turn(ticket) and not self._closed:
                     # wait a moment for a busy worker to finish (longer while one is being restarted), then refuse
                     deadline = started + (max(wait, RESTART_WAIT_S) if self._restarting else wait)
                     if time.monotonic() >= deadline:
@@ -219,6 +249,9 @@ class QueryPool:
                     self._released.wait(deadline - time.monotonic())
             finally:
                 self._queued_slow -= queued
+                self._waiting.remove(ticket)
+                if self._waiting and (self._idle_regular or self._idle_spare):
+                    self._released.notify_all()  # one who gave up may have stood before others in the queue
             if self._closed:
                 raise WorkerUnavailable("the query pool is shut down")
             if self._idle_regular:
@@ -234,6 +267,20 @@ class QueryPool:
         if start_warming:
             threading.Thread(target=self._warm_up, name="sparql-warm-up", daemon=True).start()
         return worker
+
+    def _turn(self, ticket: _Waiter) -> bool:
+        """Whether an idle worker this query may take is left once every query that came before it and still waits
+        has taken one (in the order and by the rule of _acquire): queries wait in turn, and one that arrives as a
+        worker comes free does not take it from one that has been waiting."""
+        regular, spare = len(self._idle_regular), len(self._idle_spare)
+        for waiter in self._waiting:
+            if waiter is ticket:
+                return regular > 0 or (ticket.spare_allowed and spare > 0)
+            if regular:
+                regular -= 1
+            elif waiter.spare_allowed and spare:
+                spare -= 1
+        return False
 
     def _release(self, worker: Worker, restarted: bool = False) -> None:
         with self._lock:

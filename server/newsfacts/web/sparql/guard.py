@@ -78,6 +78,7 @@ class QueryInfo:
     update_keyword: str | None = None
     operators: int = 0
     triple_patterns: int = 1  # separators between triple patterns, plus one
+    uses_undeclared_prefix: bool = False  # a prefixed name whose prefix the query does not declare (before it)
     variables: int = 0  # distinct variable names
 
     @property
@@ -271,6 +272,8 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
             info.operators += 1
         elif kind == "var":
             variables.add(token.text[1:])
+        elif kind == "pname" and not info.uses_undeclared_prefix and token.text.partition(":")[0] not in info.prefixes:
+            info.uses_undeclared_prefix = True
         if (info.depth > max_depth or info.operators > max_operators or info.triple_patterns > max_triple_patterns
                 or len(variables) > max_variables):  # past a limit: refused anyway, read no further
             break

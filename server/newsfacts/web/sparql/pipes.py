@@ -14,6 +14,9 @@ import struct
 import time
 
 PREFIX = struct.Struct(">II")
+#: The fields of a query worker's job that stay the same from one query to the next (the release and the settings).
+#: A worker keeps those of the last job marked ``"context": true``; the pool sends them again only when they change.
+CONTEXT = ("store", "base_iri", "query_prefixes", "limits_url")
 
 
 class PipeClosed(Exception):

@@ -142,6 +142,7 @@ def _prepared(app: Flask, settings: Settings, parsed: protocol.QueryRequest, acc
         "query": parsed.query,
         "base_iri": settings.base_iri,
         "query_prefixes": known_prefixes,
+        "uses_query_prefixes": info.uses_undeclared_prefix,
         "dataset": dataset,
         "format": "table" if chosen == formats.HTML else chosen.name,
         "max_rows": min(settings.max_rows, page.HTML_ROWS) if chosen == formats.HTML else settings.max_rows,
