@@ -64,7 +64,7 @@ def test_a_query_finding_every_worker_busy_is_answered_once_one_frees_within_the
     header, body = pool.run(job(store_path), TIMEOUT_S, 0.0)
     waited = time.monotonic() - started
     assert header["ok"] and b'"boolean":true' in body.replace(b" ", b"")
-    assert executor.QUEUE_WAIT_S / 2 <= waited < executor.QUEUE_WAIT_S, waited
+    assert waited >= executor.QUEUE_WAIT_S / 2, waited  # it waited for the worker (not refused: no PoolBusy)
 
 
 def test_a_query_finding_every_worker_busy_beyond_the_wait_is_refused(pool, store_path):
@@ -72,18 +72,21 @@ def test_a_query_finding_every_worker_busy_beyond_the_wait_is_refused(pool, stor
     started = time.monotonic()
     with pytest.raises(executor.PoolBusy):
         pool.run(job(store_path), TIMEOUT_S, 0.0)
-    assert executor.QUEUE_WAIT_S <= time.monotonic() - started < executor.QUEUE_WAIT_S + 0.5
+    assert executor.QUEUE_WAIT_S <= time.monotonic() - started < executor.QUEUE_WAIT_S + 1.0  # not the worker's return
     time.sleep(1.0)
     assert pool.run(job(store_path), TIMEOUT_S, 0.0)[0]["ok"]  # the worker is back
 
 
-def test_waiting_queries_get_the_worker_in_the_order_they_came(pool, store_path):
+def test_waiting_queries_get_the_worker_in_the_order_they_came(pool, store_path, monkeypatch):
+    monkeypatch.setattr(executor, "QUEUE_WAIT_S", 5.0)  # every one is answered, however loaded the machine
     busy_for(pool, 0.3)
     outcomes = [{} for _ in range(6)]
     threads = []
     for outcome in outcomes:
+        waiting = len(pool._waiting)
         threads.append(in_thread(lambda: pool.run(job(store_path), TIMEOUT_S, 0.0), outcome))
-        time.sleep(0.02)  # each comes after the one before
+        while len(pool._waiting) == waiting and not outcome:  # each comes after the one before is in the queue
+            time.sleep(0.001)
     for thread in threads:
         thread.join()
     assert all(outcome["result"][0]["ok"] for outcome in outcomes), outcomes
