@@ -30,6 +30,7 @@ from load import process_tree
 STAGES = (("build_check", "read_facts_files"), ("build_check", "ground"), ("build_check", "map_all"),
           ("build_check", "_entity_counts"), ("build_check", "_validate"), ("build", "_write_dumps"),
           ("history", "record"), ("build", "_load_store"), ("build", "counts_in_store"), ("build", "write_index"),
+          ("build", "index_from_store"),
           ("build", "write_parts"))
 
 

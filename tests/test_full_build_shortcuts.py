@@ -73,8 +73,8 @@ def test_articles_mapped_in_workers_are_the_quads_mapped_here(corpus, monkeypatc
     here = [mapper.to_quads(facts) for facts in corpus]
     monkeypatch.setattr(build_check, "MAP_IN_WORKERS", 2)
     monkeypatch.setattr(build_check.os, "cpu_count", lambda: 2)
-    in_workers = map_all(mapper, corpus)
-    assert in_workers == here  # the same quads in the same order
+    in_workers = [list(ox.parse(text, format=ox.RdfFormat.N_QUADS)) for text in map_all(mapper, corpus)]
+    assert in_workers == here  # the same quads in the same order (sent and kept as N-Quads text)
     assert all(len(quads) > 50 for quads in here)
     graphs = {q.graph_name.value for quads in here for q in quads}
     assert f"{BASE}graph/entities" in graphs and f"{BASE}graph/article/{corpus[0].id}" in graphs

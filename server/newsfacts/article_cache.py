@@ -34,6 +34,7 @@ from .dumps import DUMP_FORMATS, file_digest
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .package_code import package_digests
+from .part_quads import NQuadsText, part_nquads
 from .problems import Problem
 from .release import Release
 from .sourcetexts import read_source_text
@@ -109,6 +110,10 @@ class LazyQuads:
     def __getitem__(self, index):
         return self.loaded[index]
 
+    def nquads(self) -> bytes:
+        """The part's N-Quads text, as its file holds it."""
+        return self.path.read_bytes()
+
 
 @dataclass
 class ArticlePart:
@@ -126,7 +131,7 @@ class ArticlePart:
     validated_with: str = ""
     results: list = field(default_factory=list)  # [focus, rule, message, severity] of its validation results
     report: str = ""  # its results in the validation report, N-Triples
-    quads: list[ox.Quad] | LazyQuads = field(default_factory=list, repr=False)
+    quads: list[ox.Quad] | LazyQuads | NQuadsText = field(default_factory=list, repr=False)
     mapped: bool = True  # made by this build (else read from the previous release)
     validated: bool = True
 
@@ -150,7 +155,7 @@ class ArticlePart:
                                                         "results", "report")}
 
 
-def new_part(key: str, facts: ArticleFacts, facts_sha256: str, grounding: GroundingResult, quads: list[ox.Quad],
+def new_part(key: str, facts: ArticleFacts, facts_sha256: str, grounding: GroundingResult, quads: NQuadsText,
              base_iri: str) -> ArticlePart:
     named = (f"{base_iri}entity/", f"{base_iri}report/")
     refers_to = sorted({t.value for q in quads for t in (q.subject, q.object)
@@ -271,8 +276,7 @@ def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str],
     source = previous.release.path / PARTS_DIR if previous else None
     for part in parts:
         if part.mapped:
-            with open(folder / f"{part.key}.nq", "wb") as out:
-                ox.serialize(part.quads, out, format=ox.RdfFormat.N_QUADS)
+            (folder / f"{part.key}.nq").write_bytes(part_nquads(part.quads))
         else:
             _link(source / f"{part.key}.nq", folder / f"{part.key}.nq")
         for fmt in DUMP_FORMATS:

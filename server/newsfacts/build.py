@@ -36,6 +36,7 @@ from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .links import write_sssom
+from .part_quads import CorpusQuads, GraphQuads
 from .problems import BuildFailed
 from .release import (
     DUMPS_DIR,
@@ -49,7 +50,7 @@ from .release import (
     remove_stale_staging,
 )
 from .remote import GraphChange, RemoteQueryError, RemoteStore, StoreUnavailable
-from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
+from .search_index import INDEX_FILE, SEARCH_DIR, index_from_store, index_path, write_index
 from .search_update import touched_things, update_index
 from .store_change import store_from_previous
 
@@ -101,13 +102,13 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             before = None
             if checked.previous is not None and checked.previous.release == previous:
                 before = checked.previous.quads_outside(checked.parts, f"{settings.base_iri}graph/entities")
-            history.record(previous, checked.quads, staged.file(history.CHANGES_DIR), version,
+            history.record(previous, checked.quads.graphs(), staged.file(history.CHANGES_DIR), version,
                            built_at.isoformat().replace("+00:00", "Z"), settings.base_iri, before,
                            _unchanged_graphs(settings, checked) | {f"{settings.base_iri}graph/vocabulary"}, dump_nquads)
             checked.timings["changes_s"] = time.perf_counter() - started
 
             links_graph = f"{settings.base_iri}graph/links"
-            links = [q for q in checked.quads if q.graph_name.value == links_graph]
+            links = checked.quads.in_graph(links_graph)
 
             def described(counts: Counts) -> list[ox.Quad]:
                 return describe(links, set(), dumps, base_iri=settings.base_iri, version=version,
@@ -123,12 +124,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 counts, description = change.counts, change.description
                 checked.timings["description_s"] = change.seconds
             elif settings.store == "embedded":  # loaded whole, counted by the store, then described
-                everything = checked.all_quads()
-                _load_store(everything, staged)
+                _load_store(checked.quads, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                counts = counts_in_store(store, settings.base_iri, everything)
-                del everything
+                counts = counts_in_store(store, settings.base_iri, checked.quads.every())
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)
@@ -138,6 +137,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 counted = time.perf_counter()
                 everything = checked.all_quads()
                 counts = counts_of(everything, {q.triple for q in everything}, settings.base_iri)
+                del everything
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
             checked.timings["store_s"] = time.perf_counter() - started
@@ -158,6 +158,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
                 update_index(index_path(checked.previous.release.path), staged.file(SEARCH_DIR, INDEX_FILE), store,
                              touched_things(change.touched, settings.base_iri), settings.base_iri, description_graph)
+                del store
+            elif settings.store == "embedded":  # from the store just loaded, a batch of things at a time
+                store = ox.Store.read_only(str(staged.file(STORE_DIR)))
+                index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph)
                 del store
             else:
                 write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)
@@ -310,15 +314,17 @@ def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, d
 LOAD_QUADS = 250_000
 
 
-def _load_store(quads: list[ox.Quad], staged: StagedRelease) -> float:
-    """Load a full build's store with the bulk loader, ``LOAD_QUADS`` at a time, then compact it: each slice
-    writes files of its own, and SPARQL over a store of many small files is up to twice as slow (counting the
-    1M corpus's triples: 6.9-9.8 s against 3.4-6.9 s). The seconds taken."""
+def _load_store(quads: CorpusQuads, staged: StagedRelease) -> float:
+    """Load a full build's store with the bulk loader from the parts' N-Quads text, about ``LOAD_QUADS`` at a
+    time, then compact it: each slice writes files of its own, and SPARQL over a store of many small files is up
+    to twice as slow (counting the 1M corpus's triples: 6.9-9.8 s against 3.4-6.9 s). The seconds taken."""
     started = time.perf_counter()
     store = ox.Store(str(staged.file(STORE_DIR)))
-    for start in range(0, len(quads), LOAD_QUADS):
-        store.bulk_extend(quads[start:start + LOAD_QUADS])
-    if len(quads) > LOAD_QUADS:
+    slices = 0
+    for data in quads.nquads(LOAD_QUADS):
+        store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+        slices += 1
+    if slices > 1:
         store.optimize()
     del store
     return time.perf_counter() - started
@@ -329,14 +335,14 @@ def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, ve
     the others, by article id (kept with their parts); and the N-Quads members made, with their graphs' sizes."""
     graph = f"{settings.base_iri}graph/article/"
     known, others = {}, {}
-    for part in checked.parts:
+    for part in checked.parts:  # each article's graph read from its part when its members are made
+        others[graph + part.article] = GraphQuads(part.quads, graph + part.article)
         if not part.mapped:
-            others[graph + part.article] = part.quads  # read only if its members are made again
             found = checked.previous.dump_members(part.key) if checked.previous else None
             if found is not None:
                 known[graph + part.article] = found
-    vocabulary = [q.triple for q in checked.quads if q.graph_name.value == f"{settings.base_iri}graph/vocabulary"]
-    dumps, made, nquads = DumpWriter(settings.base_iri, vocabulary).write(checked.quads, staged.file(DUMPS_DIR),
+    vocabulary = [q.triple for q in checked.quads.in_graph(f"{settings.base_iri}graph/vocabulary")]
+    dumps, made, nquads = DumpWriter(settings.base_iri, vocabulary).write(checked.quads.shared, staged.file(DUMPS_DIR),
                                                                           f"newsfacts-{version}", known, others)
     return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}, nquads
 

@@ -10,8 +10,10 @@ links, the vocabulary, and the entity descriptions, which every validated chunk 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
+import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +43,7 @@ from .grounding import GroundingResult, ground, status_quads
 from .inputs import oversized_files
 from .links import MappingRow, check_links, link_quads, read_sssom
 from .mapping import Mapper
+from .part_quads import CorpusQuads, kept_in
 from .problems import BuildFailed, DataDoesNotConform, Problem
 from .release import current_release
 from .validation import (
@@ -51,7 +54,6 @@ from .validation import (
     check_shapes,
     load_shapes,
     merge_reports,
-    split,
     validate,
 )
 from .vocabulary import Vocabulary
@@ -69,8 +71,9 @@ class Checked:
 
     files: list[ArticleFacts]  # articles reused from the previous release are stand-ins (ids, entities, reports)
     #: the graphs this build may change, each in its named graph: the articles it mapped, the entity descriptions,
-    #: the vocabulary and the links (all the articles in a full build; ``all_quads`` gives every quad)
-    quads: list[ox.Quad]
+    #: the vocabulary and the links (all the articles in a full build; ``all_quads`` gives every quad), read from
+    #: the parts each time they are iterated
+    quads: CorpusQuads
     grounding: list[GroundingResult]
     validation: ValidationOutcome
     links: list[MappingRow]
@@ -84,11 +87,13 @@ class Checked:
     previous: PreviousParts | None = None  # the release whose parts were reused
     digests: dict[str, str] = field(default_factory=dict)
     entity_counts: dict[str, int] = field(default_factory=dict)  # see article_cache.ENTITIES_PART
+    #: the folder of the mapped articles' quads (removed when this is let go of)
+    scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
     def all_quads(self) -> list[ox.Quad]:
-        """Every quad of the release, the reused articles' read from their parts (for a store loaded whole)."""
-        reused = [q for part in self.parts if not part.mapped for q in part.quads]
-        return list(dict.fromkeys(self.quads + reused)) if reused else self.quads  # entity descriptions once
+        """Every quad of the release, the reused articles' read from their parts, as a list (``quads.every()``
+        reads them one part at a time)."""
+        return list(self.quads.every())
 
 
 @collector.paused()
@@ -138,14 +143,21 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     _stop_if(problems)
 
     grounding_of = {g.article: g for g in grounding}
-    mapped = iter(map_all(mapper, fresh))
+    # each article's quads kept in a file as they are mapped, read from there by each stage (part_quads.py)
+    scratch = tempfile.TemporaryDirectory(prefix="newsfacts-mapped-")
+    mapped = map_all(mapper, fresh, keep=functools.partial(kept_in, Path(scratch.name)))
     parts, rebuilt = [], {}
+    at = 0
     for facts in files:
         if facts.path in reused:
             parts.append(reused[facts.path])
             continue
         result = grounding_of[facts.id]
-        quads = next(mapped) + status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts))
+        quads = mapped[at]
+        at += 1
+        with open(quads.path, "ab") as out:
+            ox.serialize(status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts)), out,
+                         format=ox.RdfFormat.N_QUADS)
         name = str(facts.article["source_text"])
         parts.append(new_part(part_key(digests, shas[facts.path], name, source_key(settings, name) or ""), facts,
                               shas[facts.path], result, quads, settings.base_iri))
@@ -161,10 +173,8 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     entities_graph = mapper.iri.graph("entities")
     entity_counts = _entity_counts(previous, parts, entities_graph)
     # the quads of the articles mapped by this build (their entity descriptions are in the counts), then the
-    # entity descriptions: the union of every part's
-    article_quads = list(dict.fromkeys(q for part in parts if part.mapped for q in part.quads
-                                       if q.graph_name.value != entities_graph))
-    article_quads += entity_quads(entity_counts)
+    # entity descriptions: the union of every part's; read from the parts each time they are needed
+    descriptions = entity_quads(entity_counts)
     origin: dict[str, str] = {}  # where each entity is first described: its subjects' file in problems
     for facts, part in zip(files, parts, strict=True):
         for eid, _qid, _line in part.entities:
@@ -172,26 +182,29 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     vocabulary_graph = ox.NamedNode(mapper.iri.graph("vocabulary"))
     vocabulary_quads = [ox.Quad(t.subject, t.predicate, t.object, vocabulary_graph) for t in vocabulary.triples]
     links = link_quads(rows, mapper.iri.entity, mapper.iri.graph("links"))
+    corpus = CorpusQuads(parts, entities_graph, descriptions + vocabulary_quads + links)
     timings["mapping_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    outcome, revalidated = _validate(settings, vocabulary, files, parts, article_quads, links, origin,
-                                     mapper.iri.entity(""), shapes_checked=previous is not None)
+    outcome, revalidated = _validate(settings, vocabulary, files, parts, CorpusQuads(parts, entities_graph, descriptions),
+                                     links, origin, mapper.iri.entity(""), shapes_checked=previous is not None)
     timings["shacl_s"] = time.perf_counter() - started
-    return Checked(files, article_quads + vocabulary_quads + links, [p.grounding_result() for p in parts], outcome, rows,
+    return Checked(files, corpus, [p.grounding_result() for p in parts], outcome, rows,
                    timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests,
-                   entity_counts)
+                   entity_counts, scratch)
 
 
-def map_all(mapper: Mapper, files: list[ArticleFacts]) -> list[list[ox.Quad]]:
-    """``mapper.to_quads`` of each file, in order. Many files are mapped on all cores; the workers send N-Quads
-    back (``Mapper.to_nquads``), parsed here: pickling the quads themselves costs more than mapping them."""
+def map_all(mapper: Mapper, files: list[ArticleFacts], keep=None) -> list:
+    """``mapper.to_nquads`` of each file, in order, or what ``keep(number, text)`` makes of it as it comes (the
+    build writes it to a file: part_quads.kept_in). Many files are mapped on all cores; the workers send N-Quads
+    back: pickling the quads themselves costs more than mapping them."""
     workers = os.cpu_count() or 1
+    keep = keep or (lambda _number, text: text)
     if len(files) < MAP_IN_WORKERS or workers < 2:
-        return [mapper.to_quads(facts) for facts in files]
+        return [keep(n, mapper.to_nquads(facts)) for n, facts in enumerate(files)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-                for nquads in pool.map(mapper.to_nquads, files, chunksize=max(1, min(50, len(files) // (4 * workers))))]
+        return [keep(n, text) for n, text in enumerate(
+            pool.map(mapper.to_nquads, files, chunksize=max(1, min(50, len(files) // (4 * workers)))))]
 
 
 def _mapped_away(facts: ArticleFacts) -> ArticleFacts:
@@ -257,7 +270,7 @@ def _unresolved(reused: dict[Path, ArticlePart], read: dict[Path, ArticleFacts],
 
 
 def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFacts], parts: list[ArticlePart],
-              article_quads: list[ox.Quad], links: list[ox.Quad], origin: dict[str, str],
+              article_quads: CorpusQuads, links: list[ox.Quad], origin: dict[str, str],
               entity_prefix: str, shapes_checked: bool = False) -> tuple[ValidationOutcome, list[str]]:
     """Validate the articles mapped by this build and those whose named entities changed, each chunk with every
     entity description, the links and the vocabulary beside it (sh:class follows rdfs:subClassOf, concepts are
@@ -289,10 +302,11 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
     for part in checking:
         for q in part.quads:
             origin.setdefault(q.subject.value, path_of[part.key])
-    own = [[q for q in part.quads if not q.subject.value.startswith(entity_prefix)] for part in checking]
+    own = [_OwnQuads(part.quads, entity_prefix) for part in checking]
     # at least a chunk per core, and none larger than CHUNK_QUADS: a validation worker's memory does not grow
-    # with the corpus (each chunk is validated with every entity description, the links and the vocabulary)
-    chunks = split(own, max(os.cpu_count() or 1, -(-sum(map(len, own)) // CHUNK_QUADS)))
+    # with the corpus (each chunk is validated with every entity description, the links and the vocabulary);
+    # each chunk's quads are read from its parts when its N-Triples are made
+    chunks = [_Chunk(chunk) for chunk in split_sized(own, max(os.cpu_count() or 1, -(-sum(map(len, own)) // CHUNK_QUADS)))]
     outcome = validate(chunks, entity_quads + links + vocabulary.triples, data_shapes,
                        lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
     _stop_if(outcome.violations)
@@ -321,6 +335,45 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
     report = merge_reports([outcome.report.serialize(format="nt", encoding="utf-8")]
                            + [part.report.encode("utf-8") for _facts, part in kept if part.report])
     return ValidationOutcome([], warnings, report), revalidated
+
+
+class _OwnQuads:
+    """A part's quads about its own things (not the entities it describes), read each time they are iterated."""
+
+    def __init__(self, quads, entity_prefix: str):
+        self.quads, self.entity_prefix = quads, entity_prefix
+        self.size = sum(1 for _ in self)
+
+    def __iter__(self):
+        return (q for q in self.quads if not q.subject.value.startswith(self.entity_prefix))
+
+    def __len__(self) -> int:
+        return self.size
+
+
+class _Chunk:
+    """A chunk of whole articles' quads to validate together, read from their parts when iterated."""
+
+    def __init__(self, items: list[_OwnQuads]):
+        self.items = items
+
+    def __iter__(self):
+        return (q for item in self.items for q in item)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.items))
+
+
+def split_sized(items_by_article: list, parts: int) -> list[list]:
+    """``validation.split`` of articles given as sized iterables: the same chunks, each a list of the articles'
+    iterables rather than of their quads."""
+    chunks: list[list] = [[] for _ in range(max(1, parts))]
+    sizes = [0] * len(chunks)
+    for items in sorted(items_by_article, key=len, reverse=True):
+        at = min(range(len(chunks)), key=sizes.__getitem__)
+        chunks[at].append(items)
+        sizes[at] += len(items)
+    return [chunk for chunk in chunks if chunk]
 
 
 def _fragments(report: Graph, owner_of) -> dict[str, str]:

@@ -10,6 +10,8 @@ for every triple or term present in one store and not in the other (the descript
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
 from .dataset import EXAMPLE_RESOURCES, RDF_TYPE, VOID, Counts, dataset_iri
@@ -74,7 +76,7 @@ def counts_after(previous: Counts, old: ox.Store, new: ox.Store, removed: list[o
                   {g: n for g, n in graphs.items() if n > 0})
 
 
-def counts_in_store(store: ox.Store, base_iri: str, quads: list[ox.Quad] | None = None) -> Counts:
+def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | None = None) -> Counts:
     """The counts of everything in ``store`` (a full build's, before its description is added), by SPARQL. They
     are the store's: it keeps numbers in canonical form ("5"^^xsd:nonNegativeInteger is "5"^^xsd:integer there),
     so they are what the endpoint answers, and what counts_after moves by lookups in the store.
@@ -94,9 +96,13 @@ def counts_in_store(store: ox.Store, base_iri: str, quads: list[ox.Quad] | None 
     objects = number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     examples = {base_iri + e for e in EXAMPLE_RESOURCES
                 if next(store.quads_for_pattern(ox.NamedNode(base_iri + e), None, None, None), None) is not None}
-    if quads is not None:
-        subjects = {q.subject for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
-        properties = len({q.predicate for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)})
+    if quads is not None:  # one pass: they may be read as they are iterated (part_quads.CorpusQuads.every)
+        subjects, predicates = set(), set()
+        for q in quads:
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                subjects.add(q.subject)
+                predicates.add(q.predicate)
+        properties = len(predicates)
         entities = {s.value for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(base_iri)}
         return Counts(triples, len(subjects), properties, objects, classes, len(entities), examples, graphs)
     return Counts(triples, *(number(f"SELECT (COUNT(DISTINCT ?{v}) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")

@@ -138,11 +138,15 @@ class DumpWriter:
         # serialised here, one graph after the other, and compressed in threads meanwhile (zlib releases the GIL);
         # serialising in threads too was slower: each thread waited for the GIL after each compression
         made: dict[str, dict[str, bytes]] = {}
+        sizes: dict[str, int] = {}
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             pending: deque = deque()
             for graph in wanted:
+                quads = list(by_graph[graph])  # read now, if ``others`` holds it as an iterable
+                sizes[graph] = len(quads)
                 pending.append((graph, {key: pool.submit(member, text)
-                                        for key, text in self.texts(by_graph[graph], graph == last).items()}))
+                                        for key, text in self.texts(quads, graph == last).items()}))
+                del quads
                 while len(pending) > 8 or (graph == wanted[-1] and pending):  # a few graphs' texts held at a time
                     done, futures = pending.popleft()
                     made[done] = {key: future.result() for key, future in futures.items()}
@@ -159,6 +163,6 @@ class DumpWriter:
                 if self.tails[fmt.key]:
                     out.write(member(self.tails[fmt.key]))
             files.append(describe_file(path, fmt.media_type, "gzip"))
-        nquads = {graph: (len(by_graph[graph]), members["nquads"]) for graph, members in made.items()}
+        nquads = {graph: (sizes[graph], members["nquads"]) for graph, members in made.items()}
         made.pop(last)  # made for this document's end: not for reuse
         return files, made, nquads

@@ -20,9 +20,10 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from pathlib import Path
@@ -80,16 +81,24 @@ def resource_of(term) -> str | None:
     return term.value.split("#", 1)[0] if isinstance(term, ox.NamedNode) else None
 
 
-def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad], version: str, previous: str | None,
-            built_at: str, base_iri: str) -> dict:
+def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str, Iterable[ox.Quad]], version: str,
+            previous: str | None, built_at: str, base_iri: str) -> dict:
     """Everything a change set holds: the added and removed quads, the changed resources' new descriptions
     (``versions``: the N-Quads text of each in the order of the file, made as it is read), and the summary.
     The corpus is read in one pass per release (two more only when a claim's evidence changed without the claim),
     and the rest of the work is proportional to what changed. ``old`` read from a dump (``DumpGraphs``) is
-    compared graph by graph, and read again for the statements of the resources that changed."""
-    new = new if isinstance(new, set | frozenset) else set(new)
-    new_groups = _grouped(new)  # each graph's quads
-    if isinstance(old, DumpGraphs):
+    compared graph by graph, and read again for the statements of the resources that changed. ``new`` given
+    as each graph's quads, in the order of the graphs' N-Quads text (``part_quads.CorpusQuads.graphs``: read
+    each time they are iterated), is read a graph at a time; a first release's added quads are then those
+    graphs, not a set."""
+    if isinstance(new, Mapping):
+        new_groups, new = new, _Chained(new)
+    else:
+        new = new if isinstance(new, set | frozenset) else set(new)
+        new_groups = _grouped(new)  # each graph's quads
+    if not old and isinstance(new, _Chained):  # a first release: everything added, read graph by graph
+        added, removed, old_groups = new, set(), {}.items()
+    elif isinstance(old, DumpGraphs):
         added, removed, old_groups, seen = set(), set(), old, set()
         for graph, quads in old:
             if graph in seen:  # a dump not written a graph at a time (older releases sorted all quads): compared whole
@@ -101,6 +110,7 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad], version: str
         for graph in new_groups.keys() - seen:
             added.update(new_groups[graph])
     else:
+        new = set(new)
         added, removed, old_groups = new - old, old - new, _grouped(old).items()
     changed = (_resources(added) | _resources(removed)) - {None}
     by_graph = {"added": new_groups if not old else _grouped(added), "removed": _grouped(removed)}
@@ -125,7 +135,8 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad], version: str
     return {"added": added, "removed": removed, "by_graph": by_graph, "versions": versions, "summary": summary}
 
 
-def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, version: str, built_at: str,
+def record(previous: Release | None, quads: Iterable[ox.Quad] | Mapping[str, Iterable[ox.Quad]], folder: Path,
+           version: str, built_at: str,
            base_iri: str, before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset(),
            dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
     """Compute the change set of a release being built against ``previous`` (``against``) and write it into
@@ -135,7 +146,8 @@ def record(previous: Release | None, quads: Iterable[ox.Quad], folder: Path, ver
     return change_set["summary"]
 
 
-def against(previous: Release | None, quads: Iterable[ox.Quad], version: str, built_at: str, base_iri: str,
+def against(previous: Release | None, quads: Iterable[ox.Quad] | Mapping[str, Iterable[ox.Quad]], version: str,
+            built_at: str, base_iri: str,
             before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
     """The change set of a release being built against ``previous``.
 
@@ -144,6 +156,7 @@ def against(previous: Release | None, quads: Iterable[ox.Quad], version: str, bu
     statements are all in graphs that may change (an article's own graph, the entities and links graphs), so
     the change set is the same."""
     if before is not None:
+        quads = (q for group in quads.values() for q in group) if isinstance(quads, Mapping) else quads
         old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
     else:
         old = DumpGraphs(previous) if previous is not None else set()
@@ -207,17 +220,51 @@ def keep_copy(release: Release, releases_dir: str | Path) -> Path | None:
     return target
 
 
+class _VersionTexts:
+    """The statements (N-Triples text) of the changed resources, kept in a temporary SQLite file rather than in
+    memory (a first release's are the corpus's), read back sorted by resource and statement."""
+
+    def __init__(self):
+        self.folder = tempfile.TemporaryDirectory(prefix="newsfacts-versions-")
+        self.db = sqlite3.connect(Path(self.folder.name) / "versions.sqlite", check_same_thread=False)
+        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                              "CREATE TABLE lines (iri TEXT NOT NULL, text TEXT NOT NULL)")
+
+    def add(self, rows: list[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT INTO lines VALUES (?, ?)", rows)
+
+    def __iter__(self) -> Iterator[tuple[str, list[str]]]:
+        """Each resource's distinct statements, sorted, the resources in the order of ``<iri>`` (UTF-8 bytes and
+        code points sort alike)."""
+        rows = self.db.execute("SELECT DISTINCT iri, text FROM lines ORDER BY '<' || iri || '>', text")
+        for iri, group in groupby(rows, key=lambda row: row[0]):
+            yield iri, [text for _, text in group]
+
+
 class _Versions:
     """The N-Quads text of the changed resources' descriptions, one resource's at a time, sorted by graph (the
-    resource) and then by quad (each resource's statements are sorted already). Made each time it is iterated,
-    not held whole: a first release's is as large as the corpus."""
+    resource) and then by quad. Made each time it is iterated, not held whole: a first release's is as large as
+    the corpus."""
 
-    def __init__(self, texts: dict[str, list[str]]):
+    def __init__(self, texts: _VersionTexts):
         self.texts = texts
 
     def __iter__(self) -> Iterator[str]:
-        for iri in sorted(self.texts, key=lambda iri: f"<{iri}>"):
-            yield "".join(f"{text} <{iri}> .\n" for text in self.texts[iri])
+        for iri, texts in self.texts:
+            yield "".join(f"{text} <{iri}> .\n" for text in texts)
+
+
+class _Chained:
+    """The quads of graphs given by name, read a graph at a time each time they are iterated."""
+
+    def __init__(self, groups: Mapping[str, Iterable[ox.Quad]]):
+        self.groups = groups
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return (q for group in self.groups.values() for q in group)
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
 
 
 def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
@@ -251,16 +298,27 @@ def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
     return {resource_of(subject) for subject in {q.subject for q in quads}}
 
 
-def _own_statements(groups: Iterable[tuple[str, list[ox.Quad]]],
-                    resources: set[str]) -> tuple[dict[str, list[ox.Quad]], dict[str, list[str]]]:
+#: The predicates whose statements the summary reads (claims, their evidence, entities' labels and links): only
+#: these statements are kept as quads; of the others, the text only.
+READ = frozenset(f"<{iri}>" for iri in (NF + "certainty", NF + "attributedTo", NF + "claimText", NF + "hasEvidence",
+                                        OA_EXACT, OA_HAS_BODY, RDFS_LABEL, SKOS_EXACT))
+
+
+def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
+                    resources: set[str]) -> tuple[dict[str, list[ox.Quad]], _VersionTexts]:
     """The statements of each of ``resources`` (those of its ``#`` parts included) in ``groups`` (graph and quads)
-    that has any, sorted by their N-Triples text; and that text. Read from each graph's N-Quads text (one line
-    per quad, in order), which is several times quicker than asking each quad for its subject and its text."""
+    that has any, sorted by their N-Triples text, those of the predicates the summary reads (``READ``) only; and
+    the N-Quads text of all of them, in the graph named by the resource (its ``versions``: kept in a file). Read
+    from each graph's N-Quads text (one line per quad, in order), which is several times quicker than asking
+    each quad for its subject and its text; a graph's quads are read when it comes (``compute``)."""
     found: dict[str, dict[str, ox.Quad]] = defaultdict(dict)
     owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
-    for graph, group in (groups if resources else ()):
+    texts = _VersionTexts()
+    for graph, quads in (groups if resources else ()):
+        group = list(quads)
         cut = -len(graph) - 5 if graph else -2  # the " <graph> ." that ends each line
         lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
+        rows: list[tuple[str, str]] = []
         for q, line in zip(group, lines, strict=True):
             subject = line[:line.index(" ")]
             owner = owners.get(subject, False)
@@ -268,11 +326,15 @@ def _own_statements(groups: Iterable[tuple[str, list[ox.Quad]]],
                 owner = subject[1:-1].split("#", 1)[0] if subject.startswith("<") else None
                 owner = owners[subject] = owner if owner in resources else None
             if owner is not None:
-                found[owner][line[:cut]] = q
-    statements, texts = {}, {}
-    for iri, by_text in found.items():
-        texts[iri] = sorted(by_text)
-        statements[iri] = [by_text[text] for text in texts[iri]]
+                predicate = line[len(subject) + 1:line.index(" ", len(subject) + 1)]
+                read = found[owner]  # a resource with statements has an entry, if none is read
+                if predicate in READ:
+                    read[line[:cut]] = q
+                rows.append((owner, line[:cut]))
+        texts.add(rows)
+        rows.clear()
+        del group, lines
+    statements = {iri: [by_text[text] for text in sorted(by_text)] for iri, by_text in found.items()}
     return statements, texts
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalog import KINDS, Record, records
+from .catalog import KINDS, Record, kind_of, records
 from .problems import BuildFailed
 
 SEARCH_DIR = "search"
@@ -72,7 +72,33 @@ def sort_time(time: dict[str, str]) -> str | None:
 
 def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, int]:
     """Write the index of a release's quads to ``path``; the counts of records by kind."""
-    found = records(quads, base_iri)
+    return _write([records(quads, base_iri)], path, base_iri)
+
+
+#: How many things' records ``index_from_store`` makes at a time.
+INDEX_BATCH = 2_000
+
+
+def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str) -> dict[str, int]:
+    """``write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left out), the
+    records made ``INDEX_BATCH`` things at a time from the quads they are made of (``search_update``): the same
+    rows, without the corpus's quads in memory at once."""
+    from .search_update import _neighbourhood
+
+    iris = sorted(iri for iri in (row[0].value for row in store.query(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
+        if kind_of(iri, base_iri) is not None)
+
+    def batches():
+        for start in range(0, len(iris), INDEX_BATCH):
+            wanted = set(iris[start:start + INDEX_BATCH])
+            yield [r for r in records(_neighbourhood(store, wanted, skip_graph), base_iri) if r.iri in wanted]
+
+    return _write(batches(), path, base_iri)
+
+
+def _write(batches, path: Path, base_iri: str) -> dict[str, int]:
+    """Write the index of the records given in batches, in the order of their IRIs; the counts by kind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
@@ -88,16 +114,23 @@ def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, in
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("base_iri", base_iri)])
         counts: dict[str, int] = {}
         type_counts: dict[tuple[str, str], int] = {}
-        for number, record in enumerate(found, start=1):
-            counts[record.kind] = counts.get(record.kind, 0) + 1
-            for t in record.types[:1] or [""]:
-                type_counts[(record.kind, t)] = type_counts.get((record.kind, t), 0) + 1
-            _insert(db, number, record)
-        for record in found:  # events know the claims that assert them, and through those, their articles
-            for event in record.links.get("asserts", []):
-                db.execute("INSERT INTO links VALUES (?, 'assertedBy', ?)", (event, record.iri))
-                for article in record.links.get("statedIn", []):
-                    db.execute("INSERT INTO links VALUES (?, 'inArticle', ?)", (event, article))
+        number = 0
+        # the links from claims to events follow every record's own (as one batch gives them): kept aside till then
+        db.execute("CREATE TEMP TABLE asserted (subject TEXT NOT NULL, relation TEXT NOT NULL, object TEXT NOT NULL)")
+        for found in batches:
+            for record in found:
+                number += 1
+                counts[record.kind] = counts.get(record.kind, 0) + 1
+                for t in record.types[:1] or [""]:
+                    type_counts[(record.kind, t)] = type_counts.get((record.kind, t), 0) + 1
+                _insert(db, number, record)
+            for record in found:  # events know the claims that assert them, and through those, their articles
+                for event in record.links.get("asserts", []):
+                    db.execute("INSERT INTO asserted VALUES (?, 'assertedBy', ?)", (event, record.iri))
+                    for article in record.links.get("statedIn", []):
+                        db.execute("INSERT INTO asserted VALUES (?, 'inArticle', ?)", (event, article))
+        db.execute("INSERT INTO links SELECT subject, relation, object FROM asserted ORDER BY rowid")
+        db.execute("DROP TABLE asserted")
         db.executemany("INSERT INTO kinds_types VALUES (?, ?, ?)", [(k, t, n) for (k, t), n in type_counts.items()])
         db.execute("INSERT INTO entity_search(rowid, name, alt, body) SELECT search.rowid, search.name, search.alt, search.body "
                    "FROM things CROSS JOIN search ON search.rowid = things.id WHERE things.kind = 'entity'")

@@ -1,0 +1,134 @@
+"""An article part's quads held as N-Quads text, and the corpus's quads read part by part.
+
+A quad as a Python object costs about 530 bytes, its N-Quads line about a third of that; the lists, sets and
+dicts over a million of them cost as much again. A build keeps each article's quads as the N-Quads text its
+mapping made (``NQuadsText``) and parses them again each time a stage reads them: a stage then holds the quads
+of one article (or one graph) at a time, not the corpus's (BENCHMARKS.md, "A full build in bounded memory").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from pathlib import Path
+
+import pyoxigraph as ox
+
+
+class NQuadsText:
+    """Quads kept as their N-Quads text (one quad a line), parsed anew each time they are iterated."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return iter(ox.parse(self.data, format=ox.RdfFormat.N_QUADS))
+
+    def __len__(self) -> int:
+        return self.data.count(b"\n")  # a line break inside a literal is written \n: one line a quad
+
+    def nquads(self) -> bytes:
+        return self.data
+
+
+class NQuadsFile(NQuadsText):
+    """Quads kept in an N-Quads file (one quad a line), read and parsed anew each time they are iterated."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def kept_in(folder: Path, number: int, text: bytes) -> NQuadsFile:
+    """``text`` written to ``folder``/``number``.nq, and the quads read from there."""
+    path = folder / f"{number}.nq"
+    path.write_bytes(text)
+    return NQuadsFile(path)
+
+
+class GraphQuads:
+    """The quads of ``quads`` in one named graph, distinct, read each time they are iterated."""
+
+    def __init__(self, quads: Iterable[ox.Quad], graph: str):
+        self.quads, self.graph = quads, graph
+        self.size: int | None = None
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        found = dict.fromkeys(q for q in self.quads if q.graph_name.value == self.graph)
+        self.size = len(found)
+        return iter(found)
+
+    def __len__(self) -> int:
+        if self.size is None:
+            self.size = sum(1 for _ in self)
+        return self.size
+
+
+class CorpusQuads:
+    """The quads a build may change, each time they are iterated read again from the parts: the quads of the
+    articles mapped by this build outside the entities graph (each part's distinct quads; no two parts share a
+    graph), then ``shared``: the entity descriptions (the union of every part's), the vocabulary and the links.
+    The same quads, in the same order, as the list a build held before."""
+
+    def __init__(self, parts: list, entities_graph: str, shared: list[ox.Quad]):
+        self.parts, self.entities_graph, self.shared = parts, entities_graph, shared
+
+    def articles(self, *, mapped: bool = True) -> Iterator[ox.Quad]:
+        """The quads of the articles mapped by this build (``mapped``) or reused from the previous release."""
+        for part in self.parts:
+            if part.mapped == mapped:
+                yield from dict.fromkeys(q for q in part.quads if q.graph_name.value != self.entities_graph)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        yield from self.articles()
+        yield from self.shared
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)  # a pass over the parts
+
+    def every(self) -> Iterator[ox.Quad]:
+        """Every quad of the release (the reused articles' too), each once."""
+        yield from self
+        yield from self.articles(mapped=False)
+
+    def graphs(self) -> dict[str, Iterable[ox.Quad]]:
+        """What ``__iter__`` gives, by graph, in the order of the graphs' N-Quads text: each article's graph read
+        from its part when it is iterated, the shared graphs as lists."""
+        found: dict[str, Iterable[ox.Quad]] = {}
+        for part in self.parts:
+            if part.mapped:
+                graph = next((q.graph_name.value for q in part.quads if q.graph_name.value != self.entities_graph), None)
+                if graph is not None:
+                    found[graph] = GraphQuads(part.quads, graph)
+        for q in self.shared:
+            found.setdefault(q.graph_name.value, []).append(q)
+        return {graph: found[graph] for graph in sorted(found, key=lambda graph: f"<{graph}>")}
+
+    def in_graph(self, graph: str) -> list[ox.Quad]:
+        """The shared quads in ``graph`` (the entities, vocabulary or links graph)."""
+        return [q for q in self.shared if q.graph_name.value == graph]
+
+    def nquads(self, size: int) -> Iterator[bytes]:
+        """Every quad of the release as N-Quads text, about ``size`` quads at a time, whole parts (the entity
+        descriptions of each part as well: each is one of the shared ones, which a store holds once)."""
+        batch: list[bytes] = []
+        held = 0
+        texts = chain((part_nquads(part.quads) for part in self.parts), [ox.serialize(self.shared, format=ox.RdfFormat.N_QUADS)])
+        for data in texts:
+            batch.append(data)
+            held += data.count(b"\n")
+            if held >= size:
+                yield b"".join(batch)
+                batch, held = [], 0
+        if batch:
+            yield b"".join(batch)
+
+
+def part_nquads(quads) -> bytes:
+    """A part's quads as N-Quads text: the text it is kept as, or read from its file, or serialised."""
+    if hasattr(quads, "nquads"):
+        return quads.nquads()
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
