@@ -22,10 +22,10 @@ from pathlib import Path
 
 import requests
 from peers_benchmark import query_mix
+from sparql_path import wait_for_sparql
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-SPARQL_JSON = "application/sparql-results+json"
 
 
 def main() -> None:
@@ -39,13 +39,7 @@ def main() -> None:
     server = subprocess.Popen([str(BIN / "newsfacts"), "serve", "--releases-dir", str(args.releases_dir), "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(600):
-            try:
-                if requests.get(f"{root}/sparql?query=ASK%7B%7D", headers={"Accept": SPARQL_JSON}, timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
+        wait_for_sparql(f"{root}/sparql")
         mix = query_mix("/sparql")
         names = [path.stem for path in sorted((HERE / "queries").glob("*.rq"))]  # the order of query_mix
         for path, accept in mix:  # each query once, alone

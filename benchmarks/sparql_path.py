@@ -128,17 +128,23 @@ def each_query(process: subprocess.Popen, root: str, endpoint: str, connections:
     return figures
 
 
+def wait_for_sparql(endpoint_url: str, limit_s: float = 60.0) -> None:
+    """Until the SPARQL endpoint answers an ASK (a server just started), at most ``limit_s``."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{endpoint_url}?query=ASK%7B%7D", headers={"Accept": SPARQL_JSON}, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+
+
 def measure(command: list[str], root: str, endpoint: str, connections: int, duration: int,
             scenarios: tuple[str, ...] = SCENARIOS, each_connections: int = 2, each_duration: int = 3) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(600):
-            try:
-                if requests.get(f"{root}{endpoint}?query=ASK%7B%7D", headers={"Accept": SPARQL_JSON}, timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
+        wait_for_sparql(root + endpoint)
         figures = {}
         for scenario, load in (("lookup", lookups(endpoint)), ("mix", query_mix(endpoint))):
             if scenario not in scenarios:
