@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +22,11 @@ SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
 # every HTTP test reads, and the fresh clone's, which runs with the defaults.
 os.environ.setdefault("NEWSFACTS_STORE_DOCUMENTS", "no")
 ARTICLE = "iran-venezuela-drone-facility"
+# A shell starts a background job (`pytest &`, `nohup … &`) with SIGINT ignored, and servers started from here
+# would inherit that: Ctrl-C (SIGINT) would not stop them. The tests send SIGINT as a terminal does, so the servers
+# they start get its default handling, as in a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def free_port() -> int:
