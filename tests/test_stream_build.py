@@ -10,7 +10,7 @@ import sqlite3
 import pyoxigraph as ox
 
 from newsfacts import build as build_module
-from newsfacts import history, search_index
+from newsfacts import history, search_index, search_update
 from newsfacts.build import build, check
 from newsfacts.part_quads import CorpusQuads, NQuadsFile
 from test_incremental_build import T0, T1, all_quads, change_inputs, inputs, settings_for  # noqa: F401 (a fixture)
@@ -54,7 +54,7 @@ def test_a_change_set_computed_graph_by_graph_is_the_one_computed_from_every_qua
 
 def test_the_search_index_made_from_the_store_in_batches_has_the_rows_made_from_every_quad(inputs, monkeypatch,  # noqa: F811
                                                                                           tmp_path):
-    monkeypatch.setattr(search_index, "INDEX_BATCH", 7)  # many batches, the last one short
+    monkeypatch.setattr(search_update, "INDEX_BATCH", 7)  # many batches, the last one short
     release = build(settings_for(inputs, "releases"), built_at=T0)
     whole = tmp_path / "whole.sqlite"
     quads = [q for q in all_quads(release) if q.graph_name.value != f"{BASE}graph/dataset"]

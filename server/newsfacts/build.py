@@ -50,8 +50,8 @@ from .release import (
     remove_stale_staging,
 )
 from .remote import GraphChange, RemoteQueryError, RemoteStore, StoreUnavailable
-from .search_index import INDEX_FILE, SEARCH_DIR, index_from_store, index_path, write_index
-from .search_update import touched_things, update_index
+from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
+from .search_update import index_from_store, touched_things, update_index
 from .store_change import store_from_previous
 
 __all__ = ["Checked", "build", "check", "inputs_digest"]

@@ -54,6 +54,7 @@ from .validation import (
     check_shapes,
     load_shapes,
     merge_reports,
+    split,
     validate,
 )
 from .vocabulary import Vocabulary
@@ -145,16 +146,14 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     grounding_of = {g.article: g for g in grounding}
     # each article's quads kept in a file as they are mapped, read from there by each stage (part_quads.py)
     scratch = tempfile.TemporaryDirectory(prefix="newsfacts-mapped-")
-    mapped = map_all(mapper, fresh, keep=functools.partial(kept_in, Path(scratch.name)))
+    mapped = iter(map_all(mapper, fresh, keep=functools.partial(kept_in, Path(scratch.name))))
     parts, rebuilt = [], {}
-    at = 0
     for facts in files:
         if facts.path in reused:
             parts.append(reused[facts.path])
             continue
         result = grounding_of[facts.id]
-        quads = mapped[at]
-        at += 1
+        quads = next(mapped)
         with open(quads.path, "ab") as out:
             ox.serialize(status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts)), out,
                          format=ox.RdfFormat.N_QUADS)
@@ -299,22 +298,26 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
         part.validated_with = validated_with
     checking = [part for part in parts if part.validated]
     path_of = {part.key: str(facts.path) for facts, part in zip(files, parts, strict=True)}
+    # one pass over each part: where its subjects come from (for problems), which part owns each of its own
+    # subjects (for the results kept with the parts) and how many quads of its own it has (for the chunks)
+    own: list[_OwnQuads] = []
+    owner: dict[str, ArticlePart] = {}
     for part in checking:
+        size = 0
         for q in part.quads:
-            origin.setdefault(q.subject.value, path_of[part.key])
-    own = [_OwnQuads(part.quads, entity_prefix) for part in checking]
+            subject = q.subject.value
+            origin.setdefault(subject, path_of[part.key])
+            if not subject.startswith(entity_prefix):
+                owner.setdefault(subject, part)
+                size += 1
+        own.append(_OwnQuads(part.quads, entity_prefix, size))
     # at least a chunk per core, and none larger than CHUNK_QUADS: a validation worker's memory does not grow
     # with the corpus (each chunk is validated with every entity description, the links and the vocabulary);
     # each chunk's quads are read from its parts when its N-Triples are made
-    chunks = [_Chunk(chunk) for chunk in split_sized(own, max(os.cpu_count() or 1, -(-sum(map(len, own)) // CHUNK_QUADS)))]
+    chunks = [_Chunk(chunk) for chunk in split(own, max(os.cpu_count() or 1, -(-sum(map(len, own)) // CHUNK_QUADS)))]
     outcome = validate(chunks, entity_quads + links + vocabulary.triples, data_shapes,
                        lambda iri: origin.get(iri.split("#")[0], origin.get(iri, "data")), settings.shacl_engine)
     _stop_if(outcome.violations)
-    owner: dict[str, ArticlePart] = {}
-    for part in checking:
-        for q in part.quads:
-            if not q.subject.value.startswith(entity_prefix):
-                owner.setdefault(q.subject.value, part)
 
     def owner_of(focus: str) -> ArticlePart | None:
         return owner.get(focus) or owner.get(focus.split("#")[0])
@@ -340,9 +343,8 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
 class _OwnQuads:
     """A part's quads about its own things (not the entities it describes), read each time they are iterated."""
 
-    def __init__(self, quads, entity_prefix: str):
-        self.quads, self.entity_prefix = quads, entity_prefix
-        self.size = sum(1 for _ in self)
+    def __init__(self, quads, entity_prefix: str, size: int):
+        self.quads, self.entity_prefix, self.size = quads, entity_prefix, size
 
     def __iter__(self):
         return (q for q in self.quads if not q.subject.value.startswith(self.entity_prefix))
@@ -362,18 +364,6 @@ class _Chunk:
 
     def __len__(self) -> int:
         return sum(map(len, self.items))
-
-
-def split_sized(items_by_article: list, parts: int) -> list[list]:
-    """``validation.split`` of articles given as sized iterables: the same chunks, each a list of the articles'
-    iterables rather than of their quads."""
-    chunks: list[list] = [[] for _ in range(max(1, parts))]
-    sizes = [0] * len(chunks)
-    for items in sorted(items_by_article, key=len, reverse=True):
-        at = min(range(len(chunks)), key=sizes.__getitem__)
-        chunks[at].append(items)
-        sizes[at] += len(items)
-    return [chunk for chunk in chunks if chunk]
 
 
 def _fragments(report: Graph, owner_of) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalog import KINDS, Record, kind_of, records
+from .catalog import KINDS, Record, records
 from .problems import BuildFailed
 
 SEARCH_DIR = "search"
@@ -72,32 +72,10 @@ def sort_time(time: dict[str, str]) -> str | None:
 
 def write_index(quads: list[ox.Quad], path: Path, base_iri: str) -> dict[str, int]:
     """Write the index of a release's quads to ``path``; the counts of records by kind."""
-    return _write([records(quads, base_iri)], path, base_iri)
+    return write_records([records(quads, base_iri)], path, base_iri)
 
 
-#: How many things' records ``index_from_store`` makes at a time.
-INDEX_BATCH = 2_000
-
-
-def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str) -> dict[str, int]:
-    """``write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left out), the
-    records made ``INDEX_BATCH`` things at a time from the quads they are made of (``search_update``): the same
-    rows, without the corpus's quads in memory at once."""
-    from .search_update import _neighbourhood
-
-    iris = sorted(iri for iri in (row[0].value for row in store.query(
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
-        if kind_of(iri, base_iri) is not None)
-
-    def batches():
-        for start in range(0, len(iris), INDEX_BATCH):
-            wanted = set(iris[start:start + INDEX_BATCH])
-            yield [r for r in records(_neighbourhood(store, wanted, skip_graph), base_iri) if r.iri in wanted]
-
-    return _write(batches(), path, base_iri)
-
-
-def _write(batches, path: Path, base_iri: str) -> dict[str, int]:
+def write_records(batches, path: Path, base_iri: str) -> dict[str, int]:
     """Write the index of the records given in batches, in the order of their IRIs; the counts by kind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .catalog import NF, OA, SUBCLASS_OF, kind_of, records
-from .search_index import _insert
+from .search_index import _insert, write_records
 
 HOLDER = ox.NamedNode(NF + "holder")
 MENTIONS = ox.NamedNode(NF + "mentions")
@@ -34,6 +34,27 @@ def touched_things(quads: Iterable[ox.Quad], base_iri: str) -> set[str]:
     """The IRIs of findable things (entities, events, claims, articles, reports) that ``quads`` name."""
     return {t.value for q in quads for t in (q.subject, q.object)
             if isinstance(t, ox.NamedNode) and kind_of(t.value, base_iri) is not None}
+
+
+#: How many things' records ``index_from_store`` makes at a time.
+INDEX_BATCH = 2_000
+
+
+def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str) -> dict[str, int]:
+    """``search_index.write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left
+    out), the records made ``INDEX_BATCH`` things at a time from the quads they are made of: the same rows, without
+    the corpus's quads in memory at once (a full build's index)."""
+    iris = sorted(iri for iri in (row[0].value for row in store.query(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
+        if kind_of(iri, base_iri) is not None)
+    batches = (records_from_store(store, set(iris[start:start + INDEX_BATCH]), base_iri, skip_graph)
+               for start in range(0, len(iris), INDEX_BATCH))
+    return write_records(batches, path, base_iri)
+
+
+def records_from_store(store: ox.Store, iris: set[str], base_iri: str, skip_graph: str) -> list:
+    """The index records (catalog.records) of ``iris``, made from the quads of ``store`` outside ``skip_graph``."""
+    return [r for r in records(_neighbourhood(store, iris, skip_graph), base_iri) if r.iri in iris]
 
 
 def _neighbourhood(store: ox.Store, iris: set[str], skip_graph: str) -> list[ox.Quad]:
@@ -72,7 +93,7 @@ def update_index(previous: Path, path: Path, store: ox.Store, touched: set[str],
     things ``touched`` by the change (touched_things); the number of records made again."""
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(previous, path)
-    made = {r.iri: r for r in records(_neighbourhood(store, touched, skip_graph), base_iri) if r.iri in touched}
+    made = {r.iri: r for r in records_from_store(store, touched, base_iri, skip_graph)}
     db = sqlite3.connect(path)
     try:
         iris = sorted(touched)

@@ -159,11 +159,15 @@ def validate(chunks: list[list], shared: list, shapes: Graph, locate: Callable[[
     return ValidationOutcome(violations, warnings, report)
 
 
-def split(items_by_article: list[list], parts: int) -> list[list]:
-    """Whole articles into ``parts`` chunks of about the same size."""
+def split(items_by_article: list, parts: int) -> list[list]:
+    """Whole articles (each a sized iterable of its quads) into ``parts`` chunks of about the same number of
+    quads, each chunk the list of its articles' iterables (read when the chunk's text is made)."""
     chunks: list[list] = [[] for _ in range(max(1, parts))]
+    sizes = [0] * len(chunks)
     for items in sorted(items_by_article, key=len, reverse=True):
-        min(chunks, key=len).extend(items)
+        at = min(range(len(chunks)), key=sizes.__getitem__)
+        chunks[at].append(items)
+        sizes[at] += len(items)
     return [chunk for chunk in chunks if chunk]
 
 
