@@ -45,6 +45,7 @@ NumberOfBuffers = 2000
 MaxDirtyBuffers = 1200
 MaxQueryMem = 200M
 ThreadsPerQuery = 2
+DefaultIsolation = 4
 
 [HTTPServer]
 ServerPort = {http_port}

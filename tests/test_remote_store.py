@@ -401,3 +401,69 @@ def test_an_incremental_release_sends_the_remote_store_only_the_change(store_ser
     assert {g: n for g, n in sent.items() if not g.startswith(base)} \
         == ({GRAPH_LIST: 2} if store_server.name == "virtuoso" else {})
     assert sum(sent.values()) < len(expected) / 2
+
+
+def _release_quads(version: str, graphs: list[str]) -> list[ox.Quad]:
+    """A small release: each graph holds its version and 200 statements that name it."""
+    quads = []
+    for graph in graphs:
+        name = ox.NamedNode(graph)
+        quads.append(ox.Quad(name, ox.NamedNode(OWL_VERSION), ox.Literal(version), name))
+        quads += [ox.Quad(ox.NamedNode(f"{graph}/s{i}"), ox.NamedNode("urn:test:p"), ox.Literal(f"{version}-{i}"), name)
+                  for i in range(200)]
+    return quads
+
+
+def test_a_query_that_reads_graph_after_graph_while_releases_switch_sees_one_release(store_server, tmp_path):
+    """Queries that read one graph, then do some work, then read the others (a long query, as a document's or a
+    user's may be) run throughout eight switches or more: each sees one release's versions, never two. On Virtuoso this
+    takes the server's isolation at repeatable read (read committed let 40 of 1,585 such reads see two releases);
+    a query and a switch that deadlock there are sent again, so no reader gets an error either."""
+    base = "https://newsfacts.example/"
+    graphs = [f"{base}graph/article/a{i}" for i in range(5)] + [f"{base}graph/dataset"]
+    remote = RemoteStore.from_settings(settings(tmp_path, store_server))
+    assert remote.consistency_warning() is None  # the test server's isolation, read back from it
+    remote.publish(_release_quads("v0", graphs), "v0")
+    query = f"""SELECT DISTINCT ?v WHERE {{
+        {{ GRAPH <{graphs[-1]}> {{ ?d <{OWL_VERSION}> ?v }} }}
+        UNION {{ SELECT (COUNT(*) AS ?work) WHERE {{ ?s <urn:test:p> ?o . ?t <urn:test:p> ?o . ?t <urn:test:p> ?u }} }}
+        UNION {{ GRAPH ?g {{ ?g <{OWL_VERSION}> ?v }} FILTER(?g != <{graphs[-1]}>) }} }}"""
+    seen: list[frozenset[str]] = []
+    failed: list[BaseException] = []
+    stop = threading.Event()
+
+    def read():
+        reader = RemoteStore.from_settings(settings(tmp_path, store_server))
+        while not stop.is_set():
+            try:
+                seen.append(frozenset(s["v"].value for s in reader.query(query) if s["v"] is not None))
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                failed.append(error)
+                return
+            time.sleep(0.05)  # clients that never pause starve the switch on Virtuoso: docs/scaling.md
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        switches, give_up_at = 0, time.monotonic() + 120
+        while switches < 8 or (len(seen) < 60 and time.monotonic() < give_up_at):
+            switches += 1
+            remote.publish(_release_quads(f"v{switches}", graphs), f"v{switches}")
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert not failed, failed[:3]
+    assert len(seen) > 20 and all(len(versions) == 1 for versions in seen), [sorted(v) for v in seen if len(v) != 1][:5]
+    assert len({version for versions in seen for version in versions}) > 1  # the reads spanned switches
+
+
+def test_the_isolation_warning_and_the_deadlock_answer_of_virtuoso():
+    from newsfacts.remote_virtuoso import is_deadlock, isolation_warning
+
+    assert "DefaultIsolation is 2" in isolation_warning("")  # unset: read committed
+    assert "DefaultIsolation = 4" in isolation_warning("2")
+    assert isolation_warning("4") is None and isolation_warning("8") is None
+    assert is_deadlock("Virtuoso 40001 Error SR172: Transaction deadlocked\n\nSPARQL query:\nSELECT …")
+    assert not is_deadlock("Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error")

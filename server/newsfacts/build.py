@@ -236,6 +236,9 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
     unchanged = _unchanged_graphs(settings, checked)
     # the remote store switches first; if it fails, nothing is published anywhere
     remote = RemoteStore.from_settings(settings)
+    warning = remote.consistency_warning()
+    if warning:
+        print(f"newsfacts: warning: {warning}", file=sys.stderr)
     if previous is not None and remote.version(settings.base_iri) == previous.version:
         # an incremental build's vocabulary is the previous release's (same ontology: article_cache.previous_parts)
         entities = f"{settings.base_iri}graph/entities"

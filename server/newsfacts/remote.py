@@ -185,6 +185,16 @@ class RemoteStore:
                 self._graphs = (time.monotonic(), sorted(s["g"].value for s in answer))
             return self._graphs[1]
 
+    def consistency_warning(self) -> str | None:
+        """Virtuoso: a warning when its isolation lets a query read part of each release during a switch."""
+        if not self.is_virtuoso():
+            return None
+        try:
+            answer = self.query(virtuoso.ISOLATION_QUERY, use_default_graph_as_union=False)
+        except (SyntaxError, RemoteQueryError) as refused:
+            return f"Virtuoso's DefaultIsolation could not be read ({refused}); see docs/scaling.md"
+        return virtuoso.isolation_warning(next((s["i"].value for s in answer if s["i"] is not None), ""))
+
     # ---------------------------------------------------------------- writing
 
     def publish(self, quads: Iterable[ox.Quad], version: str, keep: frozenset[str] | set[str] = frozenset(),
@@ -318,13 +328,20 @@ class RemoteStore:
 
     def _request(self, method: str, url: str, *, data, headers: dict, timeout_s: float | None,
                  params: dict | None = None) -> requests.Response:
-        try:
-            response = self.session.request(method, url, data=data, headers=headers, params=params,
-                                            timeout=timeout_s or self.timeout_s)
-        except requests.Timeout as exc:
-            raise StoreUnavailable(f"the remote store at {url} did not answer within {timeout_s or self.timeout_s} s") from exc
-        except requests.ConnectionError as exc:
-            raise StoreUnavailable(f"the remote store at {url} cannot be reached") from exc
+        pause, waited = virtuoso.DEADLOCK_PAUSE_S, 0.0
+        timeout_s = timeout_s or self.timeout_s
+        wait_at_most = min(virtuoso.DEADLOCK_WAIT_S, timeout_s)  # a query: within its time limit
+        while True:
+            try:
+                response = self.session.request(method, url, data=data, headers=headers, params=params, timeout=timeout_s)
+            except requests.Timeout as exc:
+                raise StoreUnavailable(f"the remote store at {url} did not answer within {timeout_s} s") from exc
+            except requests.ConnectionError as exc:
+                raise StoreUnavailable(f"the remote store at {url} cannot be reached") from exc
+            if response.status_code < 400 or waited >= wait_at_most or not virtuoso.is_deadlock(response.text):
+                break
+            time.sleep(pause)  # rolled back: nothing of it applied, so it is sent again
+            waited, pause = waited + pause, min(2 * pause, virtuoso.DEADLOCK_MAX_PAUSE_S)
         if self._virtuoso is None:
             self._virtuoso = virtuoso.is_virtuoso(response.headers.get("Server", ""))
         if 400 <= response.status_code < 500:

@@ -17,6 +17,10 @@ against the real server (``tests/test_remote_store.py``; docs/scaling.md lists e
   change names one is loaded whole (``by_update``).
 - ``DELETE DATA`` with several ``GRAPH`` blocks, even for the same graph, deletes no language-tagged literal
   (it does delete other terms): ``data_updates`` writes one block per graph.
+- Queries run at the server's ``DefaultIsolation``, read committed unless set: a query running while the switch
+  commits can read some graphs as they were and others as they are now. At repeatable read (4) it reads one state
+  throughout, and a query and the switch may deadlock: Virtuoso rolls one back with SQL state 40001, and that
+  request is sent again (``is_deadlock``). Publishing warns when the isolation is below that (``ISOLATION_QUERY``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,16 @@ GRAPH_LIST_QUERY = f"SELECT ?g WHERE {{ GRAPH <{GRAPH_LIST}> {{ ?g a <{_NAMED_GR
 INCOMPLETE = "S1TAT"
 #: Datatypes of literals whose values Virtuoso keeps as written (xsd:string first).
 PLAIN_DATATYPES = (f"{XSD}string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+#: The server's default isolation level (2 read committed, 4 repeatable read, 8 serializable) and the lowest
+#: at which a query reads one committed state throughout.
+ISOLATION_QUERY = "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'Parameters', 'DefaultIsolation') AS ?i) {}"
+CONSISTENT_ISOLATION = 4
+#: A request rolled back to break a deadlock is sent again after a pause that doubles from DEADLOCK_PAUSE_S up to
+#: DEADLOCK_MAX_PAUSE_S, for up to DEADLOCK_WAIT_S in all (a switch competes with every query reading the graphs; a query waits
+#: no longer than its time limit).
+DEADLOCK_PAUSE_S = 0.02
+DEADLOCK_MAX_PAUSE_S = 1.0
+DEADLOCK_WAIT_S = 60.0
 #: Triples per SPARQL Update (Virtuoso's SQL limit is reached at about 1,000).
 UPDATE_BATCH = 200
 #: Triples per Graph Store Protocol request while loading.
@@ -51,6 +65,22 @@ _SECONDS = re.compile(r"-?\d+\.\d*(?:[eE][-+]?\d+)?")
 
 def is_virtuoso(server_header: str) -> bool:
     return server_header.lower().startswith("virtuoso")
+
+
+def is_deadlock(error_body: str) -> bool:
+    """Whether an error answer reports a transaction Virtuoso rolled back to break a deadlock (SQL state 40001):
+    nothing of it was applied, so the request can be sent again."""
+    return error_body.lstrip().startswith("Virtuoso 40001 ")
+
+
+def isolation_warning(level: str) -> str | None:
+    """What the operator should know of the server's default isolation ``level`` (as ``ISOLATION_QUERY`` reads it)."""
+    found = int(level) if level.strip().isdigit() else 2  # unset: read committed
+    if found >= CONSISTENT_ISOLATION:
+        return None
+    return (f"Virtuoso's DefaultIsolation is {found} (read committed): a query running while a release is switched "
+            f"can read part of the old release and part of the new one; set DefaultIsolation = {CONSISTENT_ISOLATION} "
+            "in the [Parameters] section of virtuoso.ini (docs/scaling.md)")
 
 
 def repair_lexical(datatype: str, value: str) -> str:
