@@ -157,6 +157,11 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
     # the parts: the same keys and quads; those of reused articles are the previous release's files, linked
     index = json.loads((updated.path / "articles" / "index.json").read_text())
     assert index == json.loads((clean.path / "articles" / "index.json").read_text())
+    # the parts' metadata, one line per article in both (their reports' blank nodes are named anew by each build)
+    entries = [[json.loads(line) for line in (r.path / "articles" / "parts.jsonl").read_text().splitlines()]
+               for r in (updated, clean)]
+    assert [dict(e, report=None) for e in entries[0]] == [dict(e, report=None) for e in entries[1]]
+    assert sorted(e["article"] for e in entries[0]) == sorted(index["articles"]) and all(e["members"] for e in entries[0])
     for entry in index["articles"].values():
         part = f"{entry['key']}.nq"
         assert (updated.path / "articles" / part).read_bytes() == (clean.path / "articles" / part).read_bytes()
@@ -248,12 +253,17 @@ def test_a_part_removed_from_the_previous_release_is_made_again(inputs):
     settings = settings_for(inputs, "releases")
     first = build(settings, built_at=T0)
     key = json.loads((first.path / "articles" / "index.json").read_text())["articles"]["synthetic-article-2"]["key"]
+    index = first.path / "articles" / "parts.jsonl"
     os.chmod(first.path / "articles", 0o755)
-    (first.path / "articles" / f"{key}.json").unlink()
+    lines = index.read_text(encoding="utf-8").splitlines(keepends=True)
+    index.unlink()  # replaced, not written through its hard links
+    index.write_text("".join(line for line in lines if json.loads(line)["key"] != key), encoding="utf-8")
     second = build(settings, built_at=T1)
     rebuilt = second.manifest()["rebuilt"]
     assert rebuilt["articles"] == {"synthetic-article-2": f"its part in {first.version} cannot be read"}
-    assert (second.path / "articles" / f"{key}.json").is_file() and rebuilt["reused"] == 4
+    kept = [json.loads(line) for line in (second.path / "articles" / "parts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert key in {entry["key"] for entry in kept} and len(kept) == 5 and rebuilt["reused"] == 4
+    assert (second.path / "articles" / f"{key}.nq").is_file()
 
 
 def test_an_incremental_build_reads_the_parts_of_the_changed_articles_only(inputs):

@@ -32,7 +32,7 @@ from .dataset import Counts, Publisher, counts_of, describe, dump_url
 from .description_change import counts_after, counts_in_store, previous_counts
 from .documents import code_digest as documents_code
 from .documents import write_documents
-from .dumps import DumpWriter, describe_file
+from .dumps import DumpWriter, describe_file, file_digest
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .links import write_sssom
@@ -78,7 +78,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
               f"{', '.join(p.name for p in removed)}", file=sys.stderr)
     checked = check(settings, full=full) if checked is None else checked
     built_at = built_at or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    inputs = _input_checksums(settings, checked.files)
+    inputs = _input_checksums(settings, checked.files, checked.facts_sha256)
     digest = inputs_digest(settings, inputs, checked.grounding)
     current = current_release(settings.releases_dir)
     if not force and current is not None and current.manifest().get("inputs_digest") == digest:
@@ -352,14 +352,15 @@ def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:
     return {f"{settings.base_iri}graph/article/{part.article}" for part in checked.parts if not part.mapped}
 
 
-def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str, str]:
+def _input_checksums(settings: Settings, files: list[ArticleFacts], known: dict[Path, str] | None = None) -> dict[str, str]:
+    """The SHA-256 of each input file by its name for the manifest; the facts files' from ``known`` (what the
+    checks found, ``Checked.facts_sha256``) when it has them, so that they are not read again."""
+    known = known or {}
     paths = [f.path for f in files]
     for folder in (settings.ontology_dir, settings.shapes_dir, settings.mappings_dir):
         paths.extend(sorted(p for p in Path(folder).rglob("*") if p.is_file()))
-    sums = {}
-    for path in paths:
-        sums[_display(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return sums
+    cwd, folders = Path.cwd(), {}
+    return {_display(path, cwd, folders): known.get(path) or file_digest(path) for path in paths}
 
 
 def inputs_digest(settings: Settings, inputs: dict[str, str], grounding: list[GroundingResult]) -> str:
@@ -378,9 +379,17 @@ def inputs_digest(settings: Settings, inputs: dict[str, str], grounding: list[Gr
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, cwd: Path | None = None, folders: dict[Path, Path] | None = None) -> str:
+    """The path resolved, relative to ``cwd`` when it is within; ``folders`` keeps the folders resolved (a file
+    that is not a link resolves to its folder's resolved path and its name)."""
+    if folders is not None and not path.is_symlink():
+        if path.parent not in folders:
+            folders[path.parent] = path.parent.resolve()
+        resolved = folders[path.parent] / path.name
+    else:
+        resolved = path.resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(resolved.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 
