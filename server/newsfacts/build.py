@@ -32,9 +32,10 @@ from .dataset import Counts, Publisher, counts_of, describe, dump_url
 from .description_change import counts_after, counts_in_store, previous_counts
 from .documents import code_digest as documents_code
 from .documents import write_documents
-from .dumps import DumpWriter, describe_file, file_digest
+from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
+from .input_checksums import InputChecksums
 from .links import write_sssom
 from .part_quads import CorpusQuads, GraphQuads
 from .problems import BuildFailed
@@ -78,7 +79,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
               f"{', '.join(p.name for p in removed)}", file=sys.stderr)
     checked = check(settings, full=full) if checked is None else checked
     built_at = built_at or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    inputs = _input_checksums(settings, checked.files, checked.facts_sha256)
+    inputs = _input_checksums(settings, checked.files, checked.input_checksums)
     digest = inputs_digest(settings, inputs, checked.grounding)
     current = current_release(settings.releases_dir)
     if not force and current is not None and current.manifest().get("inputs_digest") == digest:
@@ -352,15 +353,18 @@ def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:
     return {f"{settings.base_iri}graph/article/{part.article}" for part in checked.parts if not part.mapped}
 
 
-def _input_checksums(settings: Settings, files: list[ArticleFacts], known: dict[Path, str] | None = None) -> dict[str, str]:
-    """The SHA-256 of each input file by its name for the manifest; the facts files' from ``known`` (what the
-    checks found, ``Checked.facts_sha256``) when it has them, so that they are not read again."""
-    known = known or {}
+def _input_checksums(settings: Settings, files: list[ArticleFacts], checksums: InputChecksums | None = None
+                     ) -> dict[str, str]:
+    """The SHA-256 of each input file by its name, for the manifest: the facts files' as the checks found them
+    (``checksums``), the others' kept beside the releases too (input_checksums.py); then the kept ones saved."""
+    checksums = checksums or InputChecksums(settings.releases_dir)
     paths = [f.path for f in files]
     for folder in (settings.ontology_dir, settings.shapes_dir, settings.mappings_dir):
         paths.extend(sorted(p for p in Path(folder).rglob("*") if p.is_file()))
     cwd, folders = Path.cwd(), {}
-    return {_display(path, cwd, folders): known.get(path) or file_digest(path) for path in paths}
+    sums = {_display(path, cwd, folders): checksums.sha256(path) for path in paths}
+    checksums.save()
+    return sums
 
 
 def inputs_digest(settings: Settings, inputs: dict[str, str], grounding: list[GroundingResult]) -> str:

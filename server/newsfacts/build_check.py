@@ -90,8 +90,8 @@ class Checked:
     entity_counts: dict[str, int] = field(default_factory=dict)  # see article_cache.ENTITIES_PART
     #: the folder of the mapped articles' quads (removed when this is let go of)
     scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
-    #: the SHA-256 of each facts file, as the checks found it (input_checksums.py)
-    facts_sha256: dict[Path, str] = field(default_factory=dict)
+    #: the SHA-256 of each facts file and source text the checks read or found kept (input_checksums.py)
+    input_checksums: InputChecksums | None = None
 
     def all_quads(self) -> list[ox.Quad]:
         """Every quad of the release, the reused articles' read from their parts, as a list (``quads.every()``
@@ -191,10 +191,9 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     outcome, revalidated = _validate(settings, vocabulary, files, parts, CorpusQuads(parts, entities_graph, descriptions),
                                      links, origin, mapper.iri.entity(""), shapes_checked=previous is not None)
     timings["shacl_s"] = time.perf_counter() - started
-    checksums.save()
     return Checked(files, corpus, [p.grounding_result() for p in parts], outcome, rows,
                    timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests,
-                   entity_counts, scratch, shas)
+                   entity_counts, scratch, checksums)
 
 
 def map_all(mapper: Mapper, files: list[ArticleFacts], keep=None) -> list:

@@ -38,6 +38,7 @@ class InputChecksums:
         self.path = Path(folder) / CACHE_FILE if folder else None
         self.kept: dict[str, list] = {}  # absolute path -> [dev, inode, size, mtime_ns, ctime_ns, sha256]
         self.used: dict[str, list] = {}  # the entries this build looked up or made: what is saved
+        self.found: dict[str, str] = {}  # absolute path -> SHA-256 of every file this build read or found kept
         self.read = 0  # files read (hashed) by this build
         try:
             kept = json.loads(self.path.read_text(encoding="utf-8")) if self.path else {}
@@ -57,6 +58,7 @@ class InputChecksums:
         entry = self.kept.get(name)
         if entry is not None and entry[:5] == stamp:
             self.used[name] = entry
+            self.found[name] = entry[5]
             return entry[5], stamp
         return None, stamp
 
@@ -64,12 +66,17 @@ class InputChecksums:
         """Remember ``sha256`` of ``path`` as read at ``stamp`` (taken before reading), unless it was changed too
         recently to trust its times; returns ``sha256``."""
         self.read += 1
+        name = os.path.abspath(path)
+        self.found[name] = sha256
         if stamp is not None and time.time_ns() - max(stamp[3], stamp[4]) > RACY_NS:
-            self.used[os.path.abspath(path)] = [*stamp, sha256]
+            self.used[name] = [*stamp, sha256]
         return sha256
 
     def sha256(self, path: Path) -> str:
-        """The SHA-256 of a file's bytes: kept, or read now (OSError when it cannot be read)."""
+        """The SHA-256 of a file's bytes: as this build found it already, kept, or read now (OSError when it
+        cannot be read). A file is read at most once by a build: the manifest names the bytes it was built from."""
+        if (found := self.found.get(os.path.abspath(path))) is not None:
+            return found
         known, stamp = self.cached(path)
         if known is not None:
             return known
@@ -80,12 +87,13 @@ class InputChecksums:
         return self.keep(path, stamp, digest.hexdigest())
 
     def save(self) -> None:
-        """Write the entries this build used or made (files no longer read are dropped), atomically; a folder that
-        does not exist or cannot be written to is left as it is (the cache only saves time)."""
-        if self.path is None or not self.path.parent.is_dir() or self.used == self.kept:
+        """Write the entries this build used or made (files no longer read are dropped), atomically, making the
+        folder if need be; one that cannot be written to is left as it is (the cache only saves time)."""
+        if self.path is None or self.used == self.kept:
             return
         temporary = None
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, prefix=f".{CACHE_FILE}-",
                                              delete=False) as out:
                 temporary = out.name
