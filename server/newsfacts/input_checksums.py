@@ -98,6 +98,7 @@ class InputChecksums:
                                              delete=False) as out:
                 temporary = out.name
                 json.dump(self.used, out, sort_keys=True, separators=(",", ":"))
+            os.chmod(temporary, 0o644)  # as the releases beside it (a temporary file is private)
             os.replace(temporary, self.path)
         except OSError:
             if temporary is not None:
