@@ -206,7 +206,8 @@ def test_an_invalid_change_stops_the_build_naming_file_entity_and_rule_and_leave
     assert any(p.file == str(broken) and p.where.startswith("claim-0") and p.rule == "unknown-reference"
                for p in stopped.value.problems), stopped.value.problems
     assert os.readlink(inputs["tmp"] / "releases" / "current") == current
-    assert sorted(p.name for p in (inputs["tmp"] / "releases").iterdir()) == sorted(["current", current, "history"])
+    assert sorted(p.name for p in (inputs["tmp"] / "releases").iterdir()) == sorted(["current", current, "history",
+                                                                                     "input-checksums.json"])
 
 
 def test_an_unchanged_article_naming_an_entity_no_longer_defined_is_checked_again(inputs):
