@@ -349,3 +349,22 @@ def test_a_change_to_the_code_that_renders_documents_publishes_a_release(inputs,
     assert build(settings, force=False, built_at=T1) == first
     monkeypatch.setattr("newsfacts.build.documents_code", lambda: "other code")
     assert build(settings, force=False, built_at=T1) != first
+
+
+def test_a_damaged_index_of_the_parts_makes_every_article_again(inputs):
+    """The parts' metadata are read from articles/parts.jsonl only: when it cannot be read, no part is reused
+    (each says why) and the release is still the one a full build gives."""
+    settings = settings_for(inputs, "releases")
+    first = build(settings, built_at=T0)
+    index = first.path / "articles" / "parts.jsonl"
+    os.chmod(first.path / "articles", 0o755)
+    index.unlink()
+    index.write_text('{"key": "not json', encoding="utf-8")
+    second = build(settings, built_at=T1)
+    clean = build(settings_for(inputs, "clean"), full=True, built_at=T1)
+    rebuilt = second.manifest()["rebuilt"]
+    assert rebuilt["reused"] == 0 and rebuilt["full"] is None and len(rebuilt["articles"]) == 5
+    assert set(rebuilt["articles"].values()) == {f"its part in {first.version} cannot be read"}
+    assert all_quads(second) == all_quads(clean) and second.version == clean.version
+    for name in sorted(p.name for p in clean.dumps_path.iterdir()):
+        assert (second.dumps_path / name).read_bytes() == (clean.dumps_path / name).read_bytes(), name
