@@ -64,22 +64,34 @@ def _part_differences(a: Path, b: Path) -> list[str]:
     indexes = [json.loads((folder / "index.json").read_text())["articles"] for folder in (a, b)]
     if indexes[0].keys() != indexes[1].keys():
         return [*found, "articles/index.json: different articles"]
+    metadata = [_metadata(folder) for folder in (a, b)]
     for article in sorted(indexes[0]):
         keys = [index[article]["key"] for index in indexes]
-        files = [sorted(p.name.removeprefix(key) for p in folder.glob(f"{key}.*"))
+        # a part's metadata is its line in parts.jsonl, or (releases made before it) its <key>.json
+        data = [dict(kept.get(key) or json.loads((folder / f"{key}.json").read_text()), key=None, members=None)
+                for kept, folder, key in zip(metadata, (a, b), keys, strict=True)]
+        if _same_graph(data[0].pop("report"), data[1].pop("report"), "nt") is False:
+            found.append(f"articles: {article}'s validation report differs")
+        if data[0] != data[1]:
+            found.append(f"articles: {article}'s metadata differs")
+        files = [sorted(p.name.removeprefix(key) for p in folder.glob(f"{key}.*") if p.suffix != ".json")
                  for folder, key in zip((a, b), keys, strict=True)]
         if files[0] != files[1]:
             found.append(f"articles: {article}'s files differ: {files}")
             continue
         for suffix in files[0]:
             data = [(folder / f"{key}{suffix}").read_bytes() for folder, key in zip((a, b), keys, strict=True)]
-            if suffix == ".json":
-                data = [dict(json.loads(d), key=None) for d in data]
-                if _same_graph(data[0].pop("report"), data[1].pop("report"), "nt") is False:
-                    found.append(f"articles: {article}'s validation report differs")
             if data[0] != data[1]:
                 found.append(f"articles: {article}'s {suffix} differs")
     return found
+
+
+def _metadata(folder: Path) -> dict[str, dict]:
+    """The parts' metadata by key from the folder's parts.jsonl; empty when it has none."""
+    path = folder / "parts.jsonl"
+    if not path.is_file():
+        return {}
+    return {entry["key"]: entry for entry in map(json.loads, path.read_text().splitlines())}
 
 
 def _same_graph(a: str, b: str, rdf_format: str) -> bool:

@@ -157,6 +157,11 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
     # the parts: the same keys and quads; those of reused articles are the previous release's files, linked
     index = json.loads((updated.path / "articles" / "index.json").read_text())
     assert index == json.loads((clean.path / "articles" / "index.json").read_text())
+    # the parts' metadata, one line per article in both (their reports' blank nodes are named anew by each build)
+    entries = [[json.loads(line) for line in (r.path / "articles" / "parts.jsonl").read_text().splitlines()]
+               for r in (updated, clean)]
+    assert [dict(e, report=None) for e in entries[0]] == [dict(e, report=None) for e in entries[1]]
+    assert sorted(e["article"] for e in entries[0]) == sorted(index["articles"]) and all(e["members"] for e in entries[0])
     for entry in index["articles"].values():
         part = f"{entry['key']}.nq"
         assert (updated.path / "articles" / part).read_bytes() == (clean.path / "articles" / part).read_bytes()
@@ -201,7 +206,8 @@ def test_an_invalid_change_stops_the_build_naming_file_entity_and_rule_and_leave
     assert any(p.file == str(broken) and p.where.startswith("claim-0") and p.rule == "unknown-reference"
                for p in stopped.value.problems), stopped.value.problems
     assert os.readlink(inputs["tmp"] / "releases" / "current") == current
-    assert sorted(p.name for p in (inputs["tmp"] / "releases").iterdir()) == sorted(["current", current, "history"])
+    assert sorted(p.name for p in (inputs["tmp"] / "releases").iterdir()) == sorted(["current", current, "history",
+                                                                                     "input-checksums.json"])
 
 
 def test_an_unchanged_article_naming_an_entity_no_longer_defined_is_checked_again(inputs):
@@ -248,12 +254,17 @@ def test_a_part_removed_from_the_previous_release_is_made_again(inputs):
     settings = settings_for(inputs, "releases")
     first = build(settings, built_at=T0)
     key = json.loads((first.path / "articles" / "index.json").read_text())["articles"]["synthetic-article-2"]["key"]
+    index = first.path / "articles" / "parts.jsonl"
     os.chmod(first.path / "articles", 0o755)
-    (first.path / "articles" / f"{key}.json").unlink()
+    lines = index.read_text(encoding="utf-8").splitlines(keepends=True)
+    index.unlink()  # replaced, not written through its hard links
+    index.write_text("".join(line for line in lines if json.loads(line)["key"] != key), encoding="utf-8")
     second = build(settings, built_at=T1)
     rebuilt = second.manifest()["rebuilt"]
     assert rebuilt["articles"] == {"synthetic-article-2": f"its part in {first.version} cannot be read"}
-    assert (second.path / "articles" / f"{key}.json").is_file() and rebuilt["reused"] == 4
+    kept = [json.loads(line) for line in (second.path / "articles" / "parts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert key in {entry["key"] for entry in kept} and len(kept) == 5 and rebuilt["reused"] == 4
+    assert (second.path / "articles" / f"{key}.nq").is_file()
 
 
 def test_an_incremental_build_reads_the_parts_of_the_changed_articles_only(inputs):
@@ -338,3 +349,22 @@ def test_a_change_to_the_code_that_renders_documents_publishes_a_release(inputs,
     assert build(settings, force=False, built_at=T1) == first
     monkeypatch.setattr("newsfacts.build.documents_code", lambda: "other code")
     assert build(settings, force=False, built_at=T1) != first
+
+
+def test_a_damaged_index_of_the_parts_makes_every_article_again(inputs):
+    """The parts' metadata are read from articles/parts.jsonl only: when it cannot be read, no part is reused
+    (each says why) and the release is still the one a full build gives."""
+    settings = settings_for(inputs, "releases")
+    first = build(settings, built_at=T0)
+    index = first.path / "articles" / "parts.jsonl"
+    os.chmod(first.path / "articles", 0o755)
+    index.unlink()
+    index.write_text('{"key": "not json', encoding="utf-8")
+    second = build(settings, built_at=T1)
+    clean = build(settings_for(inputs, "clean"), full=True, built_at=T1)
+    rebuilt = second.manifest()["rebuilt"]
+    assert rebuilt["reused"] == 0 and rebuilt["full"] is None and len(rebuilt["articles"]) == 5
+    assert set(rebuilt["articles"].values()) == {f"its part in {first.version} cannot be read"}
+    assert all_quads(second) == all_quads(clean) and second.version == clean.version
+    for name in sorted(p.name for p in clean.dumps_path.iterdir()):
+        assert (second.dumps_path / name).read_bytes() == (clean.dumps_path / name).read_bytes(), name

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import test_build
+from newsfacts.input_checksums import CACHE_FILE
 from newsfacts.release import BUILDER_LOCK, STAGING_PREFIX, make_current, prune_releases, remove_stale_staging
 from test_build import run_build, snapshot
 
@@ -29,7 +30,8 @@ def fake_release(releases: Path, version: str) -> Path:
 
 
 def names(releases: Path) -> list[str]:
-    return sorted(p.name for p in releases.iterdir())
+    """What the releases folder holds but the input checksums kept beside the releases (not a release)."""
+    return sorted(p.name for p in releases.iterdir() if p.name != CACHE_FILE)
 
 
 # --- identical rebuilds ---------------------------------------------------------------------------------------
@@ -108,7 +110,8 @@ def test_a_build_prunes_beyond_keep_releases(workspace):
     result = run_build(*workspace["args"], "--force", env={"NEWSFACTS_KEEP_RELEASES": "3"})
     assert result.returncode == 0, result.stderr
     newest, listed = snapshot(releases)
-    assert listed == sorted([old[-1], current, newest, "current", "history"])  # history/: change sets outlive releases
+    # history/: change sets outlive releases; the input checksums are kept beside the releases
+    assert listed == sorted([old[-1], current, newest, "current", "history", CACHE_FILE])
     assert f"removed 3 old release(s) beyond keep_releases=3: {', '.join(old[:3])}" in result.stderr
 
 

@@ -1,7 +1,7 @@
 """Per-article parts of a release, kept in its ``articles/`` folder so that later builds reuse them.
 
 A part is one article's checked, mapped and validated result: its quads (``<key>.nq``) and what the checks found
-(``<key>.json``: grounding, the ids it defines and refers to, its validation results and their report). Its key is
+(its line in ``parts.jsonl``: grounding, the ids it defines and refers to, its validation results and their report). Its key is
 the SHA-256 of everything the part depends on: the facts file's bytes, its source text (bytes, or why it was not
 read), and the build digests (build code, ontology, shapes, mappings, output-changing settings). A build reuses
 the part of an article whose key is unchanged and maps and validates only the others; the parts it reuses are
@@ -33,11 +33,12 @@ from . import __version__
 from .dumps import DUMP_FORMATS, file_digest
 from .facts import ArticleFacts
 from .grounding import GroundingResult
+from .input_checksums import InputChecksums
 from .package_code import package_digests
 from .part_quads import NQuadsText, part_nquads
 from .problems import Problem
 from .release import Release
-from .sourcetexts import read_source_text
+from .sourcetexts import SourceText, read_source_text, source_text_file
 
 PARTS_DIR = "articles"
 INDEX = "index.json"
@@ -45,6 +46,9 @@ INDEX = "index.json"
 LINKS_PART = "links.nq"
 #: How many parts hold each quad of the entities graph (N-Quads line -> count).
 ENTITIES_PART = "entities.json"
+#: Every part's metadata (``ArticlePart.metadata``) and whether its dump members are kept, a JSON line per part in
+#: the order of the articles: the next build reads this one file, not a file and four checks per part.
+PARTS_INDEX = "parts.jsonl"
 #: Settings whose value changes what an article's part holds.
 OUTPUT_SETTINGS = ("base_iri", "license", "shacl_engine")
 #: Not an input of any article: the links are checked and published from it by every build.
@@ -74,13 +78,23 @@ CHANGED_DIGEST = {"code": "the build code changed", "rules": "the ontology, shap
                   "settings": "an output-changing setting changed (base_iri, license or shacl_engine)"}
 
 
-def source_key(settings, name: object) -> str | None:
+def source_key(settings, name: object, checksums: InputChecksums | None = None) -> str | None:
     """What an article's part depends on of its source text: its SHA-256, or why it is not read; None when
-    reading it is a problem (the build then checks the article again, and reports it)."""
+    reading it is a problem (the build then checks the article again, and reports it). With ``checksums``, a
+    file unchanged since its checksum was kept is not read (it was UTF-8 text then: its part was made)."""
+    found = source_text_file(settings.sources_dir, name, settings.max_source_text_bytes)
+    if isinstance(found, SourceText):
+        return None if found.problem else f"skipped: {found.skipped}"
+    known, stamp = checksums.cached(found) if checksums is not None else (None, None)
+    if known is not None:
+        return known
     source = read_source_text(settings.sources_dir, name, settings.max_source_text_bytes)
     if source.problem:
         return None
-    return hashlib.sha256(source.raw).hexdigest() if source.raw is not None else f"skipped: {source.skipped}"
+    if source.raw is None:
+        return f"skipped: {source.skipped}"
+    sha = hashlib.sha256(source.raw).hexdigest()
+    return checksums.keep(found, stamp, sha) if checksums is not None else sha
 
 
 def part_key(digests: dict[str, str], facts_sha256: str, source_text: str, source: str) -> str:
@@ -117,7 +131,7 @@ class LazyQuads:
 
 @dataclass
 class ArticlePart:
-    """One article's result; ``quads`` are kept in ``<key>.nq``, the rest in ``<key>.json``."""
+    """One article's result; ``quads`` are kept in ``<key>.nq``, the rest in its line of PARTS_INDEX."""
 
     key: str
     article: str
@@ -188,6 +202,9 @@ class PreviousParts:
 
     release: Release
     index: dict  # article id -> {"key", "facts_sha256", "source_text"}
+    #: part key -> its metadata and whether its dump members are kept (PARTS_INDEX); None when the release has
+    #: no such file (each part's ``<key>.json`` is read, and its members looked for, instead)
+    metadata: dict[str, dict] | None = field(default=None, repr=False)
 
     def by_facts(self) -> dict[str, dict]:
         return {entry["facts_sha256"]: dict(entry, article=article) for article, entry in self.index.items()}
@@ -221,15 +238,59 @@ class PreviousParts:
     def dump_members(self, key: str) -> MemberFiles | None:
         """The dump members of an article's graph kept with its part (None if it has none), each read when the
         dump it goes into is written (a +1 build holds one member at a time, not the corpus's)."""
-        members = MemberFiles(self.release.path / PARTS_DIR, key)
-        return members if all(path.is_file() for path in members.paths.values()) else None
+        return MemberFiles(self.release.path / PARTS_DIR, key) if self.has_members(key) else None
+
+    def has_members(self, key: str) -> bool:
+        entry = (self.metadata or {}).get(key)
+        if entry is not None:
+            return entry["members"]
+        return all(path.is_file() for path in MemberFiles(self.release.path / PARTS_DIR, key).paths.values())
 
     def read(self, key: str) -> ArticlePart:
         folder = self.release.path / PARTS_DIR
-        part = ArticlePart(**json.loads((folder / f"{key}.json").read_text(encoding="utf-8")))
+        entry = (self.metadata or {}).get(key)
+        if entry is None:  # a part missing from the index, or a release that kept a file per part
+            entry = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        part = ArticlePart(**{name: value for name, value in entry.items() if name != "members"})
         part.quads = LazyQuads(folder / f"{key}.nq")
         part.mapped = part.validated = False
         return part
+
+    def index_lines(self, keys: set[str]) -> dict[str, str]:
+        """The lines of PARTS_INDEX of the parts ``keys``, as the file holds them (a part reused as it was is
+        written to the next release's index as it is, not serialised again)."""
+        found = {}
+        try:
+            with open(self.release.path / PARTS_DIR / PARTS_INDEX, encoding="utf-8") as lines:
+                for line in lines:
+                    key = _line_key(line)
+                    if key in keys:
+                        found[key] = line
+        except OSError:
+            return {}
+        return found
+
+
+def read_parts_index(folder: Path) -> dict[str, dict] | None:
+    """The metadata of each part of a release's ``articles/`` folder by key, from PARTS_INDEX; None when it has
+    none or it cannot be read."""
+    try:
+        with open(folder / PARTS_INDEX, encoding="utf-8") as lines:
+            entries = [json.loads(line) for line in lines]
+        return {entry["key"]: entry for entry in entries if isinstance(entry.get("members"), bool)}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _line_key(line: str) -> str | None:
+    """The key of a line of PARTS_INDEX, which starts with it (``{"key": "<64 hex digits>"``)."""
+    prefix = '{"key": "'
+    if line.startswith(prefix) and line[len(prefix) + 64:len(prefix) + 65] == '"':
+        return line[len(prefix):len(prefix) + 64]
+    try:
+        return json.loads(line).get("key")
+    except (ValueError, AttributeError):
+        return None
 
 
 def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[PreviousParts | None, str]:
@@ -245,7 +306,7 @@ def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[Pr
         return None, "; ".join(changed)
     if not (release.path / PARTS_DIR / ENTITIES_PART).is_file():
         return None, f"the previous release {release.version} does not count its entity descriptions"
-    return PreviousParts(release, index["articles"]), ""
+    return PreviousParts(release, index["articles"], read_parts_index(release.path / PARTS_DIR)), ""
 
 
 def entity_quads(counts: dict[str, int]) -> list[ox.Quad]:
@@ -266,40 +327,45 @@ def count_entity_quads(counts: dict[str, int], quads, graph: str, by: int) -> No
 def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str], previous: PreviousParts | None,
                 links: list[ox.Quad], members: dict[str, dict[str, bytes]], entity_counts: dict[str, int]) -> None:
     """Write the release's ``articles/``: new parts written, reused ones hard-linked from the previous release;
-    the links graph and the counts of the entity descriptions. ``members`` are the dump members made by this
-    build, by article id."""
+    the links graph, the counts of the entity descriptions, the index of the parts' metadata (PARTS_INDEX).
+    ``members`` are the dump members made by this build, by article id."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ENTITIES_PART).write_text(json.dumps(entity_counts, ensure_ascii=False, sort_keys=True, indent=0),
                                         encoding="utf-8")
     with open(folder / LINKS_PART, "wb") as out:
         ox.serialize(links, out, format=ox.RdfFormat.N_QUADS)
-    source = previous.release.path / PARTS_DIR if previous else None
-    for part in parts:
-        if part.mapped:
-            (folder / f"{part.key}.nq").write_bytes(part_nquads(part.quads))
-        else:
-            _link(source / f"{part.key}.nq", folder / f"{part.key}.nq")
-        for fmt in DUMP_FORMATS:
-            name = f"{part.key}.dump.{fmt.suffix}"
-            if part.article in members:
-                (folder / name).write_bytes(members[part.article][fmt.key])
-            elif source is not None and (source / name).is_file():
-                _link(source / name, folder / name)
-        if part.mapped or part.validated:
-            (folder / f"{part.key}.json").write_text(json.dumps(part.metadata(), ensure_ascii=False), encoding="utf-8")
-        else:
-            _link(source / f"{part.key}.json", folder / f"{part.key}.json")
+    source = str(previous.release.path / PARTS_DIR) if previous else ""
+    target = str(folder)
+    unchanged = previous.index_lines({p.key for p in parts if not p.mapped and not p.validated}) if previous else {}
+    with open(folder / PARTS_INDEX, "w", encoding="utf-8") as index_lines:
+        for part in parts:
+            key = part.key
+            if part.mapped:
+                (folder / f"{key}.nq").write_bytes(part_nquads(part.quads))
+            else:
+                _link(os.path.join(source, f"{key}.nq"), os.path.join(target, f"{key}.nq"))
+            kept = part.article in members or (previous is not None and not part.mapped and previous.has_members(key))
+            for fmt in DUMP_FORMATS:
+                name = f"{key}.dump.{fmt.suffix}"
+                if part.article in members:
+                    (folder / name).write_bytes(members[part.article][fmt.key])
+                elif kept:
+                    _link(os.path.join(source, name), os.path.join(target, name))
+            line = unchanged.get(key) if kept == (previous is not None and previous.has_members(key)) else None
+            if part.mapped or part.validated or line is None:
+                line = json.dumps({**part.metadata(), "members": kept}, ensure_ascii=False) + "\n"
+            index_lines.write(line)
     index = {"digests": digests, "articles": {p.article: {"key": p.key, "facts_sha256": p.facts_sha256,
                                                           "source_text": p.source_text} for p in parts}}
     (folder / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: str, target: str) -> None:
     """A hard link (a release is never written to, so sharing the file is safe); a copy across file systems."""
     try:
         os.link(source, target)
     except OSError:
-        target.write_bytes(source.read_bytes())
+        Path(target).write_bytes(Path(source).read_bytes())
 
 
 def _digest(value) -> str:

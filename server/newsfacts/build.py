@@ -35,6 +35,7 @@ from .documents import write_documents
 from .dumps import DumpWriter, describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
+from .input_checksums import InputChecksums
 from .links import write_sssom
 from .part_quads import CorpusQuads, GraphQuads
 from .problems import BuildFailed
@@ -78,7 +79,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
               f"{', '.join(p.name for p in removed)}", file=sys.stderr)
     checked = check(settings, full=full) if checked is None else checked
     built_at = built_at or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    inputs = _input_checksums(settings, checked.files)
+    inputs = _input_checksums(settings, checked.files, checked.input_checksums)
     digest = inputs_digest(settings, inputs, checked.grounding)
     current = current_release(settings.releases_dir)
     if not force and current is not None and current.manifest().get("inputs_digest") == digest:
@@ -355,13 +356,17 @@ def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:
     return {f"{settings.base_iri}graph/article/{part.article}" for part in checked.parts if not part.mapped}
 
 
-def _input_checksums(settings: Settings, files: list[ArticleFacts]) -> dict[str, str]:
+def _input_checksums(settings: Settings, files: list[ArticleFacts], checksums: InputChecksums | None = None
+                     ) -> dict[str, str]:
+    """The SHA-256 of each input file by its name, for the manifest: the facts files' as the checks found them
+    (``checksums``), the others' kept beside the releases too (input_checksums.py); then the kept ones saved."""
+    checksums = checksums or InputChecksums(settings.releases_dir)
     paths = [f.path for f in files]
     for folder in (settings.ontology_dir, settings.shapes_dir, settings.mappings_dir):
         paths.extend(sorted(p for p in Path(folder).rglob("*") if p.is_file()))
-    sums = {}
-    for path in paths:
-        sums[_display(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    cwd, folders = Path.cwd(), {}
+    sums = {_display(path, cwd, folders): checksums.sha256(path) for path in paths}
+    checksums.save()
     return sums
 
 
@@ -381,9 +386,17 @@ def inputs_digest(settings: Settings, inputs: dict[str, str], grounding: list[Gr
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, cwd: Path | None = None, folders: dict[Path, Path] | None = None) -> str:
+    """The path resolved, relative to ``cwd`` when it is within; ``folders`` keeps the folders resolved (a file
+    that is not a link resolves to its folder's resolved path and its name)."""
+    if folders is not None and not path.is_symlink():
+        if path.parent not in folders:
+            folders[path.parent] = path.parent.resolve()
+        resolved = folders[path.parent] / path.name
+    else:
+        resolved = path.resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(resolved.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 

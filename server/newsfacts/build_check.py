@@ -37,9 +37,9 @@ from .article_cache import (
     source_key,
 )
 from .config import Settings
-from .dumps import file_digest
 from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, facts_paths, read_facts_files
 from .grounding import GroundingResult, ground, status_quads
+from .input_checksums import InputChecksums
 from .inputs import oversized_files
 from .links import MappingRow, check_links, link_quads, read_sssom
 from .mapping import Mapper
@@ -90,6 +90,8 @@ class Checked:
     entity_counts: dict[str, int] = field(default_factory=dict)  # see article_cache.ENTITIES_PART
     #: the folder of the mapped articles' quads (removed when this is let go of)
     scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    #: the SHA-256 of each facts file and source text the checks read or found kept (input_checksums.py)
+    input_checksums: InputChecksums | None = None
 
     def all_quads(self) -> list[ox.Quad]:
         """Every quad of the release, the reused articles' read from their parts, as a list (``quads.every()``
@@ -116,8 +118,9 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     previous, full_reason = (None, "--full") if full else previous_parts(current_release(settings.releases_dir), digests)
     limits = FactsLimits.from_settings(settings)
     paths = facts_paths(settings.facts_dir)
-    shas = {path: file_digest(path) for path in paths}
-    reused, reasons = _reusable(settings, paths, shas, previous, digests)
+    checksums = InputChecksums(settings.releases_dir)
+    shas = {path: checksums.sha256(path) for path in paths}
+    reused, reasons = _reusable(settings, paths, shas, previous, digests, checksums)
     read, problems = read_facts_files([p for p in paths if p not in reused], limits)
     if not paths:
         problems.append(Problem(str(settings.facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
@@ -158,7 +161,7 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
             ox.serialize(status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts)), out,
                          format=ox.RdfFormat.N_QUADS)
         name = str(facts.article["source_text"])
-        parts.append(new_part(part_key(digests, shas[facts.path], name, source_key(settings, name) or ""), facts,
+        parts.append(new_part(part_key(digests, shas[facts.path], name, source_key(settings, name, checksums) or ""), facts,
                               shas[facts.path], result, quads, settings.base_iri))
         rebuilt[facts.id] = (f"full: {full_reason}" if previous is None else reasons.get(facts.path)
                              or ("changed facts file" if facts.id in previous.index else "new"))
@@ -190,7 +193,7 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     timings["shacl_s"] = time.perf_counter() - started
     return Checked(files, corpus, [p.grounding_result() for p in parts], outcome, rows,
                    timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests,
-                   entity_counts, scratch)
+                   entity_counts, scratch, checksums)
 
 
 def map_all(mapper: Mapper, files: list[ArticleFacts], keep=None) -> list:
@@ -237,7 +240,8 @@ def _entity_counts(previous: PreviousParts | None, parts: list[ArticlePart], gra
 
 
 def _reusable(settings: Settings, paths: list[Path], shas: dict[Path, str], previous: PreviousParts | None,
-              digests: dict[str, str]) -> tuple[dict[Path, ArticlePart], dict[Path, str]]:
+              digests: dict[str, str], checksums: InputChecksums | None = None
+              ) -> tuple[dict[Path, ArticlePart], dict[Path, str]]:
     """The parts of the previous release that the facts files still have (same key), and why others are not."""
     reused, reasons = {}, {}
     by_facts = previous.by_facts() if previous else {}
@@ -245,7 +249,7 @@ def _reusable(settings: Settings, paths: list[Path], shas: dict[Path, str], prev
         entry = by_facts.get(shas[path])
         if entry is None:
             continue
-        source = source_key(settings, entry["source_text"])
+        source = source_key(settings, entry["source_text"], checksums)
         if source is None or part_key(digests, shas[path], entry["source_text"], source) != entry["key"]:
             reasons[path] = "changed source text"
             continue

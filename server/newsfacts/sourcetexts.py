@@ -12,6 +12,7 @@ let a facts file probe the builder's disk.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,23 +44,9 @@ def name_problem(name: object) -> str | None:
 
 def read_source_text(sources_dir: str, name: object, max_bytes: int) -> SourceText:
     """The source text called `name` in `sources_dir`, within the rules of this module."""
-    problem = name_problem(name)
-    if problem:
-        return SourceText(problem=("source-text-name", problem))
-    if not sources_dir:
-        return SourceText(skipped="no folder of source texts is set")
-    folder = Path(sources_dir).resolve()
-    path = folder / str(name)
-    if not os.path.lexists(path):
-        return SourceText(skipped=f"{name} is not in {sources_dir}")
-    target = path.resolve()
-    if target.parent != folder:
-        return SourceText(problem=("source-text-outside", f"{name} in {sources_dir} is a link that leads out of the "
-                                                          "folder of source texts; a source text must be a file in it"))
-    if not target.is_file():
-        return SourceText(problem=("source-text-name", f"{name} in {sources_dir} is not a regular file"))
-    if target.stat().st_size > max_bytes:
-        return SourceText(problem=("source-text-size", f"{name} is larger than max_source_text_bytes ({max_bytes} bytes)"))
+    target = source_text_file(sources_dir, name, max_bytes)
+    if isinstance(target, SourceText):
+        return target
     try:
         with open(target, "rb") as handle:
             raw = handle.read(max_bytes + 1)  # the file may have grown since stat()
@@ -72,3 +59,35 @@ def read_source_text(sources_dir: str, name: object, max_bytes: int) -> SourceTe
     except UnicodeDecodeError as exc:
         return SourceText(problem=("source-text-encoding", f"{name} is not UTF-8 text (byte {exc.start})"))
     return SourceText(raw=raw, text=text)
+
+
+def source_text_file(sources_dir: str, name: object, max_bytes: int) -> Path | SourceText:
+    """The file the source text called `name` is read from, when its name, place, kind and size follow the rules
+    of this module (its bytes are not read: they may still be unreadable or not UTF-8); else why it is skipped or
+    the problem, as `read_source_text` gives them."""
+    problem = name_problem(name)
+    if problem:
+        return SourceText(problem=("source-text-name", problem))
+    if not sources_dir:
+        return SourceText(skipped="no folder of source texts is set")
+    try:  # a regular file, not a link, is in the folder: its name has no folder part (checked above)
+        found = os.lstat(os.path.join(sources_dir, name))
+    except FileNotFoundError:
+        return SourceText(skipped=f"{name} is not in {sources_dir}")
+    except OSError:
+        found = None
+    if found is not None and stat.S_ISREG(found.st_mode) and found.st_size <= max_bytes:
+        return Path(sources_dir) / name
+    folder = Path(sources_dir).resolve()
+    path = folder / str(name)
+    if not os.path.lexists(path):
+        return SourceText(skipped=f"{name} is not in {sources_dir}")
+    target = path.resolve()
+    if target.parent != folder:
+        return SourceText(problem=("source-text-outside", f"{name} in {sources_dir} is a link that leads out of the "
+                                                          "folder of source texts; a source text must be a file in it"))
+    if not target.is_file():
+        return SourceText(problem=("source-text-name", f"{name} in {sources_dir} is not a regular file"))
+    if target.stat().st_size > max_bytes:
+        return SourceText(problem=("source-text-size", f"{name} is larger than max_source_text_bytes ({max_bytes} bytes)"))
+    return target
