@@ -43,9 +43,12 @@ def touched_things(quads: Iterable[ox.Quad], base_iri: str) -> set[str]:
 
 #: How many things' records ``index_from_store`` makes at a time.
 INDEX_BATCH = 2_000
-#: From this many things on, ``index_from_store`` makes the batches' records in worker processes, one per core
-#: (reading the store is most of the time; the records are written here, in order, meanwhile).
+#: From this many things on, ``index_from_store`` makes the batches' records in ``INDEX_WORKERS`` worker
+#: processes (reading the store is most of the time; the records are written here, in order, meanwhile).
 PARALLEL_THINGS = 10_000
+#: One: each worker takes about 135 MB (the store's pages it reads, a batch's quads), and with two the search
+#: index became the build's peak of memory at 1M (848 MB against 815 MB at SHACL: BENCHMARKS.md).
+INDEX_WORKERS = 1
 
 
 def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str,
@@ -53,13 +56,14 @@ def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str
     """``search_index.write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left
     out), the records made ``INDEX_BATCH`` things at a time from the quads they are made of: the same rows, without
     the corpus's quads in memory at once (a full build's index). With ``store_path`` (where ``store`` is) and
-    many things, the batches are made by worker processes that open the store read-only: the same records."""
+    many things, the batches are made by a worker process that opens the store read-only while the records
+    already made are written here: the same records."""
     iris = sorted(iri for iri in (row[0].value for row in store.query(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
         if kind_of(iri, base_iri) is not None)
     chunks = [set(iris[start:start + INDEX_BATCH]) for start in range(0, len(iris), INDEX_BATCH)]
-    workers = os.cpu_count() or 1
-    if store_path is None or workers < 2 or len(chunks) < 2 or len(iris) < PARALLEL_THINGS:
+    workers = min(INDEX_WORKERS, os.cpu_count() or 1)
+    if store_path is None or (os.cpu_count() or 1) < 2 or len(chunks) < 2 or len(iris) < PARALLEL_THINGS:
         return write_records((records_from_store(store, chunk, base_iri, skip_graph) for chunk in chunks), path, base_iri)
     # spawned, as validation's workers: a worker holds its batch's quads and records, not the build's heap
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
