@@ -8,11 +8,13 @@ from __future__ import annotations
 import sqlite3
 
 import pyoxigraph as ox
+import pytest
 
 from newsfacts import build as build_module
 from newsfacts import history, search_index, search_update
 from newsfacts.build import build, check
-from newsfacts.part_quads import CorpusQuads, NQuadsFile
+from newsfacts.build_check import _Chunk, _OwnQuads
+from newsfacts.part_quads import CorpusQuads, GraphQuads, NQuadsFile
 from test_incremental_build import T0, T1, all_quads, change_inputs, inputs, settings_for  # noqa: F401 (a fixture)
 
 BASE = "https://newsfacts.example/"
@@ -52,9 +54,11 @@ def test_a_change_set_computed_graph_by_graph_is_the_one_computed_from_every_qua
         assert list(checked.quads.graphs()) == list(history._grouped(checked.quads))  # the same graphs, in order
 
 
+@pytest.mark.parametrize("in_workers", [False, True], ids=["here", "in-workers"])
 def test_the_search_index_made_from_the_store_in_batches_has_the_rows_made_from_every_quad(inputs, monkeypatch,  # noqa: F811
-                                                                                          tmp_path):
+                                                                                          tmp_path, in_workers):
     monkeypatch.setattr(search_update, "INDEX_BATCH", 7)  # many batches, the last one short
+    monkeypatch.setattr(search_update, "PARALLEL_THINGS", 0 if in_workers else 10**9)  # worker processes, or none
     release = build(settings_for(inputs, "releases"), built_at=T0)
     whole = tmp_path / "whole.sqlite"
     quads = [q for q in all_quads(release) if q.graph_name.value != f"{BASE}graph/dataset"]
@@ -98,3 +102,47 @@ def _rows(path) -> dict[str, list]:
                 if not table.startswith(("search_", "entity_search_"))}
     finally:
         db.close()
+
+
+def test_the_parts_read_as_text_give_what_their_quads_give(inputs):  # noqa: F811
+    checked = check(settings_for(inputs, "releases"), full=True)
+    entities = f"{BASE}graph/entities"
+    as_text = CorpusQuads(checked.parts, entities, checked.quads.shared)
+    held = [type("Part", (), {"quads": list(part.quads), "mapped": part.mapped})() for part in checked.parts]
+    as_quads = CorpusQuads(held, entities, checked.quads.shared)
+    assert all(isinstance(part.quads, NQuadsFile) for part in checked.parts)
+    assert list(as_text) == list(as_quads) and len(list(as_text)) > 100
+    prefix = f"{BASE}claim/"
+    about = as_text.about(prefix)
+    assert about == [q for q in as_quads if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)]
+    assert about and as_quads.about(prefix) == about
+    graphs = as_text.graphs()
+    assert list(graphs) == list(as_quads.graphs())
+    for graph, quads in graphs.items():
+        assert list(quads) == list(as_quads.graphs()[graph]) and len(quads) == len(list(quads))
+    subjects, predicates = as_text.subjects_and_predicates()
+    assert (subjects, predicates) == as_quads.subjects_and_predicates()
+    assert subjects == {str(q.subject) for q in as_text.every()}
+    assert predicates == {str(q.predicate) for q in as_text.every()}
+    for part, kept in zip(checked.parts, held, strict=True):
+        text, made = _OwnQuads(part.quads, f"{BASE}entity/", 0), _OwnQuads(kept.quads, f"{BASE}entity/", 0)
+        serialized = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in made],
+                                  format=ox.RdfFormat.N_TRIPLES)
+        assert text.ntriples() == made.ntriples() == serialized and serialized
+        assert _Chunk([text, made]).ntriples() == serialized * 2
+        article = next(iter(g for g in graphs if g.endswith("/" + part.article)))
+        assert GraphQuads(part.quads, article).lines() == \
+            [line.encode() for line in ox.serialize(list(GraphQuads(kept.quads, article)),
+                                                    format=ox.RdfFormat.N_QUADS).decode().splitlines()]
+
+
+def test_dump_members_made_in_worker_processes_are_the_same_bytes(inputs, monkeypatch):  # noqa: F811
+    from newsfacts import dumps
+
+    made = {}
+    for name, graphs in (("here", 10**9), ("in-workers", 1)):
+        monkeypatch.setattr(dumps, "PARALLEL_GRAPHS", graphs)
+        release = build(settings_for(inputs, f"releases-{name}"), built_at=T0)
+        made[name] = {p.name: p.read_bytes() for p in (release.path / "dumps").iterdir()}
+        made[name].update({f"parts/{p.name}": p.read_bytes() for p in (release.path / "articles").rglob("*.dump.*")})
+    assert made["here"] == made["in-workers"] and len(made["here"]) > 4

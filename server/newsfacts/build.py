@@ -128,7 +128,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 _load_store(checked.quads, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                counts = counts_in_store(store, settings.base_iri, checked.quads.every())
+                counts = counts_in_store(store, settings.base_iri, checked.quads)
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)
@@ -162,7 +162,8 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 del store
             elif settings.store == "embedded":  # from the store just loaded, a batch of things at a time
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
-                index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph)
+                index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph,
+                                 staged.file(STORE_DIR))
                 del store
             else:
                 write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)

@@ -43,7 +43,7 @@ from .input_checksums import InputChecksums
 from .inputs import oversized_files
 from .links import MappingRow, check_links, link_quads, read_sssom
 from .mapping import Mapper
-from .part_quads import CorpusQuads, kept_in
+from .part_quads import CorpusQuads, kept_in, lines_of, subject_of
 from .problems import BuildFailed, DataDoesNotConform, Problem
 from .release import current_release
 from .validation import (
@@ -288,7 +288,7 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
         vocab_check = validate([], vocabulary.triples, vocabulary_shapes, lambda iri: str(settings.ontology_dir),
                                settings.shacl_engine)
         _stop_if(vocab_check.violations)
-    entity_quads = [q for q in article_quads if q.subject.value.startswith(entity_prefix)]
+    entity_quads = article_quads.about(entity_prefix)
     descriptions: dict[str, list[str]] = defaultdict(list)
     for q in entity_quads:
         descriptions[q.subject.value].append(str(q))
@@ -308,8 +308,9 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
     owner: dict[str, ArticlePart] = {}
     for part in checking:
         size = 0
-        for q in part.quads:
-            subject = q.subject.value
+        subjects = (subject_of(line) for line in lines_of(part.quads)) if hasattr(part.quads, "nquads") else \
+            (q.subject.value for q in part.quads)  # read from the part's text when it is kept as text
+        for subject in subjects:
             origin.setdefault(subject, path_of[part.key])
             if not subject.startswith(entity_prefix):
                 owner.setdefault(subject, part)
@@ -356,6 +357,14 @@ class _OwnQuads:
     def __len__(self) -> int:
         return self.size
 
+    def ntriples(self) -> bytes:
+        """The quads of ``__iter__`` as N-Triples text, made from the part's N-Quads lines (each without its graph)
+        when it is kept as text: the same lines ``ox.serialize`` gives of the triples, without making each quad."""
+        if not hasattr(self.quads, "nquads"):
+            return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in self), format=ox.RdfFormat.N_TRIPLES)
+        start = f"<{self.entity_prefix}".encode()
+        return b"".join(line[:line.rindex(b" <")] + b" .\n" for line in lines_of(self.quads) if not line.startswith(start))
+
 
 class _Chunk:
     """A chunk of whole articles' quads to validate together, read from their parts when iterated."""
@@ -368,6 +377,10 @@ class _Chunk:
 
     def __len__(self) -> int:
         return sum(map(len, self.items))
+
+    def ntriples(self) -> bytes:
+        """The chunk's quads as N-Triples text (validation.validate sends it to a worker)."""
+        return b"".join(item.ntriples() for item in self.items)
 
 
 def _fragments(report: Graph, owner_of) -> dict[str, str]:

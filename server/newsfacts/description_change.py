@@ -96,6 +96,10 @@ def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | N
     objects = number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     examples = {base_iri + e for e in EXAMPLE_RESOURCES
                 if next(store.quads_for_pattern(ox.NamedNode(base_iri + e), None, None, None), None) is not None}
+    if hasattr(quads, "subjects_and_predicates"):  # read from the parts' N-Quads text (part_quads.CorpusQuads)
+        subjects, predicates = quads.subjects_and_predicates()
+        entities = sum(1 for s in subjects if s.startswith(f"<{base_iri}"))
+        return Counts(triples, len(subjects), len(predicates), objects, classes, entities, examples, graphs)
     if quads is not None:  # one pass: they may be read as they are iterated (part_quads.CorpusQuads.every)
         subjects, predicates = set(), set()
         for q in quads:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import collector
 from .json_indented import indented
 from .prefixes import PREFIXES
 
@@ -86,6 +88,7 @@ class DumpWriter:
     def __init__(self, base_iri: str, vocabulary: list[ox.Triple]):
         from .web.linked_data.rdf_output import make_context  # the context /context.jsonld publishes
 
+        self.base_iri, self.vocabulary = base_iri, vocabulary  # what a worker process makes its own writer of
         self.prefixes = dict(PREFIXES, nfe=f"{base_iri}entity/")
         self.context = make_context(vocabulary)
         sample = [ox.Quad(ox.NamedNode(f"{base_iri}s"), ox.NamedNode(f"{base_iri}p"), ox.NamedNode(f"{base_iri}o"),
@@ -139,7 +142,11 @@ class DumpWriter:
         # serialising in threads too was slower: each thread waited for the GIL after each compression
         made: dict[str, dict[str, bytes]] = {}
         sizes: dict[str, int] = {}
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        workers = os.cpu_count() or 1
+        if workers > 1 and sum(1 for g in wanted if g in (others or {})) >= PARALLEL_GRAPHS:
+            self._made_in_workers(wanted, by_graph, others, last, made, sizes, workers)
+            wanted = [g for g in wanted if g not in made]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             pending: deque = deque()
             for graph in wanted:
                 quads = list(by_graph[graph])  # read now, if ``others`` holds it as an iterable
@@ -150,6 +157,7 @@ class DumpWriter:
                 while len(pending) > 8 or (graph == wanted[-1] and pending):  # a few graphs' texts held at a time
                     done, futures = pending.popleft()
                     made[done] = {key: future.result() for key, future in futures.items()}
+        made = {graph: made[graph] for graph in by_graph if graph in made}  # in the order of the graphs, as before
         members = {**known, **made}
         files = []
         for fmt in DUMP_FORMATS:
@@ -166,3 +174,40 @@ class DumpWriter:
         nquads = {graph: (sizes[graph], members["nquads"]) for graph, members in made.items()}
         made.pop(last)  # made for this document's end: not for reuse
         return files, made, nquads
+
+    def _made_in_workers(self, wanted: list[str], by_graph: dict, others: dict, last: str,
+                         made: dict[str, dict[str, bytes]], sizes: dict[str, int], workers: int) -> None:
+        """The members of the graphs of ``others`` in ``wanted`` (articles' graphs, each read from its part by the
+        worker), made by worker processes, one per core, a few graphs in flight at a time: into ``made`` and
+        ``sizes``. Making the texts is Python work (JSON-LD above all) that one process does on one core."""
+        vocabulary = ox.serialize(self.vocabulary, format=ox.RdfFormat.N_TRIPLES)
+        # spawned, as validation's workers: a worker holds the graphs it is making, not the build's heap
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_start_writer, initargs=(self.base_iri, vocabulary)) as pool:
+            pending: deque = deque()
+            for graph in (g for g in wanted if g in others):
+                pending.append((graph, pool.submit(_graph_members, by_graph[graph], graph == last)))
+                while len(pending) > 4 * workers or (pending and graph == wanted[-1]):
+                    done, future = pending.popleft()
+                    sizes[done], made[done] = future.result()
+            while pending:
+                done, future = pending.popleft()
+                sizes[done], made[done] = future.result()
+
+
+#: From this many graphs of articles to make on, their members are made in worker processes.
+PARALLEL_GRAPHS = 200
+
+_writer: DumpWriter | None = None
+
+
+def _start_writer(base_iri: str, vocabulary: bytes) -> None:
+    global _writer
+    _writer = DumpWriter(base_iri, [q.triple for q in ox.parse(vocabulary, format=ox.RdfFormat.N_TRIPLES)])
+
+
+def _graph_members(quads, last: bool) -> tuple[int, dict[str, bytes]]:
+    """A worker's: the number of a graph's quads and its members (``DumpWriter.members``)."""
+    with collector.paused():  # a spawned worker does not inherit the build's pause
+        quads = list(quads)
+        return len(quads), _writer.members(quads, last)

@@ -295,6 +295,15 @@ def _write_text(path: Path, texts: Iterable[str]) -> None:
 
 
 def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
+    if isinstance(quads, _Chained):  # graph by graph: those kept as N-Quads text read from their lines' subjects
+        found: set[str | None] = set()
+        for group in quads.groups.values():
+            if hasattr(group, "lines"):
+                found |= {line[1:line.index(b" ") - 1].decode("utf-8").split("#", 1)[0] if line.startswith(b"<") else None
+                          for line in group.lines()}
+            else:
+                found |= _resources(group)
+        return found
     return {resource_of(subject) for subject in {q.subject for q in quads}}
 
 
@@ -315,9 +324,13 @@ def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
     owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
     texts = _VersionTexts()
     for graph, quads in (groups if resources else ()):
-        group = list(quads)
+        if hasattr(quads, "lines"):  # kept as N-Quads text (part_quads.GraphQuads): the lines the summary reads parsed
+            lines = [line.decode("utf-8") for line in quads.lines()]
+            group = _ParsedWhenRead(lines, READ)
+        else:
+            group = list(quads)
+            lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
         cut = -len(graph) - 5 if graph else -2  # the " <graph> ." that ends each line
-        lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
         rows: list[tuple[str, str]] = []
         for q, line in zip(group, lines, strict=True):
             subject = line[:line.index(" ")]
@@ -336,6 +349,25 @@ def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
         del group, lines
     statements = {iri: [by_text[text] for text in sorted(by_text)] for iri, by_text in found.items()}
     return statements, texts
+
+
+class _ParsedWhenRead:
+    """The quads of N-Quads lines, in order, for ``_own_statements``: the quads of the lines whose predicate is in
+    ``wanted`` (parsed at once), None for the others (whose text only is kept)."""
+
+    def __init__(self, lines: list[str], wanted: frozenset[str]):
+        self.lines, self.wanted = lines, wanted
+
+    def __iter__(self) -> Iterator[ox.Quad | None]:
+        chosen = [line for line in self.lines if _predicate(line) in self.wanted]
+        quads = iter(ox.parse(("\n".join(chosen) + "\n").encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if chosen else iter(())
+        return (next(quads) if _predicate(line) in self.wanted else None for line in self.lines)
+
+
+def _predicate(line: str) -> str:
+    """The predicate of an N-Quads line (the term after the subject, which holds no space)."""
+    start = line.index(" ") + 1
+    return line[start:line.index(" ", start)]
 
 
 def _claims_involved(before: dict, after: dict, changed: set[str], base_iri: str) -> set[str]:

@@ -49,15 +49,54 @@ def kept_in(folder: Path, number: int, text: bytes) -> NQuadsFile:
     return NQuadsFile(path)
 
 
+def graph_end(graph: str) -> bytes:
+    """How the N-Quads line of a quad in ``graph`` ends (an IRI holds no space: no other graph's line ends so)."""
+    return f" <{graph}> .".encode()
+
+
+def lines_of(quads) -> list[bytes]:
+    """The N-Quads lines of a part's quads (``part_nquads``), without their line breaks."""
+    return part_nquads(quads).split(b"\n")[:-1]
+
+
+def parsed(lines: Iterable[bytes]) -> list[ox.Quad]:
+    """The quads of N-Quads lines."""
+    data = b"\n".join(lines)
+    return list(ox.parse(data + b"\n", format=ox.RdfFormat.N_QUADS)) if data else []
+
+
+def graph_of(line: bytes) -> str:
+    """The graph IRI of an N-Quads line in a named graph (its last term: no IRI holds a space)."""
+    return line[line.rindex(b" <") + 2:-3].decode("utf-8")
+
+
+def subject_of(line: bytes) -> str:
+    """The subject of an N-Quads line as ``Quad.subject.value`` gives it: an IRI, or a blank node's id."""
+    term = line[:line.index(b" ")]
+    return (term[1:-1] if term.startswith(b"<") else term[2:]).decode("utf-8")
+
+
 class GraphQuads:
-    """The quads of ``quads`` in one named graph, distinct, read each time they are iterated."""
+    """The quads of ``quads`` in one named graph, distinct, read each time they are iterated. A part kept as
+    N-Quads text is filtered line by line and only the graph's lines are parsed (a quad's line is one to one with
+    the quad: distinct lines are distinct quads)."""
 
     def __init__(self, quads: Iterable[ox.Quad], graph: str):
         self.quads, self.graph = quads, graph
         self.size: int | None = None
 
+    def lines(self) -> list[bytes]:
+        """The graph's distinct N-Quads lines, in the order of the part's (its quads kept as text only)."""
+        end = graph_end(self.graph)
+        found = list(dict.fromkeys(line for line in lines_of(self.quads) if line.endswith(end)))
+        self.size = len(found)
+        return found
+
     def __iter__(self) -> Iterator[ox.Quad]:
-        found = dict.fromkeys(q for q in self.quads if q.graph_name.value == self.graph)
+        if hasattr(self.quads, "nquads"):
+            found = parsed(self.lines())
+        else:
+            found = dict.fromkeys(q for q in self.quads if q.graph_name.value == self.graph)
         self.size = len(found)
         return iter(found)
 
@@ -78,9 +117,27 @@ class CorpusQuads:
 
     def articles(self, *, mapped: bool = True) -> Iterator[ox.Quad]:
         """The quads of the articles mapped by this build (``mapped``) or reused from the previous release."""
+        end = graph_end(self.entities_graph)
         for part in self.parts:
             if part.mapped == mapped:
-                yield from dict.fromkeys(q for q in part.quads if q.graph_name.value != self.entities_graph)
+                if hasattr(part.quads, "nquads"):  # only the lines wanted are parsed
+                    yield from parsed(dict.fromkeys(line for line in lines_of(part.quads) if not line.endswith(end)))
+                else:
+                    yield from dict.fromkeys(q for q in part.quads if q.graph_name.value != self.entities_graph)
+
+    def about(self, prefix: str) -> list[ox.Quad]:
+        """The quads of ``__iter__`` whose subject is an IRI that starts with ``prefix``, in the same order (the
+        parts' lines chosen by their text, only those parsed)."""
+        end, start = graph_end(self.entities_graph), f"<{prefix}".encode()
+        found: list[ox.Quad] = []
+        for part in self.parts:
+            if part.mapped and hasattr(part.quads, "nquads"):
+                found += parsed(dict.fromkeys(line for line in lines_of(part.quads)
+                                              if line.startswith(start) and not line.endswith(end)))
+            elif part.mapped:
+                found += [q for q in dict.fromkeys(q for q in part.quads if q.graph_name.value != self.entities_graph)
+                          if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)]
+        return found + [q for q in self.shared if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)]
 
     def __iter__(self) -> Iterator[ox.Quad]:
         yield from self.articles()
@@ -94,15 +151,40 @@ class CorpusQuads:
         yield from self
         yield from self.articles(mapped=False)
 
+    def subjects_and_predicates(self) -> tuple[set[str], set[str]]:
+        """The subjects and the predicates of every quad of the release (``every``), as N-Quads terms ("<iri>",
+        "_:id"), those of the parts kept as text read from their lines."""
+        subjects: set[str] = set()
+        predicates: set[str] = set()
+        for part in self.parts:
+            if hasattr(part.quads, "nquads"):
+                for line in lines_of(part.quads):
+                    at = line.index(b" ")
+                    subjects.add(line[:at].decode("utf-8"))
+                    predicates.add(line[at + 1:line.index(b" ", at + 1)].decode("utf-8"))
+            else:
+                for q in part.quads:
+                    subjects.add(str(q.subject))
+                    predicates.add(str(q.predicate))
+        for q in self.shared:
+            subjects.add(str(q.subject))
+            predicates.add(str(q.predicate))
+        return subjects, predicates
+
     def graphs(self) -> dict[str, Iterable[ox.Quad]]:
         """What ``__iter__`` gives, by graph, in the order of the graphs' N-Quads text: each article's graph read
         from its part when it is iterated, the shared graphs as lists."""
         found: dict[str, Iterable[ox.Quad]] = {}
+        end = graph_end(self.entities_graph)
         for part in self.parts:
-            if part.mapped:
+            if not part.mapped:
+                continue
+            if hasattr(part.quads, "nquads"):  # the first line outside the entities graph names the article's
+                graph = next((graph_of(line) for line in lines_of(part.quads) if not line.endswith(end)), None)
+            else:
                 graph = next((q.graph_name.value for q in part.quads if q.graph_name.value != self.entities_graph), None)
-                if graph is not None:
-                    found[graph] = GraphQuads(part.quads, graph)
+            if graph is not None:
+                found[graph] = GraphQuads(part.quads, graph)
         for q in self.shared:
             found.setdefault(q.graph_name.value, []).append(q)
         return {graph: found[graph] for graph in sorted(found, key=lambda graph: f"<{graph}>")}

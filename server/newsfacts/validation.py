@@ -86,6 +86,8 @@ def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
 
 
 def _ntriples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
+    if hasattr(triples, "ntriples"):  # a chunk that makes its own text (build_check._Chunk: from its parts' text)
+        return triples.ntriples()
     return ox.serialize((ox.Triple(t.subject, t.predicate, t.object) for t in triples), format=ox.RdfFormat.N_TRIPLES)
 
 
