@@ -168,6 +168,15 @@ def test_the_server_on_a_remote_store_and_its_outage(store_server, tmp_path):
         refused = requests.get(f"{web.url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> {} }"},
                                headers=json_accept, timeout=10)
         assert refused.status_code == 403
+        # a store's own functions that reach outside the data are refused before the store sees them (Virtuoso's
+        # public endpoint runs bif:http_get for anyone, so the web tier would otherwise fetch any URL)
+        with Listener() as listener:
+            for query in (f'SELECT (bif:http_get("{listener.url}/a") AS ?r) {{}}',
+                          f'SELECT (<bif:http_get>("{listener.url}/b") AS ?r) {{}}',
+                          f'DEFINE input:grab-all "yes" SELECT * {{ <{listener.url}/c> ?p ?o }}'):
+                refused = requests.get(f"{web.url}/sparql", params={"query": query}, headers=json_accept, timeout=10)
+                assert refused.status_code == 403 and refused.json()["title"] == "Store extension not allowed"
+            assert listener.requests == []
         # documents of each kind say what the release says about the resource (the same triples, typed values too)
         base = "https://newsfacts.example/"
         kinds = {}
@@ -401,6 +410,35 @@ def test_an_incremental_release_sends_the_remote_store_only_the_change(store_ser
     assert {g: n for g, n in sent.items() if not g.startswith(base)} \
         == ({GRAPH_LIST: 2} if store_server.name == "virtuoso" else {})
     assert sum(sent.values()) < len(expected) / 2
+
+
+class Listener:
+    """An HTTP server on a free port that records the paths asked of it (to show that nothing was asked)."""
+
+    def __enter__(self):
+        import http.server
+
+        requests_seen = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                requests_seen.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b"<urn:test:a> <urn:test:b> <urn:test:c> .\n")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def _release_quads(version: str, graphs: list[str]) -> list[ox.Quad]:

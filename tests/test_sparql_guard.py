@@ -57,6 +57,33 @@ def test_service_is_refused_with_its_position(text):
     assert "line " in error.detail and "never connects" in error.detail
 
 
+@pytest.mark.parametrize("text", [
+    'SELECT (bif:http_get("http://evil.example/") AS ?r) {}',
+    'SELECT (BIF:http_get("http://evil.example/") AS ?r) {}',
+    'SELECT (<bif:http_get>("http://evil.example/") AS ?r) {}',
+    "PREFIX f: <bif:> SELECT (f:cfg_item_value('a', 'b', 'c') AS ?r) {}",
+    "PREFIX f: <http://www.openlinksw.com/schemas/bif#> SELECT (f:http_get('x') AS ?r) {}",
+    "SELECT (sql:DB.DBA.USER_CREATE('x', 'y') AS ?r) {}",
+    'DEFINE input:grab-all "yes" SELECT * { <http://evil.example/> ?p ?o }',
+    'define get:soft "replace" SELECT * { ?s ?p ?o }',
+], ids=["bif-name", "bif-upper", "bif-iri", "prefix-to-bif", "bif-namespace", "sql-name", "define", "define-lower"])
+def test_a_stores_own_functions_and_pragmas_are_refused(text):
+    """Virtuoso runs these for anyone who can query it (bif:http_get fetched a URL in a test against the real
+    server); a remote Virtuoso is sent the queries this endpoint accepts, so they are refused on every store."""
+    error = refused(text)
+    assert error.status == 403 and error.title == "Store extension not allowed" and "line 1, column" in error.detail
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT * WHERE { ?s ?p "bif:http_get" }',
+    "SELECT ?define ?bif WHERE { ?define <http://example.org/bif:x> ?bif }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:define ex:bif }",
+    "SELECT * WHERE { ?s ?p ?o } # bif:http_get DEFINE",
+], ids=["string", "variables-and-iri", "local-names", "comment"])
+def test_store_extension_names_in_strings_iris_names_and_comments_are_harmless(text):
+    assert check(text).store_extension_at is None
+
+
 @pytest.mark.parametrize("keyword", ["LOAD", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"])
 def test_updates_are_refused(keyword):
     error = refused(f"{keyword} <http://evil.example/data.ttl>")

@@ -7,6 +7,9 @@ are skipped as whole tokens, so ``"SERVICE"`` in a literal, ``?service`` or
 - the nesting depth of ``( [ {`` — pyoxigraph crashes near 5,000 nested
   parentheses, so anything deeper than ``max_query_depth`` is refused;
 - ``SERVICE``, which would make the engine connect to any URL: refused;
+- a store's own extensions that reach outside the data: Virtuoso's built-in functions (``bif:http_get`` fetches
+  any URL, ``bif:cfg_item_value`` reads its settings; ``<bif:…>`` and ``sql:`` alike) and its ``DEFINE``
+  pragmas (which fetch documents into the store): refused on every store, as a remote Virtuoso would run them;
 - update keywords (``LOAD``, ``INSERT``, ``DROP``, …): refused, the endpoint is read-only;
 - ``FROM`` / ``FROM NAMED`` IRIs (prefixed names and relative IRIs resolved
   against the prologue), which must name graphs of the dataset;
@@ -53,6 +56,9 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings)}  # the set
 
 UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy"}
 QUERY_FORMS = {"select", "construct", "describe", "ask"}
+#: IRIs of a store's functions that reach outside the data (Virtuoso's bif: and sql: namespaces, as IRIs or names).
+STORE_FUNCTION_IRIS = ("bif:", "sql:", "http://www.openlinksw.com/schemas/bif#", "http://www.openlinksw.com/schemas/sql#")
+STORE_FUNCTION_PREFIXES = frozenset({"bif", "sql"})
 NOT_CALLS = {"a", "values"}  # words after which "(" opens a collection / a variable list, not an expression
 
 
@@ -75,6 +81,7 @@ class QueryInfo:
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
     service_at: int | None = None
+    store_extension_at: int | None = None  # a store's function (bif:, sql:) or a DEFINE pragma
     update_keyword: str | None = None
     operators: int = 0
     triple_patterns: int = 1  # separators between triple patterns, plus one
@@ -272,14 +279,23 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
             info.operators += 1
         elif kind == "var":
             variables.add(token.text[1:])
-        elif kind == "pname" and not info.uses_undeclared_prefix and token.text.partition(":")[0] not in info.prefixes:
-            info.uses_undeclared_prefix = True
+        elif kind == "pname":
+            prefix = token.text.partition(":")[0]
+            if not info.uses_undeclared_prefix and prefix not in info.prefixes:
+                info.uses_undeclared_prefix = True
+            if info.store_extension_at is None and (prefix.lower() in STORE_FUNCTION_PREFIXES or info.prefixes.get(
+                    prefix, "").lower().startswith(STORE_FUNCTION_IRIS)):
+                info.store_extension_at = token.start
+        elif kind == "iri" and info.store_extension_at is None and token.text.lower().startswith(STORE_FUNCTION_IRIS):
+            info.store_extension_at = token.start
         if (info.depth > max_depth or info.operators > max_operators or info.triple_patterns > max_triple_patterns
                 or len(variables) > max_variables):  # past a limit: refused anyway, read no further
             break
         if word is not None:
             if word == "service" and info.service_at is None:
                 info.service_at = token.start
+            elif word == "define" and info.store_extension_at is None:
+                info.store_extension_at = token.start
             elif word in UPDATE_KEYWORDS and info.update_keyword is None:
                 info.update_keyword = token.text.upper()
             elif word in QUERY_FORMS and info.form is None:
@@ -354,6 +370,12 @@ def check(text: str, *, max_depth: int, graphs: AbstractSet[str], base_iri: str 
                        f"Federated queries (SERVICE, at {_position(text, info.service_at)}) are not allowed: this "
                        "endpoint never connects to other services. Query the remote endpoint yourself and combine the "
                        "results.")
+    if info.store_extension_at is not None:
+        raise ApiError(403, "Store extension not allowed",
+                       f"The query uses a store's own extension (at {_position(text, info.store_extension_at)}): "
+                       "Virtuoso's built-in functions (bif:, sql:) and DEFINE pragmas can read files and settings "
+                       "and connect to other services, so this endpoint refuses them. Standard SPARQL 1.1 functions "
+                       "work on every store.")
     for graph in info.from_graphs + info.from_named_graphs:
         check_graph(graph, graphs, "FROM")
     return info
