@@ -38,7 +38,7 @@ from .package_code import package_digests
 from .part_quads import NQuadsText, part_nquads
 from .problems import Problem
 from .release import Release
-from .sourcetexts import SourceText, read_source_text, source_text_file
+from .sourcetexts import SourceText, read_source_file, source_text_file
 
 PARTS_DIR = "articles"
 INDEX = "index.json"
@@ -88,11 +88,9 @@ def source_key(settings, name: object, checksums: InputChecksums | None = None) 
     known, stamp = checksums.cached(found) if checksums is not None else (None, None)
     if known is not None:
         return known
-    source = read_source_text(settings.sources_dir, name, settings.max_source_text_bytes)
+    source = read_source_file(found, name, settings.max_source_text_bytes)
     if source.problem:
         return None
-    if source.raw is None:
-        return f"skipped: {source.skipped}"
     sha = hashlib.sha256(source.raw).hexdigest()
     return checksums.keep(found, stamp, sha) if checksums is not None else sha
 
@@ -205,6 +203,9 @@ class PreviousParts:
     #: part key -> its metadata and whether its dump members are kept (PARTS_INDEX); None when the release has
     #: no such file (each part's ``<key>.json`` is read, and its members looked for, instead)
     metadata: dict[str, dict] | None = field(default=None, repr=False)
+    #: part key -> its line of PARTS_INDEX as the file holds it (a part reused as it was is written to the next
+    #: release's index as it is, not serialised again)
+    index_lines: dict[str, str] = field(default_factory=dict, repr=False)
 
     def by_facts(self) -> dict[str, dict]:
         return {entry["facts_sha256"]: dict(entry, article=article) for article, entry in self.index.items()}
@@ -256,41 +257,17 @@ class PreviousParts:
         part.mapped = part.validated = False
         return part
 
-    def index_lines(self, keys: set[str]) -> dict[str, str]:
-        """The lines of PARTS_INDEX of the parts ``keys``, as the file holds them (a part reused as it was is
-        written to the next release's index as it is, not serialised again)."""
-        found = {}
-        try:
-            with open(self.release.path / PARTS_DIR / PARTS_INDEX, encoding="utf-8") as lines:
-                for line in lines:
-                    key = _line_key(line)
-                    if key in keys:
-                        found[key] = line
-        except OSError:
-            return {}
-        return found
-
-
-def read_parts_index(folder: Path) -> dict[str, dict] | None:
-    """The metadata of each part of a release's ``articles/`` folder by key, from PARTS_INDEX; None when it has
-    none or it cannot be read."""
+def read_parts_index(folder: Path) -> tuple[dict[str, dict] | None, dict[str, str]]:
+    """The metadata of each part of a release's ``articles/`` folder by key, from PARTS_INDEX, and each part's line
+    as the file holds it; (None, {}) when it has none or it cannot be read."""
     try:
-        with open(folder / PARTS_INDEX, encoding="utf-8") as lines:
-            entries = [json.loads(line) for line in lines]
-        return {entry["key"]: entry for entry in entries if isinstance(entry.get("members"), bool)}
+        with open(folder / PARTS_INDEX, encoding="utf-8") as index:
+            lines = index.readlines()
+        entries = [(json.loads(line), line) for line in lines]
+        kept = [(entry, line) for entry, line in entries if isinstance(entry.get("members"), bool)]
+        return {entry["key"]: entry for entry, _ in kept}, {entry["key"]: line for entry, line in kept}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-def _line_key(line: str) -> str | None:
-    """The key of a line of PARTS_INDEX, which starts with it (``{"key": "<64 hex digits>"``)."""
-    prefix = '{"key": "'
-    if line.startswith(prefix) and line[len(prefix) + 64:len(prefix) + 65] == '"':
-        return line[len(prefix):len(prefix) + 64]
-    try:
-        return json.loads(line).get("key")
-    except (ValueError, AttributeError):
-        return None
+        return None, {}
 
 
 def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[PreviousParts | None, str]:
@@ -306,7 +283,7 @@ def previous_parts(release: Release | None, digests: dict[str, str]) -> tuple[Pr
         return None, "; ".join(changed)
     if not (release.path / PARTS_DIR / ENTITIES_PART).is_file():
         return None, f"the previous release {release.version} does not count its entity descriptions"
-    return PreviousParts(release, index["articles"], read_parts_index(release.path / PARTS_DIR)), ""
+    return PreviousParts(release, index["articles"], *read_parts_index(release.path / PARTS_DIR)), ""
 
 
 def entity_quads(counts: dict[str, int]) -> list[ox.Quad]:
@@ -336,8 +313,8 @@ def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str],
         ox.serialize(links, out, format=ox.RdfFormat.N_QUADS)
     source = str(previous.release.path / PARTS_DIR) if previous else ""
     target = str(folder)
-    unchanged = previous.index_lines({p.key for p in parts if not p.mapped and not p.validated}) if previous else {}
-    with open(folder / PARTS_INDEX, "w", encoding="utf-8") as index_lines:
+    unchanged = previous.index_lines if previous else {}
+    with open(folder / PARTS_INDEX, "w", encoding="utf-8") as index_file:
         for part in parts:
             key = part.key
             if part.mapped:
@@ -354,7 +331,7 @@ def write_parts(folder: Path, parts: list[ArticlePart], digests: dict[str, str],
             line = unchanged.get(key) if kept == (previous is not None and previous.has_members(key)) else None
             if part.mapped or part.validated or line is None:
                 line = json.dumps({**part.metadata(), "members": kept}, ensure_ascii=False) + "\n"
-            index_lines.write(line)
+            index_file.write(line)
     index = {"digests": digests, "articles": {p.article: {"key": p.key, "facts_sha256": p.facts_sha256,
                                                           "source_text": p.source_text} for p in parts}}
     (folder / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")

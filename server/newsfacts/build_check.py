@@ -43,7 +43,7 @@ from .input_checksums import InputChecksums
 from .inputs import oversized_files
 from .links import MappingRow, check_links, link_quads, read_sssom
 from .mapping import Mapper
-from .part_quads import CorpusQuads, kept_in, lines_of, subject_of
+from .part_quads import CorpusQuads, kept_as_text, kept_in, lines_of, subject_of
 from .problems import BuildFailed, DataDoesNotConform, Problem
 from .release import current_release
 from .validation import (
@@ -308,7 +308,7 @@ def _validate(settings: Settings, vocabulary: Vocabulary, files: list[ArticleFac
     owner: dict[str, ArticlePart] = {}
     for part in checking:
         size = 0
-        subjects = (subject_of(line) for line in lines_of(part.quads)) if hasattr(part.quads, "nquads") else \
+        subjects = (subject_of(line) for line in lines_of(part.quads)) if kept_as_text(part.quads) else \
             (q.subject.value for q in part.quads)  # read from the part's text when it is kept as text
         for subject in subjects:
             origin.setdefault(subject, path_of[part.key])
@@ -360,7 +360,7 @@ class _OwnQuads:
     def ntriples(self) -> bytes:
         """The quads of ``__iter__`` as N-Triples text, made from the part's N-Quads lines (each without its graph)
         when it is kept as text: the same lines ``ox.serialize`` gives of the triples, without making each quad."""
-        if not hasattr(self.quads, "nquads"):
+        if not kept_as_text(self.quads):
             return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in self), format=ox.RdfFormat.N_TRIPLES)
         start = f"<{self.entity_prefix}".encode()
         return b"".join(line[:line.rindex(b" <")] + b" .\n" for line in lines_of(self.quads) if not line.startswith(start))

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from .dumps import member
 from .json_indented import indented
+from .part_quads import GraphQuads, subject_of
 from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
 
@@ -298,8 +299,8 @@ def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
     if isinstance(quads, _Chained):  # graph by graph: those kept as N-Quads text read from their lines' subjects
         found: set[str | None] = set()
         for group in quads.groups.values():
-            if hasattr(group, "lines"):
-                found |= {line[1:line.index(b" ") - 1].decode("utf-8").split("#", 1)[0] if line.startswith(b"<") else None
+            if isinstance(group, GraphQuads):
+                found |= {subject_of(line).split("#", 1)[0] if line.startswith(b"<") else None  # as resource_of
                           for line in group.lines()}
             else:
                 found |= _resources(group)
@@ -324,7 +325,7 @@ def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
     owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
     texts = _VersionTexts()
     for graph, quads in (groups if resources else ()):
-        if hasattr(quads, "lines"):  # kept as N-Quads text (part_quads.GraphQuads): the lines the summary reads parsed
+        if isinstance(quads, GraphQuads):  # read from a part's N-Quads text: only the lines the summary reads parsed
             lines = [line.decode("utf-8") for line in quads.lines()]
             group = _ParsedWhenRead(lines, READ)
         else:

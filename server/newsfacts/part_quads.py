@@ -49,6 +49,12 @@ def kept_in(folder: Path, number: int, text: bytes) -> NQuadsFile:
     return NQuadsFile(path)
 
 
+def kept_as_text(quads) -> bool:
+    """Whether a part's quads are kept as N-Quads text (a file, or the text a worker made): its lines can then be
+    chosen by their text before any is parsed."""
+    return hasattr(quads, "nquads")
+
+
 def graph_end(graph: str) -> bytes:
     """How the N-Quads line of a quad in ``graph`` ends (an IRI holds no space: no other graph's line ends so)."""
     return f" <{graph}> .".encode()
@@ -93,7 +99,7 @@ class GraphQuads:
         return found
 
     def __iter__(self) -> Iterator[ox.Quad]:
-        if hasattr(self.quads, "nquads"):
+        if kept_as_text(self.quads):
             found = parsed(self.lines())
         else:
             found = dict.fromkeys(q for q in self.quads if q.graph_name.value == self.graph)
@@ -120,7 +126,7 @@ class CorpusQuads:
         end = graph_end(self.entities_graph)
         for part in self.parts:
             if part.mapped == mapped:
-                if hasattr(part.quads, "nquads"):  # only the lines wanted are parsed
+                if kept_as_text(part.quads):  # only the lines wanted are parsed
                     yield from parsed(dict.fromkeys(line for line in lines_of(part.quads) if not line.endswith(end)))
                 else:
                     yield from dict.fromkeys(q for q in part.quads if q.graph_name.value != self.entities_graph)
@@ -131,7 +137,7 @@ class CorpusQuads:
         end, start = graph_end(self.entities_graph), f"<{prefix}".encode()
         found: list[ox.Quad] = []
         for part in self.parts:
-            if part.mapped and hasattr(part.quads, "nquads"):
+            if part.mapped and kept_as_text(part.quads):
                 found += parsed(dict.fromkeys(line for line in lines_of(part.quads)
                                               if line.startswith(start) and not line.endswith(end)))
             elif part.mapped:
@@ -157,7 +163,7 @@ class CorpusQuads:
         subjects: set[str] = set()
         predicates: set[str] = set()
         for part in self.parts:
-            if hasattr(part.quads, "nquads"):
+            if kept_as_text(part.quads):
                 for line in lines_of(part.quads):
                     at = line.index(b" ")
                     subjects.add(line[:at].decode("utf-8"))
@@ -179,7 +185,7 @@ class CorpusQuads:
         for part in self.parts:
             if not part.mapped:
                 continue
-            if hasattr(part.quads, "nquads"):  # the first line outside the entities graph names the article's
+            if kept_as_text(part.quads):  # the first line outside the entities graph names the article's
                 graph = next((graph_of(line) for line in lines_of(part.quads) if not line.endswith(end)), None)
             else:
                 graph = next((q.graph_name.value for q in part.quads if q.graph_name.value != self.entities_graph), None)
@@ -211,6 +217,6 @@ class CorpusQuads:
 
 def part_nquads(quads) -> bytes:
     """A part's quads as N-Quads text: the text it is kept as, or read from its file, or serialised."""
-    if hasattr(quads, "nquads"):
+    if kept_as_text(quads):
         return quads.nquads()
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)

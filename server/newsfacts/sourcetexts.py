@@ -45,8 +45,11 @@ def name_problem(name: object) -> str | None:
 def read_source_text(sources_dir: str, name: object, max_bytes: int) -> SourceText:
     """The source text called `name` in `sources_dir`, within the rules of this module."""
     target = source_text_file(sources_dir, name, max_bytes)
-    if isinstance(target, SourceText):
-        return target
+    return target if isinstance(target, SourceText) else read_source_file(target, name, max_bytes)
+
+
+def read_source_file(target: Path, name: object, max_bytes: int) -> SourceText:
+    """The source text called `name` from the file `source_text_file` found for it."""
     try:
         with open(target, "rb") as handle:
             raw = handle.read(max_bytes + 1)  # the file may have grown since stat()
