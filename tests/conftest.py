@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -144,3 +145,31 @@ def other_base_server(tmp_path_factory, sources_dir):
     running.releases_dir = folder
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    """The real Virtuoso server (tests/remote_stores.py), one per test module: it starts slowly."""
+    from remote_stores import VirtuosoServer
+
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+    shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def store_server(request, tmp_path):
+    """A running remote store, Oxigraph (one per test) or Virtuoso (one per module: it starts slowly; each
+    publish replaces the release it holds)."""
+    from remote_stores import OxigraphServer
+
+    if request.param == "oxigraph":
+        server = OxigraphServer(tmp_path / "oxigraph-data")
+        yield server
+        server.stop()
+    else:
+        server = request.getfixturevalue("virtuoso_server")
+        yield server
+        if server.process.poll() is not None:
+            server.start()

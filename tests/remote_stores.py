@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from conftest import free_port, wait_for_http
+from newsfacts.config import PROJECT_ROOT, Settings
 
 #: Virtuoso creates its database on first start (about 30 s on an idle machine): generous under load.
 VIRTUOSO_START_S = 300
@@ -144,3 +145,18 @@ def update(server: OxigraphServer | VirtuosoServer, text: str) -> None:
     auth = requests.auth.HTTPDigestAuth(credentials["store_user"], credentials["store_password"]) if credentials else None
     requests.post(server.update_url, data=text.encode(), auth=auth, headers={"Content-Type": "application/sparql-update"},
                   timeout=60).raise_for_status()
+
+
+# ---------------------------------------------------------------- fixtures and settings the remote-store tests share
+
+SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"
+CLAIMS = "SELECT ?c WHERE { ?c a <https://newsfacts.example/ontology/Claim> }"
+
+
+def settings(tmp_path: Path, store, facts: Path = SECOND / "facts", **extra) -> Settings:
+    """Settings publishing to ``store``: 'embedded', a URL, or a running server (with its credentials)."""
+    if not isinstance(store, str):
+        extra = {**store.settings, **extra}
+        store = store.query_url
+    return Settings.load({"facts_dir": str(facts), "sources_dir": str(SECOND / "sources"),
+                          "releases_dir": str(tmp_path / "releases"), "store": store, **extra})
