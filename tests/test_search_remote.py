@@ -7,7 +7,7 @@ import requests
 from conftest import start_server
 from newsfacts.build import build
 from newsfacts.search_index import index_path
-from test_remote_store import OxigraphServer, settings
+from remote_stores import OxigraphServer, settings
 
 
 def test_search_works_on_a_remote_store(tmp_path):
