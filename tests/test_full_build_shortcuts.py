@@ -12,13 +12,15 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from newsfacts import build_check, facts_yaml
-from newsfacts.build_check import map_all
+from newsfacts import facts_yaml, mapping_pool
 from newsfacts.config import PROJECT_ROOT
 from newsfacts.dataset import EXAMPLE_RESOURCES
 from newsfacts.description_change import counts_in_store
 from newsfacts.facts import FactsLimits, facts_paths, read_facts_files
+from newsfacts.facts_packed import read_packed, unpack
+from newsfacts.grounding import ground
 from newsfacts.mapping import Mapper
+from newsfacts.mapping_pool import ground_and_map, map_all
 from newsfacts.search_index import fold
 from newsfacts.synthetic import generate
 
@@ -71,8 +73,8 @@ def test_the_facts_files_read_as_pyyaml_constructs_them(corpus):
 def test_articles_mapped_in_workers_are_the_quads_mapped_here(corpus, monkeypatch):
     mapper = Mapper(PROJECT_ROOT / "mappings", BASE)
     here = [mapper.to_quads(facts) for facts in corpus]
-    monkeypatch.setattr(build_check, "MAP_IN_WORKERS", 2)
-    monkeypatch.setattr(build_check.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(mapping_pool, "MAP_IN_WORKERS", 2)
+    monkeypatch.setattr(mapping_pool.os, "cpu_count", lambda: 2)
     in_workers = [list(ox.parse(text, format=ox.RdfFormat.N_QUADS)) for text in map_all(mapper, corpus)]
     assert in_workers == here  # the same quads in the same order (sent and kept as N-Quads text)
     assert all(len(quads) > 50 for quads in here)
@@ -115,3 +117,28 @@ def test_ascii_names_fold_as_decomposed_ones(text):
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     assert fold(text) == " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
     assert fold("Nicolás  Maduro") == fold("nicolas maduro") == "nicolas maduro"
+
+
+def test_articles_grounded_and_mapped_from_packed_facts_are_those_grounded_and_mapped_as_read(tmp_path, monkeypatch):
+    folder = generate(tmp_path, 5)
+    paths, limits, sources = facts_paths(folder / "facts"), FactsLimits(10_000_000, 100_000), str(folder / "sources")
+    files, problems = read_facts_files(paths, limits)
+    light, packed, packed_problems = read_packed(paths, limits)
+    assert not problems and not packed_problems and len(files) == 5
+    assert [unpack(packed[f.path]) for f in files] == files  # packed whole
+    assert [(f.path, f.article, f.entities, f.reports, f.draft) for f in light] == \
+        [(f.path, f.article, f.entities, f.reports, f.draft) for f in files]
+    assert all(f.claims for f in files) and not any(f.claims or f.events for f in light)
+    results, grounding_problems = ground(files, sources)
+    assert not grounding_problems and all(r.status == "checked" for r in results)
+    mapper = Mapper(PROJECT_ROOT / "mappings", BASE)
+    here = [mapper.to_quads(f) for f in files]  # grounded: the quotes' selectors are mapped
+    assert any(q.predicate.value == "http://www.w3.org/ns/oa#start" for q in here[0])
+    (folder / "sources" / f"{files[1].id}.txt").write_text("another text\n", encoding="utf-8")
+    monkeypatch.setattr(mapping_pool, "MAP_IN_WORKERS", 2)
+    monkeypatch.setattr(mapping_pool.os, "cpu_count", lambda: 2)
+    found = ground_and_map(mapper, [packed[p] for p in paths], sources, 10_000_000)
+    assert [result for result, _problems, _text in found][::2] == results[::2]
+    assert [list(ox.parse(text, format=ox.RdfFormat.N_QUADS)) for _r, _p, text in found][::2] == here[::2]
+    result, problems, text = found[1]  # its source text changed: not mapped
+    assert result.status == "failed" and [p.rule for p in problems] == ["source-sha256"] and text == b""

@@ -292,6 +292,15 @@ def entity_quads(counts: dict[str, int]) -> list[ox.Quad]:
     return list(ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if lines else []
 
 
+def entity_change(before: dict[str, int] | None, after: dict[str, int]) -> tuple[list[ox.Quad], list[ox.Quad]] | None:
+    """The quads the entities graph loses and gains from one release to the next, from the counts of its quads'
+    N-Quads lines each release keeps (ENTITIES_PART); None when the previous release kept none."""
+    if before is None:
+        return None
+    return (entity_quads({line: 1 for line, n in before.items() if n > 0 and after.get(line, 0) <= 0}),
+            entity_quads({line: 1 for line, n in after.items() if n > 0 and before.get(line, 0) <= 0}))
+
+
 def count_entity_quads(counts: dict[str, int], quads, graph: str, by: int) -> None:
     """Add ``by`` to the count of each of ``quads`` in the entities ``graph`` (each quad once per part)."""
     for q in dict.fromkeys(q for q in quads if q.graph_name.value == graph):

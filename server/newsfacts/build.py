@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__, collector, history
-from .article_cache import PARTS_DIR, code_digests, entity_quads, write_parts
+from .article_cache import PARTS_DIR, code_digests, entity_change, write_parts
 from .build_check import SSSOM_FILE, Checked, check
 from .config import Settings
 from .dataset import Counts, Publisher, counts_of, describe, dump_url
@@ -254,13 +254,10 @@ def _publish(settings: Settings, checked: Checked, quads: list[ox.Quad], staged:
 
 
 def _entities_change(before: dict[str, int] | None, after: dict[str, int]) -> GraphChange | None:
-    """What the entities graph loses and gains from the previous release to this one, from the counts of its
-    quads' N-Quads lines each release keeps (article_cache.ENTITIES_PART); None when the previous one kept none."""
-    if before is None:
-        return None
-    removed = entity_quads({line: 1 for line, n in before.items() if n > 0 and after.get(line, 0) <= 0})
-    added = entity_quads({line: 1 for line, n in after.items() if n > 0 and before.get(line, 0) <= 0})
-    return GraphChange([q.triple for q in removed], [q.triple for q in added])
+    """What the entities graph loses and gains from the previous release to this one (entity_change), as triples;
+    None when the previous one kept no counts."""
+    change = entity_change(before, after)
+    return None if change is None else GraphChange([q.triple for q in change[0]], [q.triple for q in change[1]])
 
 
 def _description_change(previous: Release, description: list[ox.Quad]) -> GraphChange | None:
@@ -308,8 +305,12 @@ def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, d
         found["change"] = StoreChange(outside[0], counts, description, time.perf_counter() - started)
         return found["change"].description
 
+    entities = f"{settings.base_iri}graph/entities"
+    entities_change = entity_change(checked.previous.entity_counts(), checked.entity_counts)
     store_from_previous(previous.store_path, staged.file(STORE_DIR), checked.quads, _unchanged_graphs(settings, checked),
-                        whole=lambda graph: graph.startswith(articles), complete=complete)
+                        whole=lambda graph: graph.startswith(articles), complete=complete,
+                        known={} if entities_change is None else {entities: entities_change},
+                        completed_graph=description_graph)
     return found["change"]
 
 

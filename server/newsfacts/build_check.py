@@ -9,14 +9,12 @@ links, the vocabulary, and the entity descriptions, which every validated chunk 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import os
 import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +35,14 @@ from .article_cache import (
     source_key,
 )
 from .config import Settings
-from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, facts_paths, read_facts_files
-from .grounding import GroundingResult, ground, status_quads
+from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, facts_paths
+from .facts_packed import read_packed, unpack
+from .grounding import GroundingResult, status_quads
 from .input_checksums import InputChecksums
 from .inputs import oversized_files
 from .links import MappingRow, check_links, link_quads, read_sssom
 from .mapping import Mapper
+from .mapping_pool import ground_and_map
 from .part_quads import CorpusQuads, kept_as_text, kept_in, lines_of, subject_of
 from .problems import BuildFailed, DataDoesNotConform, Problem
 from .release import current_release
@@ -62,8 +62,6 @@ from .vocabulary import Vocabulary
 SSSOM_FILE = "wikidata.sssom.tsv"
 #: The most quads of articles validated in one chunk (by one worker process) in a build.
 CHUNK_QUADS = 100_000
-#: The fewest articles mapped in worker processes (fewer are mapped here: starting the workers costs more).
-MAP_IN_WORKERS = 100
 
 
 @dataclass
@@ -121,42 +119,44 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     checksums = InputChecksums(settings.releases_dir)
     shas = {path: checksums.sha256(path) for path in paths}
     reused, reasons = _reusable(settings, paths, shas, previous, digests, checksums)
-    read, problems = read_facts_files([p for p in paths if p not in reused], limits)
+    read, packed, problems = read_packed([p for p in paths if p not in reused], limits)
     if not paths:
         problems.append(Problem(str(settings.facts_dir), "folder", "no-facts", "no facts files (*.yaml) found"))
     by_path = {f.path: f for f in read}
     stale = _unresolved(reused, by_path, settings.base_iri)
     if stale:  # checked again, so that the problem is reported as a full build reports it
-        more, more_problems = read_facts_files(stale, limits)
+        more, more_packed, more_problems = read_packed(stale, limits)
         problems += more_problems
         by_path.update({f.path: f for f in more})
+        packed.update(more_packed)
         for path in stale:
             reasons[path] = "an entity or report it names is no longer defined"
             del reused[path]
     files = [by_path[p] if p in by_path else reused[p].stand_in(p) for p in paths if p in by_path or p in reused]
-    problems += check_facts(files, vocabulary, only=set(by_path))
+    problems += check_facts(files, vocabulary, only=set(by_path), whole=lambda f: unpack(packed[f.path]))
     fresh = [f for f in files if f.path in by_path]
     if not allow_drafts:
         problems += draft_problems(fresh)
     _stop_if(problems)
-    grounding, problems = ground(fresh, settings.sources_dir, settings.max_source_text_bytes)
-    _stop_if(problems)
+    # each article grounded, then mapped, from its packed facts (the quotes' selectors grounding finds are
+    # mapped); its quads kept in a file as they are mapped, read from there by each stage (part_quads.py)
+    scratch = tempfile.TemporaryDirectory(prefix="newsfacts-mapped-")
+    grounded = ground_and_map(mapper, [packed[f.path] for f in fresh], settings.sources_dir,
+                              settings.max_source_text_bytes, keep=functools.partial(kept_in, Path(scratch.name)))
+    packed.clear()  # each file was unpacked where it was grounded and mapped
+    _stop_if([problem for _result, found, _quads in grounded for problem in found])
     rows, _meta, problems = read_sssom(Path(settings.mappings_dir) / SSSOM_FILE)
     _stop_if(problems)
     rows, problems = check_links(rows, files)
     _stop_if(problems)
 
-    grounding_of = {g.article: g for g in grounding}
-    # each article's quads kept in a file as they are mapped, read from there by each stage (part_quads.py)
-    scratch = tempfile.TemporaryDirectory(prefix="newsfacts-mapped-")
-    mapped = iter(map_all(mapper, fresh, keep=functools.partial(kept_in, Path(scratch.name))))
+    mapped = iter(grounded)
     parts, rebuilt = [], {}
     for facts in files:
         if facts.path in reused:
             parts.append(reused[facts.path])
             continue
-        result = grounding_of[facts.id]
-        quads = next(mapped)
+        result, _problems, quads = next(mapped)
         with open(quads.path, "ab") as out:
             ox.serialize(status_quads(result, mapper.iri.article(facts.id), mapper.article_graph_iri(facts)), out,
                          format=ox.RdfFormat.N_QUADS)
@@ -165,10 +165,7 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
                               shas[facts.path], result, quads, settings.base_iri))
         rebuilt[facts.id] = (f"full: {full_reason}" if previous is None else reasons.get(facts.path)
                              or ("changed facts file" if facts.id in previous.index else "new"))
-    # from here on an article read now is needed as one reused is (id, entities, reports, path; and whether it is
-    # a draft): its claims, events, office holdings and designations, the bulk of what was read, are mapped
-    files = [_mapped_away(f) if f.path in by_path else f for f in files]
-    del read, by_path, fresh, mapped
+    del read, by_path, fresh, mapped, grounded
     if previous is not None:
         present = {part.article for part in parts}
         rebuilt.update({article: "removed" for article in sorted(previous.index) if article not in present})
@@ -194,24 +191,6 @@ def check(settings: Settings, allow_drafts: bool = False, *, full: bool = False)
     return Checked(files, corpus, [p.grounding_result() for p in parts], outcome, rows,
                    timings, parts, rebuilt, revalidated, full_reason if previous is None else None, previous, digests,
                    entity_counts, scratch, checksums)
-
-
-def map_all(mapper: Mapper, files: list[ArticleFacts], keep=None) -> list:
-    """``mapper.to_nquads`` of each file, in order, or what ``keep(number, text)`` makes of it as it comes (the
-    build writes it to a file: part_quads.kept_in). Many files are mapped on all cores; the workers send N-Quads
-    back: pickling the quads themselves costs more than mapping them."""
-    workers = os.cpu_count() or 1
-    keep = keep or (lambda _number, text: text)
-    if len(files) < MAP_IN_WORKERS or workers < 2:
-        return [keep(n, mapper.to_nquads(facts)) for n, facts in enumerate(files)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [keep(n, text) for n, text in enumerate(
-            pool.map(mapper.to_nquads, files, chunksize=max(1, min(50, len(files) // (4 * workers)))))]
-
-
-def _mapped_away(facts: ArticleFacts) -> ArticleFacts:
-    """The facts of a file without what only mapping reads (a corpus's claims and events are most of its facts)."""
-    return dataclasses.replace(facts, events=[], office_holdings=[], designations=[], claims=[])
 
 
 def _entity_counts(previous: PreviousParts | None, parts: list[ArticlePart], graph: str) -> dict[str, int]:

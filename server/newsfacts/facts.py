@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,10 +130,12 @@ def read_facts_file(path: Path, limits: FactsLimits | None = None) -> tuple[Arti
     return ArticleFacts(path=path, article=data["article"], draft=data.get(DRAFT_KEY), **sections), problems
 
 
-def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary, only: set[Path] | None = None) -> list[Problem]:
+def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary, only: set[Path] | None = None,
+                whole: Callable[[ArticleFacts], ArticleFacts] | None = None) -> list[Problem]:
     """Every rule a set of facts files must follow before mapping. Entities are shared across files.
     With ``only``, the rules of each file are checked for those files alone (the others, checked by an earlier
-    build and unchanged, count for the rules across files: ids defined, duplicates)."""
+    build and unchanged, count for the rules across files: ids defined, duplicates). ``whole`` gives a file's
+    whole facts when ``files`` hold only what the rules across files read (facts_packed.py)."""
     problems: list[Problem] = []
     entity_ids: dict[str, str] = {}
     article_ids: dict[str, str] = {}
@@ -154,6 +157,7 @@ def check_facts(files: list[ArticleFacts], vocabulary: Vocabulary, only: set[Pat
             article_ids[aid] = str(facts.path)
     defined_entities, defined_reports = set(entity_ids), set(report_ids)  # once: a set per file made this quadratic
     for facts in files if only is None else [f for f in files if f.path in only]:
+        facts = whole(facts) if whole is not None else facts
         dropped = dropped_value_problems(facts)  # the checks below assume each key holds the right kind of value
         problems.extend(dropped or _FileChecker(facts, vocabulary, defined_entities, defined_reports).run())
     return problems
