@@ -28,7 +28,7 @@ from load import process_tree
 
 #: (module, function) of each stage marked: the checks' stages, then the release's
 STAGES = (("build_check", "read_packed"), ("build_check", "ground_and_map"),
-          ("build_check", "_entity_counts"), ("build_check", "_validate"), ("build", "_write_dumps"),
+          ("build_check", "_entity_counts"), ("build_check", "_validate"), ("build", "write_dumps"),
           ("history", "record"), ("build", "_load_store"), ("build", "counts_in_store"), ("build", "write_index"),
           ("build", "index_from_store"),
           ("build", "write_parts"))

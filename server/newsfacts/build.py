@@ -32,12 +32,12 @@ from .dataset import Counts, Publisher, counts_of, describe, dump_url
 from .description_change import counts_after, counts_in_store, previous_counts
 from .documents import code_digest as documents_code
 from .documents import write_documents
-from .dumps import DumpWriter, describe_file
+from .dumps import describe_file
 from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .input_checksums import InputChecksums
 from .links import write_sssom
-from .part_quads import CorpusQuads, GraphQuads
+from .part_quads import CorpusQuads
 from .problems import BuildFailed
 from .release import (
     DUMPS_DIR,
@@ -50,6 +50,7 @@ from .release import (
     prune_releases,
     remove_stale_staging,
 )
+from .release_dumps import write_dumps
 from .remote import GraphChange, RemoteQueryError, RemoteStore, StoreUnavailable
 from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
 from .search_update import index_from_store, touched_things, update_index
@@ -91,7 +92,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
     try:
         with StagedRelease(settings.releases_dir, version) as staged:
             started = time.perf_counter()
-            dumps, members, dump_nquads = _write_dumps(settings, checked, staged, version)
+            dumps, members, dump_nquads = write_dumps(settings, checked, staged.file(DUMPS_DIR), version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
             write_sssom(Path(settings.mappings_dir) / SSSOM_FILE, checked.links, sssom,
                         entity_namespace=f"{settings.base_iri}entity/",
@@ -334,23 +335,6 @@ def _load_store(quads: CorpusQuads, staged: StagedRelease) -> float:
         store.optimize()
     del store
     return time.perf_counter() - started
-
-
-def _write_dumps(settings: Settings, checked: Checked, staged: StagedRelease, version: str):
-    """The dumps, with the members of reused articles' graphs taken from their parts; and the members made for
-    the others, by article id (kept with their parts); and the N-Quads members made, with their graphs' sizes."""
-    graph = f"{settings.base_iri}graph/article/"
-    known, others = {}, {}
-    for part in checked.parts:  # each article's graph read from its part when its members are made
-        others[graph + part.article] = GraphQuads(part.quads, graph + part.article)
-        if not part.mapped:
-            found = checked.previous.dump_members(part.key) if checked.previous else None
-            if found is not None:
-                known[graph + part.article] = found
-    vocabulary = [q.triple for q in checked.quads.in_graph(f"{settings.base_iri}graph/vocabulary")]
-    dumps, made, nquads = DumpWriter(settings.base_iri, vocabulary).write(checked.quads.shared, staged.file(DUMPS_DIR),
-                                                                          f"newsfacts-{version}", known, others)
-    return dumps, {name.removeprefix(graph): members for name, members in made.items() if name.startswith(graph)}, nquads
 
 
 def _unchanged_graphs(settings: Settings, checked: Checked) -> set[str]:

@@ -27,6 +27,10 @@ class DumpFormat:
     rdf_format: ox.RdfFormat
     quads: bool  # keeps named graphs
 
+    def order(self, graphs) -> list[str]:
+        """The graphs in the order this format's dump holds them: by name, or by name as N-Quads writes it."""
+        return sorted(graphs) if self.key == "jsonld" else sorted(graphs, key=lambda g: f"<{g}>")
+
 
 DUMP_FORMATS = (
     DumpFormat("nquads", "nq.gz", "application/n-quads", ox.RdfFormat.N_QUADS, True),
@@ -43,6 +47,82 @@ class DumpFile:
     compression: str | None
     byte_size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class PreviousDump:
+    """A previous release's dump of one format and where each member of an article's graph is in it: a new dump
+    copies the runs of members that follow one another in both (os.copy_file_range, the kernel copying) instead
+    of reading each member's file: a +1 build at 10M triples read 96,000 of them (BENCHMARKS.md)."""
+
+    path: Path
+    spans: dict[str, tuple[int, int]]  # graph -> offset and size of its member
+    files: dict[str, Path]  # graph -> its member's file, to check that a run is where the spans say
+
+
+def previous_dump(path: Path, fmt: DumpFormat, head: bytes, files: dict[str, Path]) -> PreviousDump | None:
+    """The spans of the members ``files`` (every graph of an article in the dump at ``path``, whose head member
+    is ``head``): they come first, in the format's order; None when a member's file is missing."""
+    spans, offset = {}, len(member(head)) if head else 0
+    try:
+        for graph in fmt.order(files):
+            size = files[graph].stat().st_size
+            spans[graph] = (offset, size)
+            offset += size
+    except OSError:
+        return None
+    return PreviousDump(path, spans, files)
+
+
+def _copy_run(out, previous: PreviousDump, graphs: list[str]) -> bool:
+    """Copy the members of ``graphs`` (consecutive in ``previous``) into ``out``, when the first and the last are
+    in ``previous`` where its spans say; False, and nothing written, when not."""
+    start, _ = previous.spans[graphs[0]]
+    end = sum(previous.spans[graphs[-1]])
+    out.flush()  # what is buffered goes first; the kernel then writes at the file's offset, and moves it
+    target = out.fileno()
+    written = os.lseek(target, 0, os.SEEK_CUR)
+    try:
+        with open(previous.path, "rb", buffering=0) as source:
+            for graph in {graphs[0], graphs[-1]}:
+                offset, size = previous.spans[graph]
+                if os.pread(source.fileno(), size, offset) != previous.files[graph].read_bytes():
+                    return False
+            at = start
+            while at < end:
+                copied = os.copy_file_range(source.fileno(), target, end - at, at)
+                if copied == 0:
+                    raise OSError(f"{previous.path} ends before its members do")
+                at += copied
+    except OSError:
+        os.ftruncate(target, written)  # nothing of the run is kept: it is written member by member
+        os.lseek(target, written, os.SEEK_SET)
+        return False
+    return True
+
+
+def _write_members(out, graphs: list[str], members: dict[str, dict[str, bytes]], key: str,
+                   previous: PreviousDump | None, copyable: set[str]) -> None:
+    """Write the members in format ``key`` of ``graphs`` into ``out``, in order; the runs of ``copyable`` graphs
+    that follow one another in ``previous`` too are copied from it."""
+    run: list[str] = []
+
+    def flush() -> None:
+        if run and not _copy_run(out, previous, run):
+            for graph in run:
+                out.write(members[graph][key])
+        run.clear()
+
+    for graph in graphs:
+        span = previous.spans.get(graph) if previous is not None and graph in copyable else None
+        if span is None:
+            flush()
+            out.write(members[graph][key])
+            continue
+        if run and sum(previous.spans[run[-1]]) != span[0]:
+            flush()
+        run.append(graph)
+    flush()
 
 
 def file_digest(path: Path) -> str:
@@ -120,15 +200,18 @@ class DumpWriter:
         return data
 
     def write(self, quads: list[ox.Quad], folder: Path, stem: str, known: dict[str, dict[str, bytes]],
-              others: dict | None = None) -> tuple[list[DumpFile], dict[str, dict[str, bytes]], dict[str, tuple[int, bytes]]]:
+              others: dict | None = None, previous: dict[str, PreviousDump] | None = None
+              ) -> tuple[list[DumpFile], dict[str, dict[str, bytes]], dict[str, tuple[int, bytes]]]:
         """Write every dump format of ``quads`` and of the graphs ``others`` (name -> its quads, read only if its
-        members are made); the members of graphs in ``known`` are not made again. Returns the files, the
-        members made (but the last graph's: its JSON-LD member ends the document), and of each graph whose
+        members are made); the members of graphs in ``known`` are not made again, and are copied from the
+        ``previous`` dump of their format (by format key) where they follow one another in it. Returns the files,
+        the members made (but the last graph's: its JSON-LD member ends the document), and of each graph whose
         members were made, its number of quads and its N-Quads member (a change set's added quads reuse them)."""
-        return self._write(quads, folder, stem, known, others)
+        return self._write(quads, folder, stem, known, others, previous)
 
     def _write(self, quads: list[ox.Quad], folder: Path, stem: str, known: dict[str, dict[str, bytes]],
-               others: dict | None) -> tuple[list[DumpFile], dict[str, dict[str, bytes]], dict[str, tuple[int, bytes]]]:
+               others: dict | None, previous: dict[str, PreviousDump] | None = None
+               ) -> tuple[list[DumpFile], dict[str, dict[str, bytes]], dict[str, tuple[int, bytes]]]:
         folder.mkdir(parents=True, exist_ok=True)
         by_graph: dict[str, list[ox.Quad]] = {}
         for q in quads:
@@ -161,13 +244,12 @@ class DumpWriter:
         members = {**known, **made}
         files = []
         for fmt in DUMP_FORMATS:
-            order = sorted(by_graph) if fmt.key == "jsonld" else sorted(by_graph, key=lambda g: f"<{g}>")
             path = folder / f"{stem}.{fmt.suffix}"
             with open(path, "wb") as out:
                 if self.heads[fmt.key]:
                     out.write(member(self.heads[fmt.key]))
-                for graph in order:
-                    out.write(members[graph][fmt.key])
+                _write_members(out, fmt.order(by_graph), members, fmt.key, (previous or {}).get(fmt.key),
+                               set(known) - {last})
                 if self.tails[fmt.key]:
                     out.write(member(self.tails[fmt.key]))
             files.append(describe_file(path, fmt.media_type, "gzip"))
