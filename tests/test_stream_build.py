@@ -66,6 +66,8 @@ def test_the_search_index_made_from_the_store_in_batches_has_the_rows_made_from_
     rows = [_rows(path) for path in (whole, release.path / "search" / "index.sqlite")]
     assert len(rows[0]["things"]) > 3 * 7 and rows[0]["links"]
     assert rows[0] == rows[1]  # row for row, in the same order (row ids included)
+    with sqlite3.connect(whole) as db:  # the claims mentioning a thing are counted (search_update.records_from_store)
+        assert db.execute("SELECT max(mentioned_by) FROM things WHERE kind = 'entity'").fetchone()[0] > 1
 
 
 def test_a_full_build_loads_its_store_in_slices_of_whole_articles(inputs, monkeypatch):  # noqa: F811

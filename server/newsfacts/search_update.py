@@ -96,14 +96,20 @@ def _worker_records(iris: set[str], base_iri: str, skip_graph: str) -> list:
 
 
 def records_from_store(store: ox.Store, iris: set[str], base_iri: str, skip_graph: str) -> list:
-    """The index records (catalog.records) of ``iris``, made from the quads of ``store`` outside ``skip_graph``."""
-    return [r for r in records(_neighbourhood(store, iris, skip_graph), base_iri) if r.iri in iris]
+    """The index records (catalog.records) of ``iris``, made from the quads of ``store`` outside ``skip_graph``.
+    The claims that mention a thing are counted, not made into records that are then left out: at 10M triples
+    the most mentioned entity has 61,501 of them, and a +1 build naming it made them all (4 of its 5.9 s)."""
+    made = [r for r in records(_neighbourhood(store, iris, skip_graph), base_iri) if r.iri in iris]
+    for record in made:
+        record.mentioned_by = sum(1 for q in store.quads_for_pattern(None, MENTIONS, ox.NamedNode(record.iri), None)
+                                  if isinstance(q.subject, ox.NamedNode) and q.graph_name.value != skip_graph)
+    return made
 
 
 def _neighbourhood(store: ox.Store, iris: set[str], skip_graph: str) -> list[ox.Quad]:
     """Every quad the records of ``iris`` are made from (catalog.records), from ``store`` outside ``skip_graph``:
-    their own quads, the mentions of them, the office holdings of which they are the holder, the quads of their
-    evidence, its targets and their selectors, and the classes' superclasses."""
+    their own quads, the office holdings of which they are the holder, the quads of their evidence, its targets
+    and their selectors, and the classes' superclasses (the mentions of them are counted: records_from_store)."""
     found: list[ox.Quad] = []
     subjects: dict[str, list[ox.Quad]] = {}
 
@@ -121,7 +127,6 @@ def _neighbourhood(store: ox.Store, iris: set[str], skip_graph: str) -> list[ox.
     for iri in sorted(iris):
         node = ox.NamedNode(iri)
         level = [q for q in own(iri) if q.predicate.value == CHAIN[0]]
-        keep(store.quads_for_pattern(None, MENTIONS, node, None))
         for q in store.quads_for_pattern(None, HOLDER, node, None):
             own(q.subject.value)
         for predicate in (*CHAIN[1:], ""):
