@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from newsfacts.config import PROJECT_ROOT
-from newsfacts.facts import FactsLimits, check_facts, read_facts_file
+from newsfacts.facts import FactsLimits, read_facts_file
+from newsfacts.facts_rules import check_facts
 from newsfacts.vocabulary import Vocabulary
 
 SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"

@@ -12,7 +12,8 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from newsfacts.config import PROJECT_ROOT
-from newsfacts.facts import check_facts, load_facts_dir
+from newsfacts.facts import load_facts_dir
+from newsfacts.facts_rules import check_facts
 from newsfacts.mapping import Mapper
 from newsfacts.validation import to_rdflib
 from newsfacts.vocabulary import Vocabulary

@@ -17,7 +17,8 @@ from rdflib import Graph, URIRef
 
 from newsfacts.build import build
 from newsfacts.config import PROJECT_ROOT, Settings
-from newsfacts.facts import check_facts, read_facts_file
+from newsfacts.facts import read_facts_file
+from newsfacts.facts_rules import check_facts
 from newsfacts.vocabulary import Vocabulary
 
 SECOND = PROJECT_ROOT / "tests" / "data" / "second-article"

@@ -1,8 +1,9 @@
 """The build: facts -> RDF -> checks -> an immutable, versioned release.
 
 Stages, in order; any problem stops the build before anything is written:
-read and check the facts files, ground quotes in the source texts, check the
-links, map to RDF, check the vocabulary, validate the data with SHACL (build_check.py).
+read and check the facts files, ground quotes in the source texts and map to RDF
+(each article in turn), check the links, check the vocabulary, validate the data
+with SHACL (build_check.py).
 Only then is a release written, and made current once complete.
 
 Builds are incremental: articles whose part in the current release (article_cache.py) has the same key are

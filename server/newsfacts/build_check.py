@@ -1,5 +1,6 @@
-"""The checks of a build: read and check the facts files, ground quotes in the source texts, check the links, map
-to RDF, check the vocabulary, validate the data with SHACL. Any problem stops the build before anything is written.
+"""The checks of a build: read and check the facts files, ground quotes in the source texts and map to RDF (each
+article in turn: mapping_pool.py), check the links, check the vocabulary, validate the data with SHACL. Any problem
+stops the build before anything is written; the problems of a stage are reported before those of the next.
 
 Articles whose part (article_cache.py) in the current release has the same key are not read, mapped or validated
 again: their quads and results are reused. What crosses articles is checked every time: ids defined and names
@@ -35,8 +36,9 @@ from .article_cache import (
     source_key,
 )
 from .config import Settings
-from .facts import ArticleFacts, FactsLimits, check_facts, draft_problems, facts_paths
+from .facts import ArticleFacts, FactsLimits, draft_problems, facts_paths
 from .facts_packed import read_packed, unpack
+from .facts_rules import check_facts
 from .grounding import GroundingResult, status_quads
 from .input_checksums import InputChecksums
 from .inputs import oversized_files

@@ -5,7 +5,7 @@ language tag, a null, a mapping where text is expected (it becomes a node with
 no known properties), an IRI that is not one (``not_stated: [date published]``).
 Each such value is a problem that stops the build, like every other, so what
 is published is what the file says. The checks here run before the others in
-``facts.py``, which may then assume each known key holds the kind of value it
+``facts_rules.py``, which may then assume each known key holds the kind of value it
 should (text, an id, a mapping, …).
 """
 
@@ -30,7 +30,7 @@ NOT_STATED_PROPERTIES = frozenset({
 
 # What each known key holds: "text" a string; "id" an id (a string); "ids" an id or a list of ids; "language" a
 # language tag; "languages" a language map of text; "alt-languages" a language map of text or lists of text;
-# "mapping" / "list" / "boolean" / "integer" as named. Keys not listed are left to the checks in facts.py.
+# "mapping" / "list" / "boolean" / "integer" as named. Keys not listed are left to the checks in facts_rules.py.
 KINDS = {
     "id": "id", "label": "languages", "description": "languages", "alt_labels": "alt-languages",
     "author": "id", "author_description": "text", "genre": "text", "language": "language", "relays": "ids",

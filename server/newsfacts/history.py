@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .change_summary import NF, OA_EXACT, OA_HAS_BODY, RDFS_LABEL, SKOS_EXACT, claims_involved, claims_summary, entities_summary
 from .dumps import member
 from .json_indented import indented
 from .part_quads import GraphQuads, subject_of
-from .prefixes import PREFIXES
 from .release import DUMPS_DIR, MANIFEST, Release
 
 CHANGES_DIR = "changes"
@@ -41,12 +41,6 @@ HISTORY_DIR = "history"
 SUMMARY = "summary.json"
 ADDED, REMOVED, VERSIONS = "added.nq.gz", "removed.nq.gz", "versions.nq.gz"
 
-NF = PREFIXES["nf"]
-OA_EXACT, OA_HAS_BODY = PREFIXES["oa"] + "exact", PREFIXES["oa"] + "hasBody"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
-SKOS_EXACT = PREFIXES["skos"] + "exactMatch"
-#: What is compared for a claim kept from one release to the next: name in the summary -> how to read it.
-CLAIM_FIELDS = ("certainty", "speaker", "quote", "text")
 
 
 def previous_quads(release: Release | None) -> set[ox.Quad]:
@@ -116,7 +110,7 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str
     changed = (_resources(added) | _resources(removed)) - {None}
     by_graph = {"added": new_groups if not old else _grouped(added), "removed": _grouped(removed)}
     (before, _), (after, texts) = _own_statements(old_groups, changed), _own_statements(new_groups.items(), changed)
-    claims = _claims_involved(before, after, changed, base_iri)
+    claims = claims_involved(before, after, changed, base_iri)
     extra = claims - changed
     extra |= {t.object.value for group in (before, after) for claim in claims for t in group.get(claim, ())
               if t.predicate.value == NF + "hasEvidence"} - changed
@@ -128,8 +122,8 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str
     summary = {
         "version": version, "previous": previous, "built_at": built_at,
         "quads": {key: {graph: len(quads) for graph, quads in sorted(groups.items())} for key, groups in by_graph.items()},
-        "claims": _claims(_claim_facts(before, claims), _claim_facts(after, claims)),
-        "entities": _entities(before, after, changed, new, base_iri + "entity/"),
+        "claims": claims_summary(before, after, claims),
+        "entities": entities_summary(before, after, changed, new, base_iri + "entity/"),
         "resources": resources,
     }
     versions = _Versions(texts)
@@ -369,67 +363,3 @@ def _predicate(line: str) -> str:
     """The predicate of an N-Quads line (the term after the subject, which holds no space)."""
     start = line.index(" ") + 1
     return line[start:line.index(" ", start)]
-
-
-def _claims_involved(before: dict, after: dict, changed: set[str], base_iri: str) -> set[str]:
-    """Claims that changed themselves, and claims whose evidence changed (named by the evidence's oa:hasBody)."""
-    prefix = base_iri + "claim/"
-    found = {iri for iri in changed if iri.startswith(prefix)}
-    for group in (before, after):
-        for iri in changed:
-            found |= {t.object.value for t in group.get(iri, ()) if t.predicate.value == OA_HAS_BODY
-                      and t.object.value.startswith(prefix)}
-    return found
-
-
-def _claims(before: dict, after: dict) -> dict:
-    changed = []
-    for claim in sorted(before.keys() & after.keys()):
-        fields = {name: {"before": before[claim][name], "after": after[claim][name]}
-                  for name in CLAIM_FIELDS if before[claim][name] != after[claim][name]}
-        if fields:
-            changed.append({"claim": claim, "changes": fields})
-    return {"added": sorted(after.keys() - before.keys()), "retracted": sorted(before.keys() - after.keys()),
-            "changed": changed}
-
-
-def _claim_facts(groups: dict[str, list[ox.Triple]], claims: set[str]) -> dict[str, dict[str, list[str]]]:
-    """Per claim present in ``groups``: its certainty, speaker, quotes and text, each a sorted list of values."""
-    read = {NF + "certainty": "certainty", NF + "attributedTo": "speaker", NF + "claimText": "text"}
-    found = {}
-    for claim in claims:
-        if claim not in groups:
-            continue
-        facts: dict[str, set[str]] = {name: set() for name in CLAIM_FIELDS}
-        for t in groups[claim]:
-            if t.subject.value != claim:
-                continue
-            if t.predicate.value in read:
-                facts[read[t.predicate.value]].add(t.object.value)
-            elif t.predicate.value == NF + "hasEvidence":
-                facts["quote"] |= {e.object.value for e in groups.get(t.object.value, ()) if e.predicate.value == OA_EXACT}
-        found[claim] = {name: sorted(values) for name, values in facts.items()}
-    return found
-
-
-def _entities(before: dict, after: dict, changed: set[str], new: set[ox.Quad], prefix: str) -> dict:
-    """Entities added and removed; a removed entity is 'merged' into a remaining one that now carries one of its
-    labels or its Wikidata link (the usual way two ids for the same thing are made one)."""
-    entities = {iri for iri in changed if iri.startswith(prefix)}
-    added = sorted(e for e in entities if e in after and e not in before)
-    gone = sorted(e for e in entities if e in before and e not in after)
-    owners: dict[str, set[str]] = defaultdict(set)
-    if gone:  # who carries which label now: one pass over the new release, only when an entity went
-        for q in new:
-            if q.predicate.value in (RDFS_LABEL, SKOS_EXACT) and q.subject.value.startswith(prefix) \
-                    and "#" not in q.subject.value:
-                owners[str(q.object)].add(q.subject.value)
-    merged = []
-    for entity in gone:
-        keys = {str(t.object) for t in before[entity] if t.subject.value == entity
-                and t.predicate.value in (RDFS_LABEL, SKOS_EXACT)}
-        into = sorted({owner for key in keys for owner in owners.get(key, ())})
-        if into:
-            merged.append({"entity": entity, "into": into})
-    merged_away = {m["entity"] for m in merged}
-    return {"added": added, "removed": [e for e in gone if e not in merged_away], "merged": merged}

@@ -14,8 +14,9 @@ from .release import DUMPS_DIR
 
 
 def write_dumps(settings: Settings, checked: Checked, folder: Path, version: str):
-    """The dumps, with the members of reused articles' graphs taken from their parts or the previous dumps; and the members made for
-    the others, by article id (kept with their parts); and the N-Quads members made, with their graphs' sizes."""
+    """The dumps, with the members of reused articles' graphs taken from the previous dumps or their parts; and
+    the members made for the others, by article id (kept with their parts); and the N-Quads members made, with
+    their graphs' sizes."""
     graph = f"{settings.base_iri}graph/article/"
     known, others = {}, {}
     for part in checked.parts:  # each article's graph read from its part when its members are made
