@@ -57,16 +57,16 @@ class PreviousDump:
 
     path: Path
     spans: dict[str, tuple[int, int]]  # graph -> offset and size of its member
-    files: dict[str, Path]  # graph -> its member's file, to check that a run is where the spans say
+    files: dict[str, str]  # graph -> its member's file, to check that a run is where the spans say
 
 
-def previous_dump(path: Path, fmt: DumpFormat, head: bytes, files: dict[str, Path]) -> PreviousDump | None:
+def previous_dump(path: Path, fmt: DumpFormat, head: bytes, files: dict[str, str]) -> PreviousDump | None:
     """The spans of the members ``files`` (every graph of an article in the dump at ``path``, whose head member
     is ``head``): they come first, in the format's order; None when a member's file is missing."""
     spans, offset = {}, len(member(head)) if head else 0
     try:
         for graph in fmt.order(files):
-            size = files[graph].stat().st_size
+            size = os.stat(files[graph]).st_size
             spans[graph] = (offset, size)
             offset += size
     except OSError:
@@ -86,8 +86,9 @@ def _copy_run(out, previous: PreviousDump, graphs: list[str]) -> bool:
         with open(previous.path, "rb", buffering=0) as source:
             for graph in {graphs[0], graphs[-1]}:
                 offset, size = previous.spans[graph]
-                if os.pread(source.fileno(), size, offset) != previous.files[graph].read_bytes():
-                    return False
+                with open(previous.files[graph], "rb") as kept:
+                    if os.pread(source.fileno(), size, offset) != kept.read():
+                        return False
             at = start
             while at < end:
                 copied = os.copy_file_range(source.fileno(), target, end - at, at)

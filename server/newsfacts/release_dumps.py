@@ -41,12 +41,12 @@ def _previous_dumps(checked: Checked, writer: DumpWriter, graph: str) -> dict[st
     keys = {article: entry["key"] for article, entry in previous.index.items()}
     if not all(previous.has_members(key) for key in keys.values()):
         return found
-    files = {article: previous.dump_members(key).paths for article, key in keys.items()}
+    files = {graph + article: previous.dump_members(key) for article, key in keys.items()}
     for fmt in DUMP_FORMATS:
         dump = sorted(folder.glob(f"*.{fmt.suffix}"))
         if len(dump) == 1:
             spans = previous_dump(dump[0], fmt, writer.heads[fmt.key],
-                                  {graph + article: paths[fmt.key] for article, paths in files.items()})
+                                  {name: members.path(fmt.key) for name, members in files.items()})
             if spans is not None:
                 found[fmt.key] = spans
     return found
