@@ -20,7 +20,7 @@ from newsfacts.facts import FactsLimits, facts_paths, read_facts_files
 from newsfacts.facts_packed import read_packed, unpack
 from newsfacts.grounding import ground
 from newsfacts.mapping import Mapper
-from newsfacts.mapping_pool import ground_and_map, map_all
+from newsfacts.mapping_pool import ground_and_map
 from newsfacts.search_index import fold
 from newsfacts.synthetic import generate
 
@@ -68,18 +68,6 @@ def test_the_facts_files_read_as_pyyaml_constructs_them(corpus):
         text = path.read_text(encoding="utf-8")
         assert loaded(text, facts_yaml.LineLoader) == loaded(text, PyYamlWay), path
     assert loaded("a:\n  b: 1\n  b: 2\n", facts_yaml.LineLoader)[1] == "duplicate-key"
-
-
-def test_articles_mapped_in_workers_are_the_quads_mapped_here(corpus, monkeypatch):
-    mapper = Mapper(PROJECT_ROOT / "mappings", BASE)
-    here = [mapper.to_quads(facts) for facts in corpus]
-    monkeypatch.setattr(mapping_pool, "MAP_IN_WORKERS", 2)
-    monkeypatch.setattr(mapping_pool.os, "cpu_count", lambda: 2)
-    in_workers = [list(ox.parse(text, format=ox.RdfFormat.N_QUADS)) for text in map_all(mapper, corpus)]
-    assert in_workers == here  # the same quads in the same order (sent and kept as N-Quads text)
-    assert all(len(quads) > 50 for quads in here)
-    graphs = {q.graph_name.value for quads in here for q in quads}
-    assert f"{BASE}graph/entities" in graphs and f"{BASE}graph/article/{corpus[0].id}" in graphs
 
 
 def test_each_triple_once_and_entity_descriptions_in_the_entities_graph(corpus):
@@ -139,6 +127,10 @@ def test_articles_grounded_and_mapped_from_packed_facts_are_those_grounded_and_m
     monkeypatch.setattr(mapping_pool.os, "cpu_count", lambda: 2)
     found = ground_and_map(mapper, [packed[p] for p in paths], sources, 10_000_000)
     assert [result for result, _problems, _text in found][::2] == results[::2]
+    # the same quads in the same order (sent and kept as N-Quads text)
     assert [list(ox.parse(text, format=ox.RdfFormat.N_QUADS)) for _r, _p, text in found][::2] == here[::2]
+    assert all(len(quads) > 50 for quads in here)
+    graphs = {q.graph_name.value for quads in here for q in quads}
+    assert f"{BASE}graph/entities" in graphs and f"{BASE}graph/article/{files[0].id}" in graphs
     result, problems, text = found[1]  # its source text changed: not mapped
     assert result.status == "failed" and [p.rule for p in problems] == ["source-sha256"] and text == b""

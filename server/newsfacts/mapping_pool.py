@@ -7,7 +7,6 @@ import functools
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from .facts import ArticleFacts
 from .facts_packed import unpack
 from .grounding import GroundingResult, ground
 from .mapping import Mapper
@@ -17,19 +16,11 @@ from .problems import Problem
 MAP_IN_WORKERS = 100
 
 
-def map_all(mapper: Mapper, files: list[ArticleFacts], keep=None) -> list:
-    """``mapper.to_nquads`` of each file, in order, or what ``keep(number, text)`` makes of it as it comes (the
-    build writes it to a file: part_quads.kept_in). Many files are mapped on all cores; the workers send N-Quads
-    back: pickling the quads themselves costs more than mapping them."""
-    keep = keep or (lambda _number, text: text)
-    return [keep(n, text) for n, text in enumerate(_on_all_cores(mapper.to_nquads, files))]
-
-
 def ground_and_map(mapper: Mapper, packed: list[bytes], sources_dir: str, max_source_text_bytes: int,
                    keep=None) -> list[tuple[GroundingResult, list[Problem], object]]:
     """Each packed file (facts_packed.py) unpacked, grounded in its source text (grounding.ground), then mapped
     unless that found problems: its grounding result, problems, and N-Quads (or what ``keep(number, text)`` makes
-    of them, as map_all), in order, on all cores when there are many."""
+    of them), in order, on all cores when there are many."""
     keep = keep or (lambda _number, text: text)
     each = functools.partial(_ground_and_map, mapper, sources_dir, max_source_text_bytes)
     return [(result, problems, keep(n, text)) for n, (result, problems, text) in enumerate(_on_all_cores(each, packed))]
