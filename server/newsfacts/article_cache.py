@@ -193,10 +193,6 @@ class MemberFiles(Mapping):
     def path(self, fmt_key: str) -> str:
         return os.path.join(self.folder, f"{self.key}.dump.{MEMBER_SUFFIXES[fmt_key]}")
 
-    @property
-    def paths(self) -> dict[str, Path]:
-        return {fmt_key: Path(self.path(fmt_key)) for fmt_key in MEMBER_SUFFIXES}
-
     def __getitem__(self, fmt_key: str) -> bytes:
         with open(self.path(fmt_key), "rb") as data:
             return data.read()
@@ -263,7 +259,8 @@ class PreviousParts:
         entry = (self.metadata or {}).get(key)
         if entry is not None:
             return entry["members"]
-        return all(path.is_file() for path in MemberFiles(self.release.path / PARTS_DIR, key).paths.values())
+        members = MemberFiles(self.parts_folder, key)
+        return all(os.path.isfile(members.path(fmt_key)) for fmt_key in members)
 
     def read(self, key: str) -> ArticlePart:
         folder = self.release.path / PARTS_DIR
@@ -274,6 +271,7 @@ class PreviousParts:
         part.quads = LazyQuads(folder / f"{key}.nq")
         part.mapped = part.validated = False
         return part
+
 
 def read_parts_index(folder: Path) -> tuple[dict[str, dict] | None, dict[str, str]]:
     """The metadata of each part of a release's ``articles/`` folder by key, from PARTS_INDEX, and each part's line

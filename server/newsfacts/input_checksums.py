@@ -112,6 +112,7 @@ class InputChecksums:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
 
+
 def _valid(entry: object) -> bool:
     return (isinstance(entry, list) and len(entry) == 6 and all(isinstance(n, int) for n in entry[:5])
             and isinstance(entry[5], str) and len(entry[5]) == 64)

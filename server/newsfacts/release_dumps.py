@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .article_cache import MemberFiles
 from .build_check import Checked
 from .config import Settings
 from .dumps import DUMP_FORMATS, DumpWriter, PreviousDump, previous_dump
@@ -41,7 +42,7 @@ def _previous_dumps(checked: Checked, writer: DumpWriter, graph: str) -> dict[st
     keys = {article: entry["key"] for article, entry in previous.index.items()}
     if not all(previous.has_members(key) for key in keys.values()):
         return found
-    files = {graph + article: previous.dump_members(key) for article, key in keys.items()}
+    files = {graph + article: MemberFiles(previous.parts_folder, key) for article, key in keys.items()}
     for fmt in DUMP_FORMATS:
         dump = sorted(folder.glob(f"*.{fmt.suffix}"))
         if len(dump) == 1:
