@@ -220,3 +220,37 @@ def test_the_landing_page_names_the_article_by_its_headline_and_offers_entry_poi
     assert len(entities) == 8 and {"/entity/iran.html", "/entity/venezuela.html"} <= set(entities)
     for href in entry.xpath(".//a/@href"):
         assert get(server, href).status_code == 200, href
+
+
+def test_a_long_list_is_previewed_counted_and_linked_whole(small_pages, store):
+    """A list that is not paged (claims that mention a thing) shows its first claims on the first page, counts all
+    of them, and links to the whole list: a SPARQL table and a triple pattern fragment, both of every claim."""
+    from rdflib import Graph, URIRef
+
+    iran = BASE + "entity/iran"
+    mentioning = {s["c"].value for s in store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{BASE}ontology/mentions> <{iran}> }}",
+                                                    use_default_graph_as_union=True)}
+    assert len(mentioning) > 2
+    page = html_of(small_pages, "/entity/iran.html")
+    section = page.xpath('//section[contains(@class, "claims-claims_about")]')[0]
+    assert f"({len(mentioning)})" in text(section.xpath("h2")[0])
+    shown = [a.get("href") for a in section.xpath('.//a[@class="claim-text"]')]
+    assert len(shown) == 2 and {BASE + h[1:-len(".html")] for h in shown} <= mentioning
+    assert f"The first 2 of {len(mentioning)}" in text(section.xpath('p[@class="whole-list"]')[0])
+    table_href, fragment_href = section.xpath('p[@class="whole-list"]/a/@href')
+    table = get(small_pages, table_href, {"Accept": "text/html"})
+    assert table.status_code == 200
+    table = get(small_pages, table_href, {"Accept": "application/sparql-results+json"})
+    assert table.status_code == 200
+    assert {b["claim"]["value"] for b in table.json()["results"]["bindings"]} == mentioning
+    fragment = get(small_pages, fragment_href, {"Accept": "text/turtle"})
+    assert fragment.status_code == 200
+    hydra = "http://www.w3.org/ns/hydra/core#"
+    graph = Graph().parse(data=fragment.text, format="turtle")
+    assert int(next(graph.objects(None, URIRef(hydra + "totalItems")))) == len(mentioning)
+    turtle = get(small_pages, "/entity/iran.ttl")
+    assert turtle.status_code == 200
+    document = Graph().parse(data=turtle.text, format="turtle")
+    assert len(set(document.subjects(URIRef(BASE + "ontology/mentions"), URIRef(iran)))) == 2
+    see_also = {str(o) for o in document.objects(None, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"))}
+    assert any(link.endswith(fragment_href.lstrip("/")) for link in see_also)

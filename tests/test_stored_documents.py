@@ -168,7 +168,9 @@ def test_head_answers_the_headers_of_get_without_a_body(stored_server):
 
 def test_later_pages_bad_pages_and_unknown_things_answer_as_before(stored_server):
     url = f"{stored_server.url}/entity/nicolas-maduro.ttl"
-    assert requests.get(url + "?page=2", timeout=30).status_code == 404  # one page only: rendered, then refused
+    first, second = (requests.get(url + f"?page={n}", timeout=30) for n in (1, 2))  # page 2 is rendered on request
+    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    assert requests.get(url + "?page=999", timeout=30).status_code == 404  # past the last: rendered, then refused
     bad = requests.get(url + "?page=0", timeout=30)
     assert bad.status_code == 400 and bad.headers["Content-Type"].startswith("application/problem+json")
     assert requests.get(url + "?page=1", headers={"Accept-Encoding": "gzip"}, timeout=30).headers.get(

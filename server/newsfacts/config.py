@@ -106,7 +106,14 @@ class Settings:
     query_memory_mb: int = _setting(
         1024, "Memory one SPARQL query may use, in MB (the data of its worker process, beyond its stack); a query "
         "needing more is stopped with 503.")
-    page_size: int = _setting(100, "Incoming links shown per page of a resource description.")
+    page_size: int = _setting(100, "Claims of an article or of a report shown per page of its description.")
+    links_page_size: int = _setting(
+        20, "Incoming links shown per page of a resource description (besides the claims listed on it).")
+    preview_size: int = _setting(
+        10, "Claims shown on a thing's first page in each list that is not paged (claims that mention it, that it "
+        "makes, that assert it): all are counted, and the page links to the whole list. Keeps the first page of "
+        "the most linked things about the size of any other (BENCHMARKS.md, \"First pages of the most linked "
+        "things\").")
     publisher_name: str = _setting(
         "newsfacts", "Who publishes the dataset: dcterms:publisher (a foaf:Agent) and the contact point's name in the "
         "dataset description.")
@@ -164,8 +171,9 @@ class Settings:
             raise ValueError(f"public_url must end with '/': {settings.public_url!r}")
         if settings.document_cache_mb < 0:
             raise ValueError(f"document_cache_mb must be 0 or more: {settings.document_cache_mb!r}")
-        if settings.history_page_size < 1 or settings.open_releases < 1:
-            raise ValueError("history_page_size and open_releases must be 1 or more")
+        for name in ("history_page_size", "open_releases", "page_size", "links_page_size", "preview_size"):
+            if getattr(settings, name) < 1:
+                raise ValueError(f"{name} must be 1 or more: {getattr(settings, name)!r}")
         if settings.store_documents not in ("yes", "no"):
             raise ValueError(f"store_documents must be 'yes' or 'no': {settings.store_documents!r}")
         if settings.shacl_engine not in ("pyshacl", "turbo"):

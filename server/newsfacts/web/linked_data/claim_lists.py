@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -25,7 +26,7 @@ LABEL_PREDICATES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", 
 class ClaimGroup:
     key: str  # the UI string that heads the list
     predicate: str  # claim --predicate--> the described thing
-    paged: bool  # listed in full, page by page (else: the first page_size, on the first page only)
+    paged: bool  # listed in full, page by page (else: a preview, its first claims on the first page only)
 
 
 # In the order a page shows them.
@@ -33,14 +34,12 @@ GROUPS = (
     ClaimGroup("claims_in_reading_order", NF + "statedIn", True),
     ClaimGroup("claims_asserting", NF + "asserts", False),
     ClaimGroup("claims_from_report", NF + "fromReport", True),
-    ClaimGroup("claims_possibly_from_report", NF + "possiblyFromReport", False),
+    ClaimGroup("claims_possibly_from_report", NF + "possiblyFromReport", True),
     ClaimGroup("claims_said", NF + "attributedTo", False),
     ClaimGroup("claims_about", NF + "mentions", False),
 )
 # Links shown as claim lists are not repeated as "linked from" (nor are the evidence targets of an article).
-LISTED_PREDICATES = tuple(g.predicate for g in GROUPS if g.paged or g.key in ("claims_asserting",
-                                                                              "claims_possibly_from_report")) \
-    + (OA + "hasSource",)
+LISTED_PREDICATES = tuple(g.predicate for g in GROUPS if g.paged or g.key == "claims_asserting") + (OA + "hasSource",)
 
 
 def _select(store, query: str) -> list:
@@ -52,15 +51,20 @@ def _values(iris: list[str]) -> str:
 
 
 def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int) -> tuple[list[str], int]:
-    """The claims linked to ``iri`` by the group's predicate, in reading order (article, then offset of the
-    first quote), one page of them, and how many there are."""
+    """The claims linked to ``iri`` by the group's predicate, and how many there are: for a paged group, one page
+    of them in reading order (article, then offset of the first quote); for a preview, its first ``page_size``."""
     if not _any_link(store, group.predicate, iri):  # most things are in few lists: an index look-up, not a query
         return [], 0
-    limit = "" if group.paged else f" LIMIT {page_size}"
+    limit = "" if group.paged else f" LIMIT {page_size + 1}"
     claims = [s["claim"].value for s in _select(store, f"SELECT DISTINCT ?claim WHERE {{ ?claim <{group.predicate}> <{iri}> }}"
                                                         + limit)]
-    if not group.paged or not claims:
-        return claims, len(claims)
+    if not group.paged:
+        if len(claims) <= page_size:
+            return claims, len(claims)
+        total = next(iter(_select(store, f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ ?claim <{group.predicate}> <{iri}> }}")))
+        return claims[:page_size], int(total["n"].value)
+    if not claims:
+        return claims, 0
     first: dict[str, tuple[str, int]] = {}
     for row in _select(store, f"""
         SELECT ?claim (SAMPLE(?article) AS ?in) (MIN(?start) AS ?at) WHERE {{ VALUES ?claim {{ {_values(claims)} }}
@@ -69,6 +73,17 @@ def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int
         first[row["claim"].value] = (row["in"].value, int(row["at"].value))
     ordered = sorted(claims, key=lambda c: (*first.get(c, ("", 1 << 62)), c))
     return ordered[(page - 1) * page_size:page * page_size], len(claims)
+
+
+def whole_list(key: str, iri: str) -> dict[str, str]:
+    """Where a list shown in part is read whole: its triple pattern fragment (paged, any RDF client) and a SPARQL
+    query giving each claim's text, certainty and article. Paths relative to the server's root."""
+    predicate = next(g.predicate for g in GROUPS if g.key == key)
+    query = (f"PREFIX nf: <{NF}>\nSELECT ?claim ?text ?certainty ?article WHERE {{\n"
+             f"  ?claim <{predicate}> <{iri}> ; nf:claimText ?text ; nf:statedIn ?article .\n"
+             f"  OPTIONAL {{ ?claim nf:certainty ?certainty }}\n}} ORDER BY ?article ?claim LIMIT 1000")
+    return {"fragment": "fragments?" + urlencode({"predicate": predicate, "object": iri}),
+            "query": "sparql?" + urlencode({"query": query})}
 
 
 def _any_link(store, predicate: str, iri: str) -> bool:

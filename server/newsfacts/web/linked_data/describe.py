@@ -22,6 +22,21 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
+@dataclass(frozen=True)
+class Paging:
+    """How much one page of a description holds (settings ``page_size``, ``links_page_size``, ``preview_size``)."""
+    claims: int = 100  # an article's claims in reading order, a report's claims: per page
+    links: int = 20  # incoming links other than the listed claims: per page
+    preview: int = 10  # each list that is not paged: its first claims, on the first page only (all are counted)
+
+    @classmethod
+    def of(cls, settings) -> "Paging":
+        return cls(settings.page_size, settings.links_page_size, settings.preview_size)
+
+
+ONE_PAGE = Paging(1, 1, 1)
+
+
 @dataclass
 class Description:
     iri: str
@@ -30,7 +45,7 @@ class Description:
     incoming: list[ox.Triple]  # this page of incoming links (other than the listed claims)
     incoming_total: int
     page: int
-    page_size: int
+    paging: Paging
     claim_groups: list[tuple[str, list[str], int]] = field(default_factory=list)  # (heading key, claims, how many)
 
     @property
@@ -40,8 +55,13 @@ class Description:
     @property
     def pages(self) -> int:
         """Pages of the longest paged list: incoming links, or the claims of an article or a report."""
-        longest = max([self.incoming_total] + [total for key, _, total in self.claim_groups if _paged(key)])
-        return max(1, -(-longest // self.page_size))
+        claims = max([0] + [total for key, _, total in self.claim_groups if _paged(key)])
+        return max(1, -(-self.incoming_total // self.paging.links), -(-claims // self.paging.claims))
+
+    @property
+    def previews(self) -> list[tuple[str, int]]:
+        """The lists shown in part on this page, with how many claims each has: (heading key, total)."""
+        return [(key, total) for key, claims, total in self.claim_groups if not _paged(key) and total > len(claims)]
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -70,7 +90,7 @@ def names_something(store, iri: str) -> bool:
     return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}", use_default_graph_as_union=True))
 
 
-def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Description:
+def describe(store, iri: str, page: int = 1, paging: Paging = Paging()) -> Description:
     node = f"<{iri}>"
     own = _construct(store, f"""
         CONSTRUCT {{ {node} ?p ?o . ?part ?pp ?po . ?sub ?sp ?so }} WHERE {{
@@ -90,7 +110,7 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
     for group in GROUPS:
         if page > 1 and not group.paged:
             continue
-        claims, total = ordered_claims(store, group, iri, page, page_size)
+        claims, total = ordered_claims(store, group, iri, page, paging.claims if group.paged else paging.preview)
         if total:
             groups.append((group.key, claims, total))
     context += claim_triples(store, list(dict.fromkeys(c for _, claims, _ in groups for c in claims)))
@@ -99,13 +119,13 @@ def describe(store, iri: str, page: int = 1, page_size: int = 100) -> Descriptio
     excluded = ", ".join(f"<{p}>" for p in LISTED_PREDICATES)
     total = int(next(iter(_select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{
         ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} }}""")))["n"].value)
-    offset = (page - 1) * page_size
+    offset = (page - 1) * paging.links
     # The store's own order is stable within a release, so pages are too; sorting a popular entity's tens of
     # thousands of incoming links for every page would cost seconds. (A page sorts its own rows.)
     incoming = [ox.Triple(s["s"], s["p"], ox.NamedNode(iri)) for s in _select(store, f"""
-        SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} LIMIT {page_size} OFFSET {offset}""")]
+        SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(?p NOT IN ({excluded})) }} LIMIT {paging.links} OFFSET {offset}""")]
     context += _incoming_names(store, incoming, iri)
-    return Description(iri, own, context, incoming, total, page, page_size, groups)
+    return Description(iri, own, context, incoming, total, page, paging, groups)
 
 
 def _incoming_names(store, incoming: list[ox.Triple], iri: str) -> list[ox.Triple]:

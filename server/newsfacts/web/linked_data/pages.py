@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .claim_lists import claim_rows, sort_in_reading_order
+from .claim_lists import claim_rows, sort_in_reading_order, whole_list
 from .describe import Description
 from .paths import document_path
 from .rdf_output import PREFIXES
@@ -128,11 +128,13 @@ def page_model(description: Description, lang: str, base_iri: str, public_base: 
         return document_path(thing, base_iri) or thing
 
     claim_groups = []
+    previews = dict(description.previews)
     for key, claims, total in description.claim_groups:
         rows = claim_rows(triples, claims, labeller.label, href)
         if key not in ("claims_in_reading_order", "claims_from_report"):  # those come ordered from the store
             rows = sort_in_reading_order(rows, triples)
-        claim_groups.append({"key": key, "heading": ui[key], "rows": rows, "total": total})
+        claim_groups.append({"key": key, "heading": ui[key], "rows": rows, "total": total, "shown": len(claims),
+                             "whole": whole_list(key, iri) if key in previews else None})
     types_of: dict[str, list[str]] = defaultdict(list)
     for t in triples:
         if t.predicate.value == RDF_TYPE:

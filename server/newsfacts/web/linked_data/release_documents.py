@@ -35,20 +35,21 @@ def serves(current, iri: str, base_iri: str) -> bool:
     return iri.startswith(f"{base_iri}graph/") and iri in graphs_of(current)
 
 
-def describe_release_document(current, iri: str, base_iri: str, public_base: str, page: int, page_size: int):
+def describe_release_document(current, iri: str, base_iri: str, public_base: str, page: int,
+                               paging: describe.Paging):
     """The Description of the dataset, the validation report or a named graph; None for any other IRI."""
     if iri == f"{base_iri}dataset":
-        return _dataset(current, iri, base_iri, public_base, page, page_size)
+        return _dataset(current, iri, base_iri, public_base, page, paging)
     if iri == f"{base_iri}validation-report":
         own = validation_report(current)
-        return describe.Description(iri, own, [], [], 0, page, page_size) if own else None
+        return describe.Description(iri, own, [], [], 0, page, paging) if own else None
     if iri.startswith(f"{base_iri}graph/"):
         return _graph(current, iri, base_iri, public_base)
     return None
 
 
-def _dataset(current, iri, base_iri, public_base, page, page_size) -> describe.Description:
-    found = describe.describe(current.store, iri, page, page_size)
+def _dataset(current, iri, base_iri, public_base, page, paging) -> describe.Description:
+    found = describe.describe(current.store, iri, page, paging)
     # read from void.ttl, as the build wrote it: the store keeps numbers by value (a dcat:byteSize typed
     # xsd:nonNegativeInteger would come back as xsd:integer)
     description = _release_file(current, VOID_FILE)
@@ -112,7 +113,7 @@ def _graph(current, iri, base_iri, public_base):
                "http://www.w3.org/2001/XMLSchema#integer"))),
            ox.Triple(g, ox.NamedNode(VOID + "dataDump"), content),
            ox.Triple(g, ox.NamedNode(VOID + "inDataset"), ox.NamedNode(f"{base_iri}dataset"))]
-    return describe.Description(iri, own, [], [], 0, 1, 1)
+    return describe.Description(iri, own, [], [], 0, 1, describe.ONE_PAGE)
 
 
 SH = "http://www.w3.org/ns/shacl#"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote, urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from ...config import Settings
@@ -17,12 +18,14 @@ from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
 from . import describe, pages, paths, rdf_output, release_documents, stored_documents, ui_strings, vocabulary
 from .cache import DocumentCache
+from .claim_lists import whole_list
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
 NEGOTIATION_ORDER = ("ttl", "html", "jsonld", "nt", "rdf")  # ties (e.g. */*) go to Turtle
 MAX_PAGE = 100_000
 #: The only query parameters a document depends on; any other is ignored (no cache entry, no ETag change).
 KNOWN_PARAMETERS = ("page",)
+SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
 def settings() -> Settings:
@@ -130,9 +133,10 @@ def document(stem: str, fmt: paths.DocFormat) -> Response:
 
 def describe_thing(current, config, iri: str, page: int):
     """What the document of ``iri`` holds (404 for an IRI that names nothing, or a page beyond the last)."""
+    paging = describe.Paging.of(config)
     found = (release_documents.describe_release_document(current, iri, config.base_iri, config.public_base, page,
-                                                         config.page_size)
-             or describe.describe(current.store, iri, page, config.page_size))
+                                                         paging)
+             or describe.describe(current.store, iri, page, paging))
     if not found.exists:
         raise nothing_named(iri)
     if page > found.pages:
@@ -165,6 +169,9 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers, found=
         return Response(body, headers={**headers, "Content-Language": lang}, content_type=fmt.content_type)
     document_url = f"{config.public_base}{quote(stem)}.{fmt.suffix}"
     triples = found.triples + vocabulary.document_links(document_url, iri, config.base_iri)
+    # a list shown in part: its triple pattern fragment gives all of it, page by page
+    triples += [ox.Triple(ox.NamedNode(document_url), SEE_ALSO, ox.NamedNode(config.public_base + whole_list(key, iri)["fragment"]))
+                for key, _ in found.previews]
     if fmt.suffix == "jsonld":
         body = rdf_output.compact_jsonld(triples, vocabulary.context(current), config.public_base + "context.jsonld")
     else:
