@@ -31,6 +31,8 @@ def test_environment_then_overrides():
     ({"no_such_setting": 1}, {}, "unknown setting 'no_such_setting'"),
     ({}, {"NEWSFACTS_PORT": "eighty"}, "NEWSFACTS_PORT='eighty' is not a valid int"),
     ({"base_iri": "http://a.example/x"}, {}, "base_iri must end with"),
+    ({}, {"NEWSFACTS_PREVIEW_SIZE": "0"}, "preview_size must be 1 or more: 0"),
+    ({"links_page_size": -1}, {}, "links_page_size must be 1 or more: -1"),
 ])
 def test_bad_settings_are_named(overrides, env, message):
     with pytest.raises(ValueError, match=message):
