@@ -126,7 +126,8 @@ def server(releases_dir):
 
 @pytest.fixture(scope="session")
 def small_pages(releases_dir):
-    """A second server on the shipped release, with pages of 5 incoming links or claims and previews of 2 claims (paging is seen at once)."""
+    """A second server on the shipped release, with pages of 5 incoming links or claims and previews of 2 claims
+    (paging is seen at once)."""
     running = start_server(releases_dir, {"NEWSFACTS_PAGE_SIZE": "5", "NEWSFACTS_LINKS_PAGE_SIZE": "5",
                                           "NEWSFACTS_PREVIEW_SIZE": "2"})
     yield running

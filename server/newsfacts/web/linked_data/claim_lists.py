@@ -61,8 +61,8 @@ def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int
     if not group.paged:
         if len(claims) <= page_size:
             return claims, len(claims)
-        total = next(iter(_select(store, f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ ?claim <{group.predicate}> <{iri}> }}")))
-        return claims[:page_size], int(total["n"].value)
+        count = f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ ?claim <{group.predicate}> <{iri}> }}"
+        return claims[:page_size], int(next(iter(_select(store, count)))["n"].value)
     if not claims:
         return claims, 0
     first: dict[str, tuple[str, int]] = {}

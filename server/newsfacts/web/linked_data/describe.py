@@ -30,7 +30,7 @@ class Paging:
     preview: int = 10  # each list that is not paged: its first claims, on the first page only (all are counted)
 
     @classmethod
-    def of(cls, settings) -> "Paging":
+    def of(cls, settings) -> Paging:
         return cls(settings.page_size, settings.links_page_size, settings.preview_size)
 
 

@@ -170,8 +170,8 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers, found=
     document_url = f"{config.public_base}{quote(stem)}.{fmt.suffix}"
     triples = found.triples + vocabulary.document_links(document_url, iri, config.base_iri)
     # a list shown in part: its triple pattern fragment gives all of it, page by page
-    triples += [ox.Triple(ox.NamedNode(document_url), SEE_ALSO, ox.NamedNode(config.public_base + whole_list(key, iri)["fragment"]))
-                for key, _ in found.previews]
+    triples += [ox.Triple(ox.NamedNode(document_url), SEE_ALSO,
+                          ox.NamedNode(config.public_base + whole_list(key, iri)["fragment"])) for key, _ in found.previews]
     if fmt.suffix == "jsonld":
         body = rdf_output.compact_jsonld(triples, vocabulary.context(current), config.public_base + "context.jsonld")
     else:
