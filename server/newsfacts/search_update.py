@@ -46,9 +46,10 @@ INDEX_BATCH = 2_000
 #: From this many things on, ``index_from_store`` makes the batches' records in ``INDEX_WORKERS`` worker
 #: processes (reading the store is most of the time; the records are written here, in order, meanwhile).
 PARALLEL_THINGS = 10_000
-#: One: each worker takes about 135 MB (the store's pages it reads, a batch's quads), and with two the search
-#: index became the build's peak of memory at 1M (848 MB against 815 MB at SHACL: BENCHMARKS.md).
-INDEX_WORKERS = 1
+#: Two (on two cores or more): at 1M triples the stage takes 26 s instead of 36 s (the build's process writes
+#: while both read). Each worker takes about 135 MB (the store's pages it reads, a batch's quads); at 10M the
+#: build's peak is elsewhere (the counts), at 1M the second worker adds about 35 MB to it (BENCHMARKS.md).
+INDEX_WORKERS = 2
 
 
 def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str,
