@@ -239,7 +239,8 @@ def test_a_long_list_is_previewed_counted_and_linked_whole(small_pages, store):
     assert f"The first 2 of {len(mentioning)}" in text(section.xpath('p[@class="whole-list"]')[0])
     table_href, fragment_href = section.xpath('p[@class="whole-list"]/a/@href')
     table = get(small_pages, table_href, {"Accept": "text/html"})
-    assert table.status_code == 200
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith("text/html")
+    assert all(claim in table.text for claim in mentioning)  # the page shows the whole list as a table
     table = get(small_pages, table_href, {"Accept": "application/sparql-results+json"})
     assert table.status_code == 200
     assert {b["claim"]["value"] for b in table.json()["results"]["bindings"]} == mentioning

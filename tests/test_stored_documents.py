@@ -170,6 +170,10 @@ def test_later_pages_bad_pages_and_unknown_things_answer_as_before(stored_server
     url = f"{stored_server.url}/entity/nicolas-maduro.ttl"
     first, second = (requests.get(url + f"?page={n}", timeout=30) for n in (1, 2))  # page 2 is rendered on request
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    maduro = URIRef(BASE + "entity/nicolas-maduro")
+    linking = [{s for s, _ in Graph().parse(data=page.text, format="turtle").subject_predicates(maduro)}
+               for page in (first, second)]
+    assert linking[1] - linking[0]  # the next incoming links: things that link to him not on the first page
     assert requests.get(url + "?page=999", timeout=30).status_code == 404  # past the last: rendered, then refused
     bad = requests.get(url + "?page=0", timeout=30)
     assert bad.status_code == 400 and bad.headers["Content-Type"].startswith("application/problem+json")

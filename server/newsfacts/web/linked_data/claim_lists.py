@@ -75,15 +75,26 @@ def ordered_claims(store, group: ClaimGroup, iri: str, page: int, page_size: int
     return ordered[(page - 1) * page_size:page * page_size], len(claims)
 
 
-def whole_list(key: str, iri: str) -> dict[str, str]:
-    """Where a list shown in part is read whole: its triple pattern fragment (paged, any RDF client) and a SPARQL
-    query giving each claim's text, certainty and article. Paths relative to the server's root."""
-    predicate = next(g.predicate for g in GROUPS if g.key == key)
-    query = (f"PREFIX nf: <{NF}>\nSELECT ?claim ?text ?certainty ?article WHERE {{\n"
-             f"  ?claim <{predicate}> <{iri}> ; nf:claimText ?text ; nf:statedIn ?article .\n"
-             f"  OPTIONAL {{ ?claim nf:certainty ?certainty }}\n}} ORDER BY ?article ?claim LIMIT 1000")
-    return {"fragment": "fragments?" + urlencode({"predicate": predicate, "object": iri}),
-            "query": "sparql?" + urlencode({"query": query})}
+def _predicate_of(key: str) -> str:
+    return next(g.predicate for g in GROUPS if g.key == key)
+
+
+def is_paged(key: str) -> bool:
+    """Whether the list headed ``key`` is listed in full, page by page, in reading order (else: a preview)."""
+    return any(g.key == key and g.paged for g in GROUPS)
+
+
+def whole_list_fragment(key: str, iri: str) -> str:
+    """Where a list shown in part is read whole by any RDF client: its triple pattern fragment, paged (a path
+    relative to the server's root)."""
+    return "fragments?" + urlencode({"predicate": _predicate_of(key), "object": iri})
+
+
+def whole_list_query(key: str, iri: str) -> str:
+    """A SPARQL query giving each claim of a list shown in part, with its text, certainty and article."""
+    return (f"PREFIX nf: <{NF}>\nSELECT ?claim ?text ?certainty ?article WHERE {{\n"
+            f"  ?claim <{_predicate_of(key)}> <{iri}> ; nf:claimText ?text ; nf:statedIn ?article .\n"
+            f"  OPTIONAL {{ ?claim nf:certainty ?certainty }}\n}} ORDER BY ?article ?claim LIMIT 1000")
 
 
 def _any_link(store, predicate: str, iri: str) -> bool:

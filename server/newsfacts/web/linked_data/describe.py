@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .claim_lists import GROUPS, LISTED_PREDICATES, claim_triples, labels_of, ordered_claims
+from .claim_lists import GROUPS, LISTED_PREDICATES, claim_triples, is_paged, labels_of, ordered_claims
 
 NF = "https://newsfacts.example/ontology/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -55,13 +55,13 @@ class Description:
     @property
     def pages(self) -> int:
         """Pages of the longest paged list: incoming links, or the claims of an article or a report."""
-        claims = max([0] + [total for key, _, total in self.claim_groups if _paged(key)])
+        claims = max([0] + [total for key, _, total in self.claim_groups if is_paged(key)])
         return max(1, -(-self.incoming_total // self.paging.links), -(-claims // self.paging.claims))
 
     @property
     def previews(self) -> list[tuple[str, int]]:
         """The lists shown in part on this page, with how many claims each has: (heading key, total)."""
-        return [(key, total) for key, claims, total in self.claim_groups if not _paged(key) and total > len(claims)]
+        return [(key, total) for key, claims, total in self.claim_groups if not is_paged(key) and total > len(claims)]
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -71,10 +71,6 @@ class Description:
             self._triples = list(dict.fromkeys(self.own + self.context + self.incoming))
             self._triples_of = made_of
         return list(self._triples)
-
-
-def _paged(key: str) -> bool:
-    return any(g.key == key and g.paged for g in GROUPS)
 
 
 def _construct(store, query: str) -> list[ox.Triple]:

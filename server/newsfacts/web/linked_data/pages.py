@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .claim_lists import claim_rows, sort_in_reading_order, whole_list
+from .claim_lists import claim_rows, is_paged, sort_in_reading_order, whole_list_fragment, whole_list_query
 from .describe import Description
 from .paths import document_path
 from .rdf_output import PREFIXES
@@ -131,10 +131,11 @@ def page_model(description: Description, lang: str, base_iri: str, public_base: 
     previews = dict(description.previews)
     for key, claims, total in description.claim_groups:
         rows = claim_rows(triples, claims, labeller.label, href)
-        if key not in ("claims_in_reading_order", "claims_from_report"):  # those come ordered from the store
+        if not is_paged(key):  # paged lists come ordered from the store
             rows = sort_in_reading_order(rows, triples)
+        whole = {"fragment": whole_list_fragment(key, iri), "query": whole_list_query(key, iri)} if key in previews else None
         claim_groups.append({"key": key, "heading": ui[key], "rows": rows, "total": total, "shown": len(claims),
-                             "whole": whole_list(key, iri) if key in previews else None})
+                             "whole": whole})
     types_of: dict[str, list[str]] = defaultdict(list)
     for t in triples:
         if t.predicate.value == RDF_TYPE:

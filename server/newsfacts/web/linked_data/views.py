@@ -18,7 +18,7 @@ from ..errors import ApiError, excerpt
 from ..negotiation import negotiate
 from . import describe, pages, paths, rdf_output, release_documents, stored_documents, ui_strings, vocabulary
 from .cache import DocumentCache
-from .claim_lists import whole_list
+from .claim_lists import whole_list_fragment
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
 NEGOTIATION_ORDER = ("ttl", "html", "jsonld", "nt", "rdf")  # ties (e.g. */*) go to Turtle
@@ -171,7 +171,7 @@ def render_document(current, config, stem, iri, fmt, page, lang, headers, found=
     triples = found.triples + vocabulary.document_links(document_url, iri, config.base_iri)
     # a list shown in part: its triple pattern fragment gives all of it, page by page
     triples += [ox.Triple(ox.NamedNode(document_url), SEE_ALSO,
-                          ox.NamedNode(config.public_base + whole_list(key, iri)["fragment"])) for key, _ in found.previews]
+                          ox.NamedNode(config.public_base + whole_list_fragment(key, iri))) for key, _ in found.previews]
     if fmt.suffix == "jsonld":
         body = rdf_output.compact_jsonld(triples, vocabulary.context(current), config.public_base + "context.jsonld")
     else:
