@@ -54,7 +54,7 @@ from .release import (
 from .release_dumps import write_dumps
 from .remote import GraphChange, RemoteQueryError, RemoteStore, StoreUnavailable
 from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
-from .search_update import index_from_store, touched_things, update_index
+from .search_update import findable_things, index_from_store, touched_things, update_index
 from .store_change import store_from_previous
 
 __all__ = ["Checked", "build", "check", "inputs_digest"]
@@ -130,7 +130,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 _load_store(checked.quads, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                counts = counts_in_store(store, settings.base_iri, checked.quads)
+                terms = checked.quads.subjects_and_predicates()  # what the store was loaded with, but its description
+                counts = counts_in_store(store, settings.base_iri, terms=terms)
+                things = findable_things(terms[0], settings.base_iri)  # for the search index below
+                del terms
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)
@@ -165,7 +168,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             elif settings.store == "embedded":  # from the store just loaded, a batch of things at a time
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
                 index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph,
-                                 staged.file(STORE_DIR))
+                                 staged.file(STORE_DIR), things)
                 del store
             else:
                 write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)

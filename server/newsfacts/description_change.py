@@ -76,14 +76,17 @@ def counts_after(previous: Counts, old: ox.Store, new: ox.Store, removed: list[o
                   {g: n for g, n in graphs.items() if n > 0})
 
 
-def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | None = None) -> Counts:
+def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | None = None, *,
+                    terms: tuple[set[str], set[str]] | None = None) -> Counts:
     """The counts of everything in ``store`` (a full build's, before its description is added), by SPARQL. They
     are the store's: it keeps numbers in canonical form ("5"^^xsd:nonNegativeInteger is "5"^^xsd:integer there),
     so they are what the endpoint answers, and what counts_after moves by lookups in the store.
 
     ``quads``, when given, are the quads ``store`` was loaded with: the counts of subjects and predicates (IRIs and
     blank nodes, which the store keeps as they are) are then taken from them, in one pass, rather than by the
-    slowest queries (distinct subjects on the base IRI takes most of the time at 100k triples)."""
+    slowest queries (distinct subjects on the base IRI takes most of the time at 100k triples). ``terms``, their
+    subjects and predicates as ``part_quads.CorpusQuads.subjects_and_predicates`` gives them, when the caller has
+    them already (a full build uses the subjects for the search index too)."""
 
     def number(query: str) -> int:
         return int(next(iter(store.query(query)))[0].value)
@@ -96,8 +99,10 @@ def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | N
     objects = number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     examples = {base_iri + e for e in EXAMPLE_RESOURCES
                 if next(store.quads_for_pattern(ox.NamedNode(base_iri + e), None, None, None), None) is not None}
-    if hasattr(quads, "subjects_and_predicates"):  # read from the parts' N-Quads text (part_quads.CorpusQuads)
-        subjects, predicates = quads.subjects_and_predicates()
+    if terms is None and hasattr(quads, "subjects_and_predicates"):  # the parts' N-Quads text (part_quads.CorpusQuads)
+        terms = quads.subjects_and_predicates()
+    if terms is not None:
+        subjects, predicates = terms
         entities = sum(1 for s in subjects if s.startswith(f"<{base_iri}"))
         return Counts(triples, len(subjects), len(predicates), objects, classes, entities, examples, graphs)
     if quads is not None:  # one pass: they may be read as they are iterated (part_quads.CorpusQuads.every)

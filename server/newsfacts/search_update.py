@@ -52,14 +52,23 @@ PARALLEL_THINGS = 10_000
 INDEX_WORKERS = 2
 
 
+def findable_things(subjects: Iterable[str], base_iri: str) -> list[str]:
+    """The IRIs of the findable things among ``subjects`` written as N-Quads terms ("<iri>", "_:id"), sorted."""
+    return sorted(iri for iri in (s[1:-1] for s in subjects if s[:1] == "<") if kind_of(iri, base_iri) is not None)
+
+
 def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str,
-                     store_path: Path | None = None) -> dict[str, int]:
+                     store_path: Path | None = None, things: list[str] | None = None) -> dict[str, int]:
     """``search_index.write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left
     out), the records made ``INDEX_BATCH`` things at a time from the quads they are made of: the same rows, without
     the corpus's quads in memory at once (a full build's index). With ``store_path`` (where ``store`` is) and
     many things, the batches are made by a worker process that opens the store read-only while the records
-    already made are written here: the same records."""
-    iris = sorted(iri for iri in (row[0].value for row in store.query(
+    already made are written here: the same records.
+
+    ``things``: the sorted IRIs of the findable subjects outside ``skip_graph`` when the caller knows them (a full
+    build has the subjects of what it loaded: ``findable_things``); else they are asked of the store, which scans
+    every quad (6 s at 1M triples, before any record is made)."""
+    iris = things if things is not None else sorted(iri for iri in (row[0].value for row in store.query(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
         if kind_of(iri, base_iri) is not None)
     chunks = [set(iris[start:start + INDEX_BATCH]) for start in range(0, len(iris), INDEX_BATCH)]
