@@ -12,9 +12,10 @@ import pytest
 
 from newsfacts import build as build_module
 from newsfacts import history, search_index, search_update
+from newsfacts.article_cache import count_entity_quads
 from newsfacts.build import build, check
 from newsfacts.build_check import _Chunk, _OwnQuads
-from newsfacts.part_quads import CorpusQuads, GraphQuads, NQuadsFile
+from newsfacts.part_quads import CorpusQuads, GraphQuads, NQuadsFile, lines_of, named_iris
 from test_incremental_build import T0, T1, all_quads, change_inputs, inputs, settings_for  # noqa: F401 (a fixture)
 
 BASE = "https://newsfacts.example/"
@@ -136,6 +137,16 @@ def test_the_parts_read_as_text_give_what_their_quads_give(inputs):  # noqa: F81
         assert GraphQuads(part.quads, article).lines() == \
             [line.encode() for line in ox.serialize(list(GraphQuads(kept.quads, article)),
                                                     format=ox.RdfFormat.N_QUADS).decode().splitlines()]
+        # what a part refers to and the entity description lines it counts, read from its text as from its quads
+        named = (f"{BASE}entity/", f"{BASE}report/")
+        assert named_iris(lines_of(part.quads), named) == {
+            t.value for q in kept.quads for t in (q.subject, q.object)
+            if isinstance(t, ox.NamedNode) and t.value.startswith(named)}
+        counted_text, counted_quads = {}, {}
+        count_entity_quads(counted_text, part.quads, entities, 1)
+        count_entity_quads(counted_quads, kept.quads, entities, 1)
+        assert counted_text == counted_quads and counted_text
+    assert any(f"{BASE}report/" in iri for part in checked.parts for iri in part.refers_to)
 
 
 def test_dump_members_made_in_worker_processes_are_the_same_bytes(inputs, monkeypatch):  # noqa: F811

@@ -36,7 +36,7 @@ from .facts import ArticleFacts
 from .grounding import GroundingResult
 from .input_checksums import InputChecksums
 from .package_code import package_digests
-from .part_quads import NQuadsText, part_nquads
+from .part_quads import GraphQuads, NQuadsText, kept_as_text, lines_of, named_iris, part_nquads
 from .problems import Problem
 from .release import Release
 from .sourcetexts import SourceText, read_source_file, source_text_file
@@ -171,8 +171,11 @@ class ArticlePart:
 def new_part(key: str, facts: ArticleFacts, facts_sha256: str, grounding: GroundingResult, quads: NQuadsText,
              base_iri: str) -> ArticlePart:
     named = (f"{base_iri}entity/", f"{base_iri}report/")
-    refers_to = sorted({t.value for q in quads for t in (q.subject, q.object)
-                        if isinstance(t, ox.NamedNode) and t.value.startswith(named)})
+    if kept_as_text(quads):  # read from the lines, none parsed
+        refers_to = sorted(named_iris(lines_of(quads), named))
+    else:
+        refers_to = sorted({t.value for q in quads for t in (q.subject, q.object)
+                            if isinstance(t, ox.NamedNode) and t.value.startswith(named)})
     return ArticlePart(key, facts.id, facts_sha256, str(facts.article["source_text"]), vars(grounding),
                        facts.article.get("__line__", 1),
                        [[e["id"], e.get("wikidata"), e.get("__line__", 1)] for e in facts.entities],
@@ -318,9 +321,13 @@ def entity_change(before: dict[str, int] | None, after: dict[str, int]) -> tuple
 
 
 def count_entity_quads(counts: dict[str, int], quads, graph: str, by: int) -> None:
-    """Add ``by`` to the count of each of ``quads`` in the entities ``graph`` (each quad once per part)."""
-    for q in dict.fromkeys(q for q in quads if q.graph_name.value == graph):
-        line = f"{q} .\n"
+    """Add ``by`` to the count of each of ``quads`` in the entities ``graph`` (each quad once per part), counted by
+    its N-Quads line (a part kept as text gives its lines: none is parsed)."""
+    if kept_as_text(quads):
+        lines = [line.decode("utf-8") + "\n" for line in GraphQuads(quads, graph).lines()]
+    else:
+        lines = [f"{q} .\n" for q in dict.fromkeys(q for q in quads if q.graph_name.value == graph)]
+    for line in lines:
         counts[line] = counts.get(line, 0) + by
         if counts[line] == 0:
             del counts[line]

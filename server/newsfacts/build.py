@@ -130,10 +130,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 _load_store(checked.quads, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                terms = checked.quads.subjects_and_predicates()  # what the store was loaded with, but its description
-                counts = counts_in_store(store, settings.base_iri, terms=terms)
-                things = findable_things(terms[0], settings.base_iri)  # for the search index below
-                del terms
+                things: list[str] = []  # of the search index below: the findable subjects of what was loaded
+                counts = counts_in_store(store, settings.base_iri, checked.quads,
+                                         subjects_seen=lambda subjects: things.extend(
+                                             findable_things(subjects, settings.base_iri)))
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)

@@ -10,7 +10,7 @@ for every triple or term present in one store and not in the other (the descript
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -77,16 +77,17 @@ def counts_after(previous: Counts, old: ox.Store, new: ox.Store, removed: list[o
 
 
 def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | None = None, *,
-                    terms: tuple[set[str], set[str]] | None = None) -> Counts:
+                    subjects_seen: Callable[[set[str]], None] | None = None) -> Counts:
     """The counts of everything in ``store`` (a full build's, before its description is added), by SPARQL. They
     are the store's: it keeps numbers in canonical form ("5"^^xsd:nonNegativeInteger is "5"^^xsd:integer there),
     so they are what the endpoint answers, and what counts_after moves by lookups in the store.
 
     ``quads``, when given, are the quads ``store`` was loaded with: the counts of subjects and predicates (IRIs and
     blank nodes, which the store keeps as they are) are then taken from them, in one pass, rather than by the
-    slowest queries (distinct subjects on the base IRI takes most of the time at 100k triples). ``terms``, their
-    subjects and predicates as ``part_quads.CorpusQuads.subjects_and_predicates`` gives them, when the caller has
-    them already (a full build uses the subjects for the search index too)."""
+    slowest queries (distinct subjects on the base IRI takes most of the time at 100k triples). When they are read
+    from ``quads``' text, ``subjects_seen`` is given the subjects' N-Quads terms before they are dropped (a full
+    build takes the things of its search index from them). They are read after the queries: the engine's memory
+    for its distinct counts and this set are not held at once (at 10M triples each takes hundreds of MB)."""
 
     def number(query: str) -> int:
         return int(next(iter(store.query(query)))[0].value)
@@ -99,10 +100,10 @@ def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | N
     objects = number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     examples = {base_iri + e for e in EXAMPLE_RESOURCES
                 if next(store.quads_for_pattern(ox.NamedNode(base_iri + e), None, None, None), None) is not None}
-    if terms is None and hasattr(quads, "subjects_and_predicates"):  # the parts' N-Quads text (part_quads.CorpusQuads)
-        terms = quads.subjects_and_predicates()
-    if terms is not None:
-        subjects, predicates = terms
+    if hasattr(quads, "subjects_and_predicates"):  # read from the parts' N-Quads text (part_quads.CorpusQuads)
+        subjects, predicates = quads.subjects_and_predicates()
+        if subjects_seen is not None:
+            subjects_seen(subjects)
         entities = sum(1 for s in subjects if s.startswith(f"<{base_iri}"))
         return Counts(triples, len(subjects), len(predicates), objects, classes, entities, examples, graphs)
     if quads is not None:  # one pass: they may be read as they are iterated (part_quads.CorpusQuads.every)

@@ -82,6 +82,22 @@ def subject_of(line: bytes) -> str:
     return (term[1:-1] if term.startswith(b"<") else term[2:]).decode("utf-8")
 
 
+def named_iris(lines: Iterable[bytes], prefixes: tuple[str, ...]) -> set[str]:
+    """The IRIs starting with one of ``prefixes`` that are the subject or the object of N-Quads lines (as the
+    quads' ``subject.value`` and ``object.value`` give them). A line's terms are read from its start: the subject
+    and the predicate hold no space, and an object IRI no ``>``; a literal object is not read."""
+    wanted = tuple(f"<{prefix}".encode() for prefix in prefixes)
+    found: set[bytes] = set()
+    for line in lines:
+        subject_end = line.index(b" ")
+        if line.startswith(wanted):
+            found.add(line[1:subject_end - 1])
+        at = line.index(b" ", subject_end + 1) + 1  # the object's first character
+        if line.startswith(wanted, at):
+            found.add(line[at + 1:line.index(b">", at)])
+    return {iri.decode("utf-8") for iri in found}
+
+
 class GraphQuads:
     """The quads of ``quads`` in one named graph, distinct, read each time they are iterated. A part kept as
     N-Quads text is filtered line by line and only the graph's lines are parsed (a quad's line is one to one with
