@@ -67,7 +67,7 @@ def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str
 
     ``things``: the sorted IRIs of the findable subjects outside ``skip_graph`` when the caller knows them (a full
     build has the subjects of what it loaded: ``findable_things``); else they are asked of the store, which scans
-    every quad (6 s at 1M triples, before any record is made)."""
+    every quad (seconds at 1M triples, before any record is made)."""
     iris = things if things is not None else sorted(iri for iri in (row[0].value for row in store.query(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
         if kind_of(iri, base_iri) is not None)
