@@ -60,7 +60,12 @@ def test_the_search_index_made_from_the_store_in_batches_has_the_rows_made_from_
                                                                                           tmp_path, in_workers):
     monkeypatch.setattr(search_update, "INDEX_BATCH", 7)  # many batches, the last one short
     monkeypatch.setattr(search_update, "PARALLEL_THINGS", 0 if in_workers else 10**9)  # worker processes, or none
+    given = []  # the things the build hands the index (from the subjects it loaded), or None (asked of the store)
+    index_from_store = build_module.index_from_store
+    monkeypatch.setattr(build_module, "index_from_store",
+                        lambda *args: given.append(args[5]) or index_from_store(*args))
     release = build(settings_for(inputs, "releases"), built_at=T0)
+    assert len(given) == 1 and given[0]  # a full build lists no subject in the store
     whole = tmp_path / "whole.sqlite"
     quads = [q for q in all_quads(release) if q.graph_name.value != f"{BASE}graph/dataset"]
     search_index.write_index(sorted(quads, key=str), whole, BASE)

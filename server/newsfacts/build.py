@@ -130,10 +130,11 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 _load_store(checked.quads, staged)
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                things: list[str] = []  # of the search index below: the findable subjects of what was loaded
-                counts = counts_in_store(store, settings.base_iri, checked.quads,
-                                         subjects_seen=lambda subjects: things.extend(
-                                             findable_things(subjects, settings.base_iri)))
+                # the search index's things (below): the findable subjects of what was loaded, when the counts
+                # read them from the parts' text (else the index asks the store)
+                seen: dict[str, list[str]] = {}
+                counts = counts_in_store(store, settings.base_iri, checked.quads, subjects_seen=lambda subjects:
+                                         seen.setdefault("things", findable_things(subjects, settings.base_iri)))
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)
@@ -168,7 +169,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             elif settings.store == "embedded":  # from the store just loaded, a batch of things at a time
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
                 index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph,
-                                 staged.file(STORE_DIR), things)
+                                 staged.file(STORE_DIR), seen.get("things"))
                 del store
             else:
                 write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)

@@ -47,8 +47,8 @@ INDEX_BATCH = 2_000
 #: processes (reading the store is most of the time; the records are written here, in order, meanwhile).
 PARALLEL_THINGS = 10_000
 #: Two (on two cores or more): at 1M triples the stage takes 26 s instead of 36 s (the build's process writes
-#: while both read). Each worker takes about 135 MB (the store's pages it reads, a batch's quads); at 10M the
-#: build's peak is elsewhere (the counts), at 1M the second worker adds about 35 MB to it (BENCHMARKS.md).
+#: while both read). Each worker takes about 135 MB at 1M, 245 MB at 10M (the store's pages it reads, a batch's
+#: quads); at 10M the stage is the build's peak, 3.5 GB with its workers' 490 MB (BENCHMARKS.md).
 INDEX_WORKERS = 2
 
 
@@ -62,7 +62,7 @@ def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str
     """``search_index.write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left
     out), the records made ``INDEX_BATCH`` things at a time from the quads they are made of: the same rows, without
     the corpus's quads in memory at once (a full build's index). With ``store_path`` (where ``store`` is) and
-    many things, the batches are made by a worker process that opens the store read-only while the records
+    many things, the batches are made by worker processes that open the store read-only while the records
     already made are written here: the same records.
 
     ``things``: the sorted IRIs of the findable subjects outside ``skip_graph`` when the caller knows them (a full
