@@ -15,7 +15,15 @@ import pytest
 
 import test_build
 from newsfacts.input_checksums import CACHE_FILE
-from newsfacts.release import BUILDER_LOCK, STAGING_PREFIX, make_current, prune_releases, remove_stale_staging
+from newsfacts.release import (
+    BUILDER_LOCK,
+    REMOVING_PREFIX,
+    STAGING_PREFIX,
+    list_releases,
+    make_current,
+    prune_releases,
+    remove_stale_staging,
+)
 from test_build import run_build, snapshot
 
 workspace = test_build.workspace  # a copy of the second article and a releases folder with one release
@@ -107,12 +115,37 @@ def test_a_build_prunes_beyond_keep_releases(workspace):
     releases = workspace["releases"]
     current, _ = snapshot(releases)
     old = [fake_release(releases, f"2000010{n}T000000Z-0000000{n}").name for n in range(1, 5)]
+    for release in old:
+        (releases / release / "store").mkdir()
+        (releases / release / "store" / "000001.sst").write_bytes(b"x" * 100_000)
     result = run_build(*workspace["args"], "--force", env={"NEWSFACTS_KEEP_RELEASES": "3"})
     assert result.returncode == 0, result.stderr
     newest, listed = snapshot(releases)
-    # history/: change sets outlive releases; the input checksums are kept beside the releases
-    assert listed == sorted([old[-1], current, newest, "current", "history", CACHE_FILE])
+    # history/: change sets outlive releases; the input checksums are kept beside the releases; the pruned ones
+    # are out of view at once, renamed while a process of their own deletes their files
+    hidden = [name for name in listed if name.startswith(REMOVING_PREFIX)]
+    assert sorted(set(listed) - set(hidden)) == sorted([old[-1], current, newest, "current", "history", CACHE_FILE])
+    assert {name.split("-", 2)[2] for name in hidden} <= set(old[:3])  # those not deleted yet
+    assert [r.version for r in list_releases(releases)] == sorted([old[-1], current, newest])
     assert f"removed 3 old release(s) beyond keep_releases=3: {', '.join(old[:3])}" in result.stderr
+    deadline = time.monotonic() + 60
+    while any(p.name.startswith(REMOVING_PREFIX) for p in releases.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert snapshot(releases)[1] == sorted([old[-1], current, newest, "current", "history", CACHE_FILE])
+
+
+def test_a_pruned_release_left_half_deleted_is_deleted_by_the_next_build(workspace):
+    releases = workspace["releases"]
+    left = releases / f"{REMOVING_PREFIX}12345-20000101T000000Z-00000001"
+    (left / "store").mkdir(parents=True)
+    (left / "store" / "000001.sst").write_bytes(b"x" * 1000)
+    result = run_build(*workspace["args"], "--force")
+    assert result.returncode == 0, result.stderr
+    assert left.name not in [r.version for r in list_releases(releases)]
+    deadline = time.monotonic() + 60
+    while left.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left.exists()
 
 
 # --- builds killed with kill -9 -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import hashlib
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,13 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
     description_graph = f"{settings.base_iri}graph/dataset"
     previous = current  # the change set is against what was current when the build began
     try:
-        with StagedRelease(settings.releases_dir, version) as staged:
+        # a full build's embedded store is loaded in a thread of its own, beside the dumps and the change set:
+        # the bulk loader releases the GIL, and the change set keeps one core busy (BENCHMARKS.md, "The store
+        # loaded beside the dumps and the change set"); the pool's exit waits for the load before the staged
+        # release is finished or removed
+        with StagedRelease(settings.releases_dir, version) as staged, ThreadPoolExecutor(max_workers=1) as beside:
+            loading = beside.submit(_load_store, checked.quads, staged) \
+                if settings.store == "embedded" and _previous_store(settings, checked) is None else None
             started = time.perf_counter()
             dumps, members, dump_nquads = write_dumps(settings, checked, staged.file(DUMPS_DIR), version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
@@ -126,8 +133,8 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             if change is not None:
                 counts, description = change.counts, change.description
                 checked.timings["description_s"] = change.seconds
-            elif settings.store == "embedded":  # loaded whole, counted by the store, then described
-                _load_store(checked.quads, staged)
+            elif loading is not None:  # loaded whole (above), counted by the store, then described
+                checked.timings["store_load_s"] = loading.result()
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
                 # the search index's things (below): the findable subjects of what was loaded, when the counts
@@ -166,7 +173,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 update_index(index_path(checked.previous.release.path), staged.file(SEARCH_DIR, INDEX_FILE), store,
                              touched_things(change.touched, settings.base_iri), settings.base_iri, description_graph)
                 del store
-            elif settings.store == "embedded":  # from the store just loaded, a batch of things at a time
+            elif loading is not None:  # from the store just loaded, a batch of things at a time
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
                 index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph,
                                  staged.file(STORE_DIR), seen.get("things"))
@@ -182,7 +189,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
 
             if change is not None:
                 store_made = f"the store of {checked.previous.release.version} and the change"
-            elif settings.store == "embedded":
+            elif loading is not None:
                 store_made = "bulk load"
             else:
                 started = time.perf_counter()
@@ -225,10 +232,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             }
             release = staged.finish(manifest)
             history.keep_copies(settings.releases_dir)  # pruning removes releases, never their change sets
-        pruned = prune_releases(settings.releases_dir, settings.keep_releases)
+        pruned = prune_releases(settings.releases_dir, settings.keep_releases, wait=False)  # deleted in the background
         if pruned:
             print(f"newsfacts: removed {len(pruned)} old release(s) beyond keep_releases={settings.keep_releases}: "
-                  f"{', '.join(p.name for p in pruned)}", file=sys.stderr)
+                  f"{', '.join(p.name for p in pruned)} (their files are deleted in the background)", file=sys.stderr)
         return release
     except OSError as exc:
         raise BuildFailed(f"cannot write the release in {settings.releases_dir}: {exc}") from exc
@@ -292,9 +299,8 @@ def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, d
                   described) -> StoreChange | None:
     """The embedded store made from the previous release's and the change, its description (``described`` of its
     counts) in it, when there is a previous store and search index to start from; else None."""
-    previous = checked.previous.release if checked.previous else None
-    if settings.store != "embedded" or previous is None or not previous.store_path.is_dir() \
-            or not index_path(previous.path).is_file():
+    previous = _previous_store(settings, checked)
+    if previous is None:
         return None
     articles = f"{settings.base_iri}graph/article/"
     found = {}
@@ -318,6 +324,16 @@ def _store_change(settings: Settings, checked: Checked, staged: StagedRelease, d
                         known={} if entities_change is None else {entities: entities_change},
                         completed_graph=description_graph)
     return found["change"]
+
+
+def _previous_store(settings: Settings, checked: Checked) -> Release | None:
+    """The release whose embedded store and search index an incremental build starts from, if any (else the
+    store is loaded whole)."""
+    previous = checked.previous.release if checked.previous else None
+    if settings.store != "embedded" or previous is None or not previous.store_path.is_dir() \
+            or not index_path(previous.path).is_file():
+        return None
+    return previous
 
 
 #: The most quads given to the store's bulk loader at once. The loader holds what it is given, sorted, until it

@@ -10,7 +10,10 @@ long as it writes; the kernel releases it when the builder dies, even by
 ``kill -9``. So a staging directory whose lock can be taken belongs to no
 running build and is removed at the start of the next one. Old releases are
 removed by ``prune_releases`` (setting ``keep_releases``), never the current
-one nor the one before it, which a quick switch back may need.
+one nor the one before it, which a quick switch back may need. A pruned release
+is first renamed out of view (``REMOVING_PREFIX``), so it leaves every listing at
+once; a build then deletes its files in the background: at 10M triples a release
+is 7.5 GB in about 120,000 files, 24 s to delete.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -33,6 +37,8 @@ MANIFEST = "manifest.json"
 VOID_FILE = "void.ttl"
 REPORT_FILE = "validation-report.ttl"
 STAGING_PREFIX = ".staging-"
+#: A pruned release being deleted (renamed so, then deleted).
+REMOVING_PREFIX = ".removing-"
 BUILDER_LOCK = ".builder.lock"
 #: A staging directory without a lock file (a build killed between creating it and locking it) is stale after this.
 UNLOCKED_STAGING_AGE_S = 3600
@@ -75,10 +81,10 @@ def current_release(releases_dir: str | Path) -> Release | None:
 
 
 def list_releases(releases_dir: str | Path) -> list[Release]:
+    """The finished releases (not 'current', which points at one of them), oldest first."""
     root = Path(releases_dir)
     if not root.is_dir():
         return []
-    """The finished releases (not 'current', which points at one of them), oldest first."""
     found = [Release(p) for p in root.iterdir()
              if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and (p / MANIFEST).is_file()]
     return sorted(found, key=lambda release: release.version)
@@ -142,11 +148,14 @@ def remove_stale_staging(releases_dir: str | Path) -> list[Path]:
     root = Path(releases_dir)
     if not root.is_dir():
         return []
-    removed = []
+    removed, left = [], []
     for path in sorted(root.iterdir()):
         if path.name.startswith(STAGING_PREFIX) and path.is_dir() and not path.is_symlink() and _is_stale(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
+        elif path.name.startswith(REMOVING_PREFIX) and path.is_dir() and not path.is_symlink():
+            left.append(path)  # pruned, its deletion stopped before the end (or still running: deleting twice is harmless)
+    _delete(left, wait=False)
     return removed
 
 
@@ -167,9 +176,10 @@ def _is_stale(staging: Path) -> bool:
     return True
 
 
-def prune_releases(releases_dir: str | Path, keep: int) -> list[Path]:
+def prune_releases(releases_dir: str | Path, keep: int, *, wait: bool = True) -> list[Path]:
     """Remove the oldest releases so that ``keep`` remain; never 'current' nor the release before it. Returns what
-    was removed. ``keep`` 0 (or less) keeps every release."""
+    was removed. ``keep`` 0 (or less) keeps every release. Each is renamed out of view at once; its files are
+    deleted before this returns, or, unless ``wait``, by a process of their own that outlives the caller."""
     releases = list_releases(releases_dir)
     if keep <= 0 or len(releases) <= keep:
         return []
@@ -182,8 +192,22 @@ def prune_releases(releases_dir: str | Path, keep: int) -> list[Path]:
             protected.add(older[-1].path)
     removable = [r for r in releases if r.path not in protected]
     excess = len(releases) - keep
-    removed = []
+    removed, hidden = [], []
     for release in removable[:excess]:  # oldest first: versions start with the build time
-        shutil.rmtree(release.path)
+        hidden.append(release.path.with_name(f"{REMOVING_PREFIX}{os.getpid()}-{release.version}"))
+        os.rename(release.path, hidden[-1])
         removed.append(release.path)
+    _delete(hidden, wait=wait)
     return removed
+
+
+def _delete(folders: list[Path], *, wait: bool) -> None:
+    """Delete folders now, or by an ``rm`` of their own, in a session of its own (it outlives a build's command)."""
+    if not folders:
+        return
+    if wait:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(["rm", "-rf", "--", *map(str, folders)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
