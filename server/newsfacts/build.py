@@ -92,13 +92,8 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
     description_graph = f"{settings.base_iri}graph/dataset"
     previous = current  # the change set is against what was current when the build began
     try:
-        # a full build's embedded store is loaded in a thread of its own, beside the dumps and the change set:
-        # the bulk loader releases the GIL, and the change set keeps one core busy (BENCHMARKS.md, "The store
-        # loaded beside the dumps and the change set"); the pool's exit waits for the load before the staged
-        # release is finished or removed
+        # the pool's exit waits for a load running in it (below) before the staged release is finished or removed
         with StagedRelease(settings.releases_dir, version) as staged, ThreadPoolExecutor(max_workers=1) as beside:
-            loading = beside.submit(_load_store, checked.quads, staged) \
-                if settings.store == "embedded" and _previous_store(settings, checked) is None else None
             started = time.perf_counter()
             dumps, members, dump_nquads = write_dumps(settings, checked, staged.file(DUMPS_DIR), version)
             sssom = staged.file(DUMPS_DIR, f"newsfacts-{version}.sssom.tsv")
@@ -108,6 +103,10 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             dumps.append(describe_file(sssom, "text/tab-separated-values", None))
             checked.timings["dumps_s"] = time.perf_counter() - started
 
+            # a full build's embedded store is loaded in a thread of its own beside the change set, which keeps one
+            # core busy; the bulk loader releases the GIL (BENCHMARKS.md, "The store loaded beside the change set")
+            loading = beside.submit(_load_store, checked.quads, staged) \
+                if settings.store == "embedded" and _previous_store(settings, checked) is None else None
             started = time.perf_counter()
             before = None
             if checked.previous is not None and checked.previous.release == previous:

@@ -100,6 +100,11 @@ class Settings:
         1, "SPARQL queries evaluated at once by one web process, each in its own worker process (plus the spare below); "
         "more wait briefly, then get 503. Each worker holds its own copy of the store's caches (about 70 MB at 1M "
         "triples): BENCHMARKS.md, \"Memory of the server's process tree\".")
+    lookups_in_web: str = _setting(
+        "yes", "Whether a SPARQL query that reads one resource's statements and nothing else (SELECT of one triple "
+        "pattern with an IRI subject, or DESCRIBE of one IRI) is answered by the web process from the store it has "
+        "open, as a document is, instead of by a query worker: 'yes' or 'no'. Its cost is bounded by that resource's "
+        "statements and the row cap; every other query runs in a worker (docs/sparql.md, \"Lookups in the web process\").")
     query_spare_timeout_s: float = _setting(
         1.0, "When all query workers are busy, one more query at a time runs on a spare worker for at most this many "
         "seconds, so cheap queries are still answered during long ones; 0 turns the spare off (such queries get 503).")
@@ -174,8 +179,9 @@ class Settings:
         for name in ("history_page_size", "open_releases", "page_size", "links_page_size", "preview_size"):
             if getattr(settings, name) < 1:
                 raise ValueError(f"{name} must be 1 or more: {getattr(settings, name)!r}")
-        if settings.store_documents not in ("yes", "no"):
-            raise ValueError(f"store_documents must be 'yes' or 'no': {settings.store_documents!r}")
+        for name in ("store_documents", "lookups_in_web"):
+            if getattr(settings, name) not in ("yes", "no"):
+                raise ValueError(f"{name} must be 'yes' or 'no': {getattr(settings, name)!r}")
         if settings.shacl_engine not in ("pyshacl", "turbo"):
             raise ValueError(f"shacl_engine must be 'pyshacl' or 'turbo': {settings.shacl_engine!r}")
         if settings.proxy_count < 0:

@@ -21,7 +21,7 @@ from ...release import Release
 from ..errors import ApiError, excerpt
 from ..hardening import preflight
 from ..negotiation import negotiate
-from . import executor, formats, graph_store, guard, page, protocol, service_description, worker
+from . import bounded, executor, formats, graph_store, guard, page, protocol, service_description, worker
 from .dataset_graphs import graphs_of, prefixes_for
 from .query_prefixes import predeclared
 from .results import graph_bytes
@@ -187,6 +187,8 @@ def _evaluate(app: Flask, settings: Settings, served, job: dict) -> tuple[dict, 
         # A remote store evaluates, and stops at its own time limit (e.g. `oxigraph serve --timeout-s`); this
         # process waits at most query_timeout_s for it. Guard, dataset checks and the row cap apply as here.
         header, body = worker.evaluate(served.store, job)
+    elif settings.lookups_in_web == "yes" and bounded.reads_one_resource(job["query"], settings.max_rows):
+        header, body = worker.evaluate(served.store, job)  # one resource's statements, as its document reads them
     else:
         header, body = _evaluate_in_worker(app, settings, job)
     if header.get("ok"):
