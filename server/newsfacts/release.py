@@ -13,7 +13,7 @@ removed by ``prune_releases`` (setting ``keep_releases``), never the current
 one nor the one before it, which a quick switch back may need. A pruned release
 is first renamed out of view (``REMOVING_PREFIX``), so it leaves every listing at
 once; a build then deletes its files in the background: at 10M triples a release
-is 7.5 GB in about 120,000 files, 24 s to delete.
+is about 7.6 GB in 120,000 files, 24-42 s to delete (BENCHMARKS.md).
 """
 
 from __future__ import annotations
