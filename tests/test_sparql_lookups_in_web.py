@@ -14,7 +14,7 @@ import pytest
 from werkzeug.test import Client
 
 from newsfacts.web.app import create_app
-from newsfacts.web.sparql import executor
+from newsfacts.web.sparql import executor, guard
 from newsfacts.web.sparql.bounded import reads_one_resource
 
 MAX_ROWS = 7
@@ -30,6 +30,7 @@ ONE_RESOURCE = [
     f"SELECT ?p WHERE {{ {ENTITY} ?p 42 }} LIMIT 100000",
     f"DESCRIBE {ENTITY}",
     "DESCRIBE nf:Claim",
+    "SELECT ?p WHERE { " + " " * 2000 + f"{ENTITY} ?p ?o }}",
 ]
 OTHERS = [
     "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",  # the subject not given: any number of quads read
@@ -56,18 +57,24 @@ OTHERS = [
     "DESCRIBE ?s WHERE { ?s ?p ?o }",
     f"SELECT ?p WHERE {{ {ENTITY} ?p ?o }} LIMIT 1.5",
     f"SELECT ?p WHERE {{ {ENTITY} ?p ?o ",
-    "SELECT ?p WHERE { " + " " * 2000 + f"{ENTITY} ?p ?o }}",
 ]
 
 
 @pytest.mark.parametrize("query", ONE_RESOURCE)
 def test_one_resource_s_statements_are_recognised(query):
-    assert reads_one_resource(query, MAX_ROWS)
+    assert reads_one_resource(guard.inspect(query), MAX_ROWS)
 
 
 @pytest.mark.parametrize("query", OTHERS)
 def test_every_other_query_goes_to_a_worker(query):
-    assert not reads_one_resource(query, MAX_ROWS)
+    assert not reads_one_resource(guard.inspect(query), MAX_ROWS)
+
+
+def test_a_query_whose_pass_stopped_at_a_limit_goes_to_a_worker():
+    # a look-up, but the guard's pass stopped at its first token (at most 0 triple patterns): no tokens to read
+    info = guard.inspect(ONE_RESOURCE[0], limits=guard.Limits(64, 256, 0, 256))
+    assert info.tokens is None and not reads_one_resource(info, MAX_ROWS)
+    assert reads_one_resource(guard.inspect(ONE_RESOURCE[0]), MAX_ROWS)
 
 
 @pytest.fixture(scope="module")

@@ -16,23 +16,22 @@ overflow a stack. The answer is the worker's, byte for byte: the same function (
 
 Any other text (two patterns, a ``FILTER``, a path, a blank node, a variable used twice, ``ORDER BY``, ``FROM``,
 ``VALUES`` …) goes to a worker, with its timeout and memory limit, as before. The check is on the guard's tokens,
-so comments and strings cannot hide anything.
+so comments and strings cannot hide anything; they are those of the guard's pass (``QueryInfo.tokens``), not
+read a second time.
 """
 
 from __future__ import annotations
 
-from .guard import tokens
+from .guard import QueryInfo
 
-#: Longer texts are never one resource's look-up (and are not tokenised again).
-MOST_CHARACTERS = 2000
 _TERMS = {"iri", "pname"}
 
 
-def reads_one_resource(text: str, max_rows: int) -> bool:
-    """Whether ``text`` is a query of the family above (which the guard has checked already)."""
-    if len(text) > MOST_CHARACTERS:
+def reads_one_resource(info: QueryInfo, max_rows: int) -> bool:
+    """Whether the query the guard checked (``info``) is of the family above."""
+    found = info.tokens
+    if found is None:
         return False
-    found = [token for token, _ in tokens(text)]
     at = _after_prologue(found)
     if at is None or at >= len(found) or found[at].kind != "word":
         return False

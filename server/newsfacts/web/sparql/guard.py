@@ -87,6 +87,7 @@ class QueryInfo:
     triple_patterns: int = 1  # separators between triple patterns, plus one
     uses_undeclared_prefix: bool = False  # a prefixed name whose prefix the query does not declare (before it)
     variables: int = 0  # distinct variable names
+    tokens: list[Token] | None = None  # every token, when the pass read them all (bounded.py reads them again)
 
     @property
     def has_dataset_clause(self) -> bool:
@@ -234,10 +235,10 @@ class _Lookahead:
 
     def __init__(self, text: str):
         self._source = tokens(text)
-        self._read: list[tuple[Token, int]] = []
+        self.read: list[tuple[Token, int]] = []  # the tokens (and their depths) read so far
 
     def get(self, k: int) -> tuple[Token, int] | None:
-        read = self._read
+        read = self.read
         while len(read) <= k:
             following = next(self._source, None)
             if following is None:
@@ -318,6 +319,8 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
                     if graph is not None:
                         (info.from_named_graphs if named else info.from_graphs).append(graph)
         k += 1
+    else:  # read to the end
+        info.tokens = [token for token, _ in stream.read]
     info.variables = len(variables)
     return info
 

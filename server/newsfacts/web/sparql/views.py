@@ -94,7 +94,7 @@ def answer(app: Flask, settings: Settings, parsed: protocol.QueryRequest, accept
     if wants_html:
         served, graphs, info, job = _prepared(app, settings, parsed, None, wants_html=True)
         started = time.monotonic()
-        header, body = _evaluate(app, settings, served, job)
+        header, body = _evaluate(app, settings, served, job, info)
         elapsed = time.monotonic() - started
         table = page.table_from(body, header["kind"], settings, info.prefixes)
         return page.render(settings, served.version, graphs, query=parsed.query, table=table, elapsed_s=elapsed,
@@ -110,8 +110,8 @@ def results(app: Flask, settings: Settings, parsed: protocol.QueryRequest,
             accept: str | None) -> tuple[str, list[tuple[str, str]], bytes]:
     """The results of a query in the format the request chose: content type, the other headers, body. Uses no
     request global, so that ``plain_queries`` answers with it outside Flask's routing; raises ApiError."""
-    served, _, _, job = _prepared(app, settings, parsed, accept, wants_html=False)
-    header, body = _evaluate(app, settings, served, job)
+    served, _, info, job = _prepared(app, settings, parsed, accept, wants_html=False)
+    header, body = _evaluate(app, settings, served, job, info)
     produced = formats.BY_NAME[header["format"]]
     headers = [("X-Newsfacts-Truncated", "true" if header["truncated"] else "false"),
                ("X-Newsfacts-Rows", str(header["rows"])), ("X-Newsfacts-Release", served.version)]
@@ -182,13 +182,12 @@ def _dataset_params(parsed: protocol.QueryRequest) -> list[tuple[str, str]]:
             + [("named-graph-uri", g) for g in parsed.named_graphs or []])
 
 
-def _evaluate(app: Flask, settings: Settings, served, job: dict) -> tuple[dict, bytes]:
-    if settings.store != "embedded":
-        # A remote store evaluates, and stops at its own time limit (e.g. `oxigraph serve --timeout-s`); this
-        # process waits at most query_timeout_s for it. Guard, dataset checks and the row cap apply as here.
+def _evaluate(app: Flask, settings: Settings, served, job: dict, info: guard.QueryInfo) -> tuple[dict, bytes]:
+    # A remote store evaluates, and stops at its own time limit (e.g. `oxigraph serve --timeout-s`); this process
+    # waits at most query_timeout_s for it. Guard, dataset checks and the row cap apply as here. A look-up of one
+    # resource's statements is evaluated here too, as its document is read (bounded.py).
+    if settings.store != "embedded" or (settings.lookups_in_web == "yes" and bounded.reads_one_resource(info, settings.max_rows)):
         header, body = worker.evaluate(served.store, job)
-    elif settings.lookups_in_web == "yes" and bounded.reads_one_resource(job["query"], settings.max_rows):
-        header, body = worker.evaluate(served.store, job)  # one resource's statements, as its document reads them
     else:
         header, body = _evaluate_in_worker(app, settings, job)
     if header.get("ok"):
