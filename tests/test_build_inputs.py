@@ -76,7 +76,7 @@ def test_an_alias_bomb_is_refused_at_once_naming_the_line_and_rule(tmp_path):
     assert facts is None
     assert [(p.file, p.where, p.rule) for p in problems] == [(str(path), "line 7", "yaml-anchor")]
     assert "&a9" in problems[0].message
-    assert elapsed < 0.5  # expanding it took 35 s and 3.5 GB
+    assert elapsed < 5  # expanding it took 35 s and 3.5 GB; refused, it takes milliseconds
 
 
 def test_an_alias_bomb_stops_the_build(inputs):

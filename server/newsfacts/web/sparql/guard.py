@@ -87,7 +87,7 @@ class QueryInfo:
     triple_patterns: int = 1  # separators between triple patterns, plus one
     uses_undeclared_prefix: bool = False  # a prefixed name whose prefix the query does not declare (before it)
     variables: int = 0  # distinct variable names
-    tokens: list[Token] | None = None  # every token, when the pass read them all (bounded.py reads them again)
+    tokens: list[Token] | None = None  # every token, when the pass read them all and they are few (bounded.py)
 
     @property
     def has_dataset_clause(self) -> bool:
@@ -219,6 +219,9 @@ def _expand(pname: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
 
+TOKENS_KEPT = 256  # a query of more tokens is no look-up (bounded.py): one is a few dozen, with its prefixes
+
+
 @dataclass(frozen=True)
 class Limits:
     """Where the pass may stop reading: once a count is past its limit the query is refused anyway, so a 64 KB
@@ -231,20 +234,32 @@ class Limits:
 
 
 class _Lookahead:
-    """The tokens of a text, read only as far as they are asked for."""
+    """The tokens of a text, read only as far as they are asked for. The pass never looks back and at most two
+    tokens ahead, so only a short window is held: its memory does not grow with the text. The first
+    ``TOKENS_KEPT`` tokens are also kept whole, for ``QueryInfo.tokens``."""
 
     def __init__(self, text: str):
         self._source = tokens(text)
-        self.read: list[tuple[Token, int]] = []  # the tokens (and their depths) read so far
+        self._window: list[tuple[Token, int]] = []  # tokens (and their depths) from the ``self._first``-th on
+        self._first = 0
+        self.kept: list[Token] | None = []  # every token read, while there are at most TOKENS_KEPT (else None)
 
     def get(self, k: int) -> tuple[Token, int] | None:
-        read = self.read
-        while len(read) <= k:
+        window, at = self._window, k - self._first
+        if at > 64:  # drop what is behind
+            del window[:at - 4]
+            self._first += at - 4
+            at = 4
+        while len(window) <= at:
             following = next(self._source, None)
             if following is None:
                 return None
-            read.append(following)
-        return read[k]
+            window.append(following)
+            if self.kept is not None:
+                self.kept.append(following[0])
+                if len(self.kept) > TOKENS_KEPT:
+                    self.kept = None
+        return window[at]
 
     def kind(self, k: int) -> str | None:
         found = self.get(k)
@@ -320,7 +335,7 @@ def inspect(text: str, base_iri: str | None = None, limits: Limits | None = None
                         (info.from_named_graphs if named else info.from_graphs).append(graph)
         k += 1
     else:  # read to the end
-        info.tokens = [token for token, _ in stream.read]
+        info.tokens = stream.kept
     info.variables = len(variables)
     return info
 
