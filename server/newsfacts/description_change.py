@@ -11,6 +11,7 @@ for every triple or term present in one store and not in the other (the descript
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 
@@ -76,6 +77,16 @@ def counts_after(previous: Counts, old: ox.Store, new: ox.Store, removed: list[o
                   {g: n for g, n in graphs.items() if n > 0})
 
 
+#: The counts the store answers for ``counts_in_store``: distinct triples, distinct objects, subjects by class, quads
+#: by graph.
+COUNT_QUERIES = (
+    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
+    "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+)
+
+
 def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | None = None, *,
                     subjects_seen: Callable[[set[str]], None] | None = None) -> Counts:
     """The counts of everything in ``store`` (a full build's, before its description is added), by SPARQL. They
@@ -92,12 +103,12 @@ def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | N
     def number(query: str) -> int:
         return int(next(iter(store.query(query)))[0].value)
 
-    classes = {row[0].value: int(row[1].value) for row in store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c")}
-    graphs = {row[0].value: int(row[1].value) for row in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    triples = number("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
-    objects = number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    # two at a time, the longest first: the engine lets go of the GIL while it evaluates (1M triples: 5.8-6.5 s
+    # one after the other, 2.7-3.3 s two at a time)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        triples, objects, classes, graphs = pool.map(lambda query: list(store.query(query)), COUNT_QUERIES)
+    triples, objects = (int(rows[0][0].value) for rows in (triples, objects))
+    classes, graphs = ({row[0].value: int(row[1].value) for row in rows} for rows in (classes, graphs))
     examples = {base_iri + e for e in EXAMPLE_RESOURCES
                 if next(store.quads_for_pattern(ox.NamedNode(base_iri + e), None, None, None), None) is not None}
     if hasattr(quads, "subjects_and_predicates"):  # read from the parts' N-Quads text (part_quads.CorpusQuads)
