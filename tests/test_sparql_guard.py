@@ -156,6 +156,17 @@ def test_the_pass_holds_a_window_not_the_whole_text():
     assert peak < len(text), peak  # a list of all its 6,000 tokens: 1.3 MB
 
 
+def test_what_comes_after_the_window_moved_is_read_with_what_came_before():
+    """Prefixes declared hundreds of tokens back still expand a FROM (the window holds only the last few tokens)."""
+    declarations = "".join(f"PREFIX p{i}: <http://example.org/{i}/> " for i in range(100))
+    info = guard.inspect(declarations + "SELECT * FROM p99:g FROM NAMED <named> WHERE { ?s ?p ?o }",
+                         base_iri="http://example.org/base/")
+    assert info.form == "select" and len(info.prefixes) == 100
+    assert info.from_graphs == ["http://example.org/99/g"]
+    assert info.from_named_graphs == ["http://example.org/base/named"]
+    assert info.tokens is None  # more than TOKENS_KEPT tokens: no look-up
+
+
 def test_graph_parameter_values_must_be_graphs_of_the_dataset():
     guard.check_graph(f"{BASE}graph/links", GRAPHS, "default-graph-uri")
     for value in ["http://127.0.0.1:9/x", "file:///etc/passwd", "https://evil.example/\r\nX-Injected: 1", ""]:

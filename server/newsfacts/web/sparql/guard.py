@@ -220,6 +220,8 @@ def _expand(pname: str, prefixes: dict[str, str]) -> str | None:
 
 
 TOKENS_KEPT = 256  # a query of more tokens is no look-up (bounded.py): one is a few dozen, with its prefixes
+_WINDOW_BEHIND = 4  # tokens kept before the one asked for: the pass asks at most two ahead, then the next one
+_WINDOW_MOST = 64  # the window is cut back to _WINDOW_BEHIND once the token asked for is this far into it
 
 
 @dataclass(frozen=True)
@@ -246,10 +248,10 @@ class _Lookahead:
 
     def get(self, k: int) -> tuple[Token, int] | None:
         window, at = self._window, k - self._first
-        if at > 64:  # drop what is behind
-            del window[:at - 4]
-            self._first += at - 4
-            at = 4
+        if at > _WINDOW_MOST:  # drop what is behind
+            del window[:at - _WINDOW_BEHIND]
+            self._first += at - _WINDOW_BEHIND
+            at = _WINDOW_BEHIND
         while len(window) <= at:
             following = next(self._source, None)
             if following is None:
