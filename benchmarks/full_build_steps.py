@@ -1,19 +1,24 @@
-"""Two steps of a full build measured alone, each the way it was and the way it is (BENCHMARKS.md, "The change
-set's statements sorted once").
+"""Steps of a full build measured alone, each the way it was and the way it is (BENCHMARKS.md, "The change
+set's statements sorted once", "Unchanged graphs found by their bytes").
 
     python benchmarks/full_build_steps.py sort RELEASE      # the change set's statements: inserted, read back sorted
     python benchmarks/full_build_steps.py counts RELEASE    # the four count queries: one after the other, two at a time
+    python benchmarks/full_build_steps.py changes RELEASE NEWER    # the change set of NEWER against RELEASE
 
 ``sort`` takes the statements of the release's N-Quads dump as a first release's change set does (the resource,
 the statement without its graph), inserts them 400 at a time into a temporary SQLite file, and reads them back
 sorted and grouped by resource, both ways. ``counts`` runs ``description_change.COUNT_QUERIES`` on the release's
-store. Wall-clock seconds, twice each.
+store. Wall-clock seconds, twice each. ``changes`` computes the change set of a full build of NEWER against
+RELEASE (``history.compute``), NEWER's graphs given as a build gives them (each graph's N-Quads text, read from
+NEWER's dump) with, where this code takes them, the members of NEWER's dump; once, the seconds and what it found.
+Run it with each code (``PYTHONPATH`` at the other's ``server/``) to compare them.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import inspect
 import sqlite3
 import tempfile
 import time
@@ -24,7 +29,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from newsfacts import history
 from newsfacts.description_change import COUNT_QUERIES
+from newsfacts.part_quads import GraphQuads, NQuadsText, graph_of
+from newsfacts.release import Release
 
 BEFORE = ("SELECT DISTINCT iri, text FROM lines ORDER BY '<' || iri || '>', text", "?")
 AFTER = ("SELECT iri, text FROM lines ORDER BY iri, text", "'<' || ? || '>'")
@@ -74,15 +82,44 @@ def counts(store: ox.Store) -> tuple[float, float]:
     return alone, time.perf_counter() - started
 
 
+def changes(release: Path, newer: Path) -> None:
+    """The change set of ``newer`` against ``release``, timed: what it found, and the seconds."""
+    groups, members = {}, {}
+    dump = next((newer / "dumps").glob("*.nq.gz"))
+    if hasattr(history, "gzip_members"):
+        for packed, text in history.gzip_members(dump):
+            graph = graph_of(text[:text.index(b"\n")])
+            groups[graph] = GraphQuads(NQuadsText(text), graph)
+            members[graph] = (text.count(b"\n"), packed)
+    else:  # code of before gzip_members: the dump's lines grouped by graph, no members
+        with gzip.open(dump, "rb") as data:
+            for graph, lines in groupby(data, key=lambda line: graph_of(line[:-1])):
+                groups[graph] = GraphQuads(NQuadsText(b"".join(lines)), graph)
+    given = {"new_members": members} if "new_members" in inspect.signature(history.compute).parameters else {}
+    print(f"{len(groups):,} graphs; members given: {bool(given)}")
+    started = time.perf_counter()
+    found = history.compute(history.DumpGraphs(Release(release)), groups, "v", release.name, "2026-11-28T00:00:00Z",
+                            "https://newsfacts.example/", **given)
+    versions = sum(text.count("\n") for text in found["versions"])
+    print(f"change set {time.perf_counter() - started:7.1f} s: {len(found['added']):,} quads added, "
+          f"{len(found['removed']):,} removed, {len(found['summary']['resources']):,} resources, {versions:,} statements")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("sort", "counts"))
+    parser.add_argument("step", choices=("sort", "counts", "changes"))
     parser.add_argument("release", type=Path, help="a release's folder (RELEASES_DIR/current)")
+    parser.add_argument("newer", type=Path, nargs="?", help="changes: the release whose change set is computed")
     args = parser.parse_args()
     release = args.release.resolve()
-    if not (release / "manifest.json").is_file():
-        parser.error(f"{args.release} is not a release's folder (no manifest.json)")
-    if args.step == "sort":
+    for folder in (args.release, args.newer):
+        if folder is not None and not (folder / "manifest.json").is_file():
+            parser.error(f"{folder} is not a release's folder (no manifest.json)")
+    if args.step == "changes":
+        if args.newer is None:
+            parser.error("changes: give the newer release's folder too")
+        changes(release, args.newer.resolve())
+    elif args.step == "sort":
         rows = statements(release)
         print(f"{len(rows):,} statements")
         for _ in range(2):

@@ -15,6 +15,7 @@ import pytest
 from newsfacts import build as build_module
 from newsfacts import build_check, history
 from newsfacts.build import build, check
+from newsfacts.dumps import member
 from newsfacts.facts import FactsLimits, facts_paths, read_facts_files
 from newsfacts.release import Release
 from test_incremental_build import T0, T1, all_quads, change_inputs, inputs, report_results, settings_for  # noqa: F401 (a fixture)
@@ -87,3 +88,66 @@ def test_a_previous_dump_not_written_a_graph_at_a_time_gives_the_same_change_set
     whole = history.compute(set(quads), new, "v", release.version, "2026-11-01T09:00:00Z", base)
     assert streamed["added"] == whole["added"] == {new[-1]} and streamed["removed"] == whole["removed"] == {quads[0]}
     assert streamed["summary"] == whole["summary"] and list(streamed["versions"]) == list(whole["versions"])
+
+
+def test_the_members_of_a_gzip_file_are_read_one_by_one_whatever_the_blocks_read(tmp_path):
+    texts = [b"", b"a single line\n", bytes(range(256)) * 40, b"x" * 5]
+    path = tmp_path / "members.gz"
+    path.write_bytes(b"".join(member(text) for text in texts))
+    for block in (3, 64, 1 << 20):
+        assert list(history.gzip_members(path, block)) == [(member(text), text) for text in texts]
+    path.write_bytes(member(b"whole") + member(b"cut short")[:-4])
+    with pytest.raises(EOFError, match="ends inside a gzip member"):
+        list(history.gzip_members(path))
+
+
+class _Read:
+    """A graph's quads that say whether they were read."""
+
+    def __init__(self, quads, reads, graph):
+        self.quads, self.reads, self.graph = quads, reads, graph
+
+    def __iter__(self):
+        self.reads.append(self.graph)
+        return iter(self.quads)
+
+
+def test_a_graph_whose_dump_member_is_unchanged_is_not_read_and_the_change_set_is_the_same(inputs):  # noqa: F811
+    first = build(settings_for(inputs, "releases"), built_at=T0)
+    old = history.DumpGraphs(first)
+    graphs = {graph: list(quads) for graph, quads in old}
+    members = {graph: (len(graphs[graph]), packed) for graph, packed, _ in old.members()}
+    assert len(graphs) > 3 and all(packed for _, packed in members.values())
+    reads: list[str] = []
+    same = history.compute(old, {g: _Read(q, reads, g) for g, q in graphs.items()}, "v", first.version,
+                           "2026-11-01T09:00:00Z", "https://newsfacts.example/", members)
+    assert not same["added"] and not same["removed"] and not same["summary"]["resources"] and reads == []
+    # one article's graph changed: a build makes its member anew (other bytes); only it is read to compare
+    changed = next(g for g in graphs if "/graph/article/" in g)
+    quad = graphs[changed][0]
+    graphs[changed] = graphs[changed][1:] + [ox.Quad(quad.subject, quad.predicate, ox.Literal("changed"), quad.graph_name)]
+    del members[changed]
+    streamed = history.compute(old, {g: _Read(q, reads, g) for g, q in graphs.items()}, "v", first.version,
+                               "2026-11-01T09:00:00Z", "https://newsfacts.example/", members)
+    assert reads == [changed, *graphs]  # compared; then every graph read once for the changed resources' statements
+    whole = history.compute(set(history.previous_quads(first)), [q for qs in graphs.values() for q in qs], "v",
+                            first.version, "2026-11-01T09:00:00Z", "https://newsfacts.example/")
+    assert streamed["added"] == whole["added"] == {graphs[changed][-1]} and streamed["removed"] == whole["removed"] == {quad}
+    assert streamed["summary"] == whole["summary"] and list(streamed["versions"]) == list(whole["versions"])
+
+
+def test_a_quad_written_otherwise_in_the_previous_dump_is_neither_added_nor_removed(tmp_path):
+    """Graphs that differ are compared by their lines, then the lines that differ parsed: a line another version of
+    the serialiser wrote otherwise (here a typed string) is the same quad."""
+    base = "https://newsfacts.example/"
+    graph = f"{base}graph/a"
+    old_text = (f'<{base}entity/e1> <{base}p> "v1"^^<http://www.w3.org/2001/XMLSchema#string> <{graph}> .\n'
+                f'<{base}entity/e2> <{base}p> "v2" <{graph}> .\n').encode()
+    release = Release(tmp_path / "20261101T080000Z-old")
+    (release.path / "dumps").mkdir(parents=True)
+    (release.path / "dumps" / f"newsfacts-{release.version}.nq.gz").write_bytes(member(old_text))
+    quads = list(ox.parse(old_text, format=ox.RdfFormat.N_QUADS))
+    new = {graph: quads[:1] + [ox.Quad(quads[1].subject, quads[1].predicate, ox.Literal("v3"), quads[1].graph_name)]}
+    change_set = history.compute(history.DumpGraphs(release), new, "v", release.version, "2026-11-01T09:00:00Z", base)
+    assert change_set["added"] == {new[graph][1]} and change_set["removed"] == {quads[1]}
+    assert change_set["summary"]["resources"] == {f"{base}entity/e2": "updated"}

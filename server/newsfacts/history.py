@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ import pyoxigraph as ox
 from .change_summary import NF, OA_EXACT, OA_HAS_BODY, RDFS_LABEL, SKOS_EXACT, claims_involved, claims_summary, entities_summary
 from .dumps import member
 from .json_indented import indented
-from .part_quads import GraphQuads, subject_of
+from .part_quads import GraphQuads, NQuadsText, graph_end, graph_of, parsed, subject_of
 from .release import DUMPS_DIR, MANIFEST, Release
 
 CHANGES_DIR = "changes"
@@ -53,19 +54,60 @@ def previous_quads(release: Release | None) -> set[ox.Quad]:
 
 
 class DumpGraphs:
-    """A release's quads by graph, read from its N-Quads dump one graph at a time each time they are iterated
-    (the dump holds each graph's quads together, graphs in the order ``_grouped`` gives): the change set of a
-    full build against a large release then holds one of that release's graphs at a time, not all of it. A graph
-    found twice means a dump written otherwise; ``compute`` then reads it whole."""
+    """A release's quads by graph, read from its N-Quads dump one graph at a time each time they are iterated:
+    the dump holds one gzip member per graph (``dumps.DumpWriter``), each given as its bytes and its graph's
+    N-Quads text (``GraphQuads``, parsed only if read as quads). The change set of a full build against a large
+    release then holds one of that release's graphs at a time, not all of it, and skips every graph whose member
+    is the new dump's to the byte. A member of several graphs (older releases sorted all quads in one) is parsed
+    and given a run of a graph at a time; a graph found twice means such a dump, which ``compute`` then reads
+    whole."""
 
     def __init__(self, release: Release):
         self.path = _nquads_dump(release)
 
-    def __iter__(self) -> Iterator[tuple[str, list[ox.Quad]]]:
-        with gzip.open(self.path, "rb") as data:
-            for graph, quads in groupby(ox.parse(data, format=ox.RdfFormat.N_QUADS),
+    def __iter__(self) -> Iterator[tuple[str, Iterable[ox.Quad]]]:
+        for graph, _, quads in self.members():
+            yield graph, quads
+
+    def members(self) -> Iterator[tuple[str, bytes | None, Iterable[ox.Quad]]]:
+        """Each graph, its member's bytes (None for a run of a member of several graphs) and its quads."""
+        for packed, text in gzip_members(self.path):
+            graph = _only_graph(text)
+            if graph is not None:
+                yield graph, packed, GraphQuads(NQuadsText(text), graph)
+                continue
+            for graph, quads in groupby(ox.parse(text, format=ox.RdfFormat.N_QUADS),
                                         key=lambda q: getattr(q.graph_name, "value", "")):
-                yield graph, list(quads)
+                yield graph, None, list(quads)
+
+
+def gzip_members(path: Path, block: int = 1 << 20) -> Iterator[tuple[bytes, bytes]]:
+    """The members of a gzip file, in order: each one's bytes and its decompressed data (one member at a time)."""
+    with open(path, "rb") as handle:
+        pending = handle.read(block)
+        while pending:
+            inflater = zlib.decompressobj(wbits=31)  # one gzip member: it stops at the member's end
+            packed, data = [], []
+            while not inflater.eof:
+                chunk = pending or handle.read(block)
+                if not chunk:
+                    raise EOFError(f"{path} ends inside a gzip member")
+                data.append(inflater.decompress(chunk))
+                packed.append(chunk[:len(chunk) - len(inflater.unused_data)])
+                pending = inflater.unused_data
+            yield b"".join(packed), b"".join(data)
+            pending = pending or handle.read(block)
+
+
+def _only_graph(text: bytes) -> str | None:
+    """The named graph of every line of N-Quads ``text``, or None when they are in more than one (or none).
+    Counted, not read line by line: a line break inside a literal is written \\n, so each line ends the text
+    once (" <graph> .\\n") and no other way."""
+    first = text[:text.find(b"\n")]
+    if not first.endswith(b"> ."):
+        return None
+    graph = graph_of(first)
+    return graph if text.count(graph_end(graph) + b"\n") == text.count(b"\n") else None
 
 
 def _nquads_dump(release: Release) -> Path:
@@ -78,7 +120,8 @@ def resource_of(term) -> str | None:
 
 
 def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str, Iterable[ox.Quad]], version: str,
-            previous: str | None, built_at: str, base_iri: str) -> dict:
+            previous: str | None, built_at: str, base_iri: str,
+            new_members: Mapping[str, tuple[int, bytes]] | None = None) -> dict:
     """Everything a change set holds: the added and removed quads, the changed resources' new descriptions
     (``versions``: the N-Quads text of each in the order of the file, made as it is read), and the summary.
     The corpus is read in one pass per release (two more only when a claim's evidence changed without the claim),
@@ -86,7 +129,9 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str
     compared graph by graph, and read again for the statements of the resources that changed. ``new`` given
     as each graph's quads, in the order of the graphs' N-Quads text (``part_quads.CorpusQuads.graphs``: read
     each time they are iterated), is read a graph at a time; a first release's added quads are then those
-    graphs, not a set."""
+    graphs, not a set. ``new_members``: graph -> (its number of quads, its member) in the new release's N-Quads
+    dump, for the graphs whose members the build made: a graph of ``old`` whose member has the same bytes holds
+    the same quads, and is neither parsed nor compared."""
     if isinstance(new, Mapping):
         new_groups, new = new, _Chained(new)
     else:
@@ -96,13 +141,17 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str
         added, removed, old_groups = new, set(), {}.items()
     elif isinstance(old, DumpGraphs):
         added, removed, old_groups, seen = set(), set(), old, set()
-        for graph, quads in old:
+        for graph, packed, quads in old.members():
             if graph in seen:  # a dump not written a graph at a time (older releases sorted all quads): compared whole
                 return compute({q for _, group in old for q in group}, new, version, previous, built_at, base_iri)
             seen.add(graph)
-            here, there = set(quads), set(new_groups.get(graph, ()))
-            added |= there - here
-            removed |= here - there
+            if packed is not None and packed == (new_members or {}).get(graph, (0, None))[1]:
+                continue  # the same member, the same quads (BENCHMARKS.md, "Unchanged graphs found by their bytes")
+            here, there = _lines(quads), _lines(new_groups.get(graph, ()))
+            more, fewer = set(parsed(there - here)), set(parsed(here - there))
+            both = more & fewer  # a quad written otherwise by another version of the serialiser: in both graphs
+            added |= more - both
+            removed |= fewer - both
         for graph in new_groups.keys() - seen:
             added.update(new_groups[graph])
     else:
@@ -137,15 +186,17 @@ def record(previous: Release | None, quads: Iterable[ox.Quad] | Mapping[str, Ite
            dump_members: dict[str, tuple[int, bytes]] | None = None) -> dict:
     """Compute the change set of a release being built against ``previous`` (``against``) and write it into
     ``folder`` (``write``, which ``dump_members`` is for); its summary."""
-    change_set = against(previous, quads, version, built_at, base_iri, before, unchanged)
+    change_set = against(previous, quads, version, built_at, base_iri, before, unchanged, dump_members)
     write(change_set, folder, dump_members)
     return change_set["summary"]
 
 
 def against(previous: Release | None, quads: Iterable[ox.Quad] | Mapping[str, Iterable[ox.Quad]], version: str,
             built_at: str, base_iri: str,
-            before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset()) -> dict:
-    """The change set of a release being built against ``previous``.
+            before: set[ox.Quad] | None = None, unchanged: set[str] = frozenset(),
+            dump_members: Mapping[str, tuple[int, bytes]] | None = None) -> dict:
+    """The change set of a release being built against ``previous``; ``dump_members`` as ``compute``'s
+    ``new_members``.
 
     An incremental build gives ``before``, the previous release's quads outside the ``unchanged`` graphs (its
     reused articles): then only those graphs are compared, and the previous dump is not read. A resource's
@@ -156,7 +207,7 @@ def against(previous: Release | None, quads: Iterable[ox.Quad] | Mapping[str, It
         old, quads = before, [q for q in quads if q.graph_name.value not in unchanged]
     else:
         old = DumpGraphs(previous) if previous is not None else set()
-    return compute(old, quads, version, previous.version if previous else None, built_at, base_iri)
+    return compute(old, quads, version, previous.version if previous else None, built_at, base_iri, dump_members)
 
 
 def write(change_set: dict, folder: Path, dump_members: dict[str, tuple[int, bytes]] | None = None) -> None:
@@ -276,6 +327,15 @@ def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
     for q in quads:
         groups[getattr(q.graph_name, "value", "")].append(q)  # "" for the default graph
     return {graph: groups[graph] for graph in sorted(groups, key=lambda graph: f"<{graph}>")}
+
+
+def _lines(quads: Iterable[ox.Quad]) -> set[bytes]:
+    """The N-Quads lines of a graph's quads: compared as text, a graph's quads are parsed only where they differ
+    (a quad's line is one to one with the quad, as the same serialiser writes it)."""
+    if isinstance(quads, GraphQuads):
+        return set(quads.lines())
+    quads = list(quads)
+    return set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).split(b"\n")[:-1]) if quads else set()
 
 
 def _write_members(path: Path, groups: dict[str, list[ox.Quad]], reused: dict[str, bytes], pool) -> None:
