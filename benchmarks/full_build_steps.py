@@ -4,6 +4,7 @@ set's statements sorted once", "Unchanged graphs found by their bytes").
     python benchmarks/full_build_steps.py sort RELEASE      # the change set's statements: inserted, read back sorted
     python benchmarks/full_build_steps.py counts RELEASE    # the four count queries: one after the other, two at a time
     python benchmarks/full_build_steps.py changes RELEASE NEWER    # the change set of NEWER against RELEASE
+    python benchmarks/full_build_steps.py load RELEASE      # the store's bulk load: a slice at a time, two at a time
 
 ``sort`` takes the statements of the release's N-Quads dump as a first release's change set does (the resource,
 the statement without its graph), inserts them 400 at a time into a temporary SQLite file, and reads them back
@@ -11,7 +12,10 @@ sorted and grouped by resource, both ways. ``counts`` runs ``description_change.
 store. Wall-clock seconds, twice each. ``changes`` computes the change set of a full build of NEWER against
 RELEASE (``history.compute``), NEWER's graphs given as a build gives them (each graph's N-Quads text, read from
 NEWER's dump) with, where this code takes them, the members of NEWER's dump; once, the seconds and what it found.
-Run it with each code (``PYTHONPATH`` at the other's ``server/``) to compare them.
+Run it with each code (``PYTHONPATH`` at the other's ``server/``) to compare them. ``load`` bulk-loads the
+release's article parts (``articles/*.nq``) into a new store in the system's temporary folder with
+``build._load_store`` (slices of ``LOAD_QUADS`` quads, then compacted), one and then two slices at a time
+(``LOAD_THREADS``); twice each.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import inspect
+import os
 import sqlite3
 import tempfile
 import time
@@ -26,12 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 
-from newsfacts import history
+from newsfacts import build, history
 from newsfacts.description_change import COUNT_QUERIES
-from newsfacts.part_quads import GraphQuads, NQuadsText, graph_of
+from newsfacts.part_quads import CorpusQuads, GraphQuads, NQuadsFile, NQuadsText, graph_of
 from newsfacts.release import Release
 
 BEFORE = ("SELECT DISTINCT iri, text FROM lines ORDER BY '<' || iri || '>', text", "?")
@@ -105,9 +111,23 @@ def changes(release: Path, newer: Path) -> None:
           f"{len(found['removed']):,} removed, {len(found['summary']['resources']):,} resources, {versions:,} statements")
 
 
+def load(release: Path, threads: int) -> str:
+    """``build._load_store`` of the release's parts with ``threads`` slices at a time: seconds, CPU, quads."""
+    build.LOAD_THREADS = threads
+    corpus = CorpusQuads([SimpleNamespace(quads=NQuadsFile(path), mapped=True)
+                          for path in sorted((release / "articles").glob("*.nq"))], "", [])
+    with tempfile.TemporaryDirectory(prefix="newsfacts-load-") as folder:
+        cpu = os.times()
+        seconds = build._load_store(corpus, SimpleNamespace(file=lambda *names: Path(folder, *names)))
+        used = os.times()
+        quads = len(ox.Store.read_only(str(Path(folder, build.STORE_DIR))))
+    return (f"{threads} at a time: {seconds:5.1f} s (loaded and compacted), "
+            f"CPU {used.user + used.system - cpu.user - cpu.system:5.1f} s, {quads:,} quads")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("sort", "counts", "changes"))
+    parser.add_argument("step", choices=("sort", "counts", "changes", "load"))
     parser.add_argument("release", type=Path, help="a release's folder (RELEASES_DIR/current)")
     parser.add_argument("newer", type=Path, nargs="?", help="changes: the release whose change set is computed")
     args = parser.parse_args()
@@ -119,6 +139,10 @@ def main() -> None:
         if args.newer is None:
             parser.error("changes: give the newer release's folder too")
         changes(release, args.newer.resolve())
+    elif args.step == "load":
+        for _ in range(2):
+            for threads in (1, 2):
+                print(load(release, threads), flush=True)
     elif args.step == "sort":
         rows = statements(release)
         print(f"{len(rows):,} statements")

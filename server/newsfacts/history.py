@@ -370,10 +370,10 @@ def _resources(quads: Iterable[ox.Quad]) -> set[str | None]:
     return {resource_of(subject) for subject in {q.subject for q in quads}}
 
 
-#: The predicates whose statements the summary reads (claims, their evidence, entities' labels and links): only
-#: these statements are kept as quads; of the others, the text only.
-READ = frozenset(f"<{iri}>" for iri in (NF + "certainty", NF + "attributedTo", NF + "claimText", NF + "hasEvidence",
-                                        OA_EXACT, OA_HAS_BODY, RDFS_LABEL, SKOS_EXACT))
+#: The predicates whose statements the summary reads (claims, their evidence, entities' labels and links), as
+#: N-Quads terms: only these statements of the changed resources are parsed into quads; of the others, the text only.
+READ = frozenset(f"<{iri}>".encode() for iri in (NF + "certainty", NF + "attributedTo", NF + "claimText", NF + "hasEvidence",
+                                                 OA_EXACT, OA_HAS_BODY, RDFS_LABEL, SKOS_EXACT))
 
 
 def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
@@ -381,53 +381,38 @@ def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
     """The statements of each of ``resources`` (those of its ``#`` parts included) in ``groups`` (graph and quads)
     that has any, sorted by their N-Triples text, those of the predicates the summary reads (``READ``) only; and
     the N-Quads text of all of them, in the graph named by the resource (its ``versions``: kept in a file). Read
-    from each graph's N-Quads text (one line per quad, in order), which is several times quicker than asking
-    each quad for its subject and its text; a graph's quads are read when it comes (``compute``)."""
+    from each graph's N-Quads lines, by their subject's text: a line of another subject costs a look-up, and only
+    the lines the summary reads of the resources wanted are parsed (a graph kept as text, or read from a dump,
+    is never parsed whole). A graph's quads are read when it comes (``compute``)."""
     found: dict[str, dict[str, ox.Quad]] = defaultdict(dict)
-    owners: dict[str, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
+    owners: dict[bytes, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
     texts = _VersionTexts()
     for graph, quads in (groups if resources else ()):
-        if isinstance(quads, GraphQuads):  # read from a part's N-Quads text: only the lines the summary reads parsed
-            lines = [line.decode("utf-8") for line in quads.lines()]
-            group = _ParsedWhenRead(lines, READ)
+        if isinstance(quads, GraphQuads):
+            lines = quads.lines()
         else:
-            group = list(quads)
-            lines = ox.serialize(group, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]  # "" after the last
-        cut = -len(graph) - 5 if graph else -2  # the " <graph> ." that ends each line
+            quads = list(quads)
+            lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).split(b"\n")[:-1] if quads else []
+        cut = -len(graph.encode()) - 5 if graph else -2  # the " <graph> ." that ends each line
         rows: list[tuple[str, str]] = []
-        for q, line in zip(group, lines, strict=True):
-            subject = line[:line.index(" ")]
+        chosen: list[tuple[dict[str, ox.Quad], str, bytes]] = []
+        for line in lines:
+            subject = line[:line.index(b" ")]
             owner = owners.get(subject, False)
             if owner is False:
-                owner = subject[1:-1].split("#", 1)[0] if subject.startswith("<") else None
+                owner = subject[1:-1].decode("utf-8").split("#", 1)[0] if subject.startswith(b"<") else None
                 owner = owners[subject] = owner if owner in resources else None
             if owner is not None:
-                predicate = line[len(subject) + 1:line.index(" ", len(subject) + 1)]
+                text = line[:cut].decode("utf-8")
                 read = found[owner]  # a resource with statements has an entry, if none is read
-                if predicate in READ:
-                    read[line[:cut]] = q
-                rows.append((owner, line[:cut]))
+                if line[len(subject) + 1:line.index(b" ", len(subject) + 1)] in READ:
+                    chosen.append((read, text, line))
+                rows.append((owner, text))
+        if chosen:
+            parsed_quads = ox.parse(b"\n".join(line for _, _, line in chosen) + b"\n", format=ox.RdfFormat.N_QUADS)
+            for (read, text, _), q in zip(chosen, parsed_quads, strict=True):
+                read[text] = q
         texts.add(rows)
-        rows.clear()
-        del group, lines
+        del lines, rows, chosen
     statements = {iri: [by_text[text] for text in sorted(by_text)] for iri, by_text in found.items()}
     return statements, texts
-
-
-class _ParsedWhenRead:
-    """The quads of N-Quads lines, in order, for ``_own_statements``: the quads of the lines whose predicate is in
-    ``wanted`` (parsed at once), None for the others (whose text only is kept)."""
-
-    def __init__(self, lines: list[str], wanted: frozenset[str]):
-        self.lines, self.wanted = lines, wanted
-
-    def __iter__(self) -> Iterator[ox.Quad | None]:
-        chosen = [line for line in self.lines if _predicate(line) in self.wanted]
-        quads = iter(ox.parse(("\n".join(chosen) + "\n").encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if chosen else iter(())
-        return (next(quads) if _predicate(line) in self.wanted else None for line in self.lines)
-
-
-def _predicate(line: str) -> str:
-    """The predicate of an N-Quads line (the term after the subject, which holds no space)."""
-    start = line.index(" ") + 1
-    return line[start:line.index(" ", start)]
