@@ -342,8 +342,8 @@ def _previous_store(settings: Settings, checked: Checked) -> Release | None:
 #: a slice (BENCHMARKS.md, "Peak memory of a full build").
 LOAD_QUADS = 250_000
 #: How many slices are loaded at once, each in a thread of its own. One bulk load keeps one core busy; two slices
-#: loaded side by side take the 1M corpus's load from 19-20 s to 11 s (BENCHMARKS.md, "Unchanged graphs found by
-#: their bytes"), and hold two slices.
+#: loaded side by side take the 1M corpus's load from 19-20 s to 11 s before compacting (BENCHMARKS.md,
+#: "Unchanged graphs found by their bytes"), and hold two slices.
 LOAD_THREADS = 2
 
 
@@ -362,7 +362,7 @@ def _load_store(quads: CorpusQuads, staged: StagedRelease) -> float:
             loading.append(pool.submit(store.bulk_load, input=data, format=ox.RdfFormat.N_QUADS))
             slices += 1
             del data
-            while len(loading) >= threads:  # the next slice is read while these load
+            while len(loading) >= threads:  # the next slice is read while the last one loads
                 loading.popleft().result()
         for load in loading:
             load.result()
