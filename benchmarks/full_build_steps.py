@@ -11,8 +11,8 @@ the statement without its graph), inserts them 400 at a time into a temporary SQ
 sorted and grouped by resource, both ways. ``counts`` runs ``description_change.COUNT_QUERIES`` on the release's
 store. Wall-clock seconds, twice each. ``changes`` computes the change set of a full build of NEWER against
 RELEASE (``history.compute``), NEWER's graphs given as a build gives them (each graph's N-Quads text, read from
-NEWER's dump) with, where this code takes them, the members of NEWER's dump; once, the seconds and what it found.
-Run it with each code (``PYTHONPATH`` at the other's ``server/``) to compare them. ``load`` bulk-loads the
+NEWER's dump) with, where this code reads them (``dump_graphs``), the members of NEWER's dump; once, the seconds
+and what it found. Run it with each code (``PYTHONPATH`` at the other's ``server/``) to compare them. ``load`` bulk-loads the
 release's article parts (``articles/*.nq``) into a new store in the system's temporary folder with
 ``build._load_store`` (slices of ``LOAD_QUADS`` quads, then compacted), one and then two slices at a time
 (``LOAD_THREADS``); twice each.
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import inspect
 import os
 import sqlite3
 import tempfile
@@ -91,20 +90,21 @@ def counts(store: ox.Store) -> tuple[float, float]:
 def changes(release: Path, newer: Path) -> None:
     """The change set of ``newer`` against ``release``, timed: what it found, and the seconds."""
     groups, members = {}, {}
-    dump = next((newer / "dumps").glob("*.nq.gz"))
-    if hasattr(history, "gzip_members"):
-        for packed, text in history.gzip_members(dump):
-            graph = graph_of(text[:text.index(b"\n")])
-            groups[graph] = GraphQuads(NQuadsText(text), graph)
-            members[graph] = (text.count(b"\n"), packed)
-    else:  # code of before gzip_members: the dump's lines grouped by graph, no members
-        with gzip.open(dump, "rb") as data:
+    try:
+        from newsfacts.dump_graphs import DumpGraphs
+    except ImportError:  # code of before dump_graphs: the dump's lines grouped by graph, no members
+        with gzip.open(next((newer / "dumps").glob("*.nq.gz")), "rb") as data:
             for graph, lines in groupby(data, key=lambda line: graph_of(line[:-1])):
                 groups[graph] = GraphQuads(NQuadsText(b"".join(lines)), graph)
-    given = {"new_members": members} if "new_members" in inspect.signature(history.compute).parameters else {}
+        old = history.DumpGraphs(Release(release))
+    else:
+        for graph, packed, quads in DumpGraphs(Release(newer)).members():
+            groups[graph], members[graph] = quads, (len(quads.lines()), packed)
+        old = DumpGraphs(Release(release))
+    given = {"new_members": members} if members else {}
     print(f"{len(groups):,} graphs; members given: {bool(given)}")
     started = time.perf_counter()
-    found = history.compute(history.DumpGraphs(Release(release)), groups, "v", release.name, "2026-11-28T00:00:00Z",
+    found = history.compute(old, groups, "v", release.name, "2026-11-28T00:00:00Z",
                             "https://newsfacts.example/", **given)
     versions = sum(text.count("\n") for text in found["versions"])
     print(f"change set {time.perf_counter() - started:7.1f} s: {len(found['added']):,} quads added, "

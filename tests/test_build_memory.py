@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from newsfacts import build as build_module
-from newsfacts import build_check, history
+from newsfacts import build_check, dump_graphs, history
 from newsfacts.build import build, check
 from newsfacts.dumps import member
 from newsfacts.facts import FactsLimits, facts_paths, read_facts_files
@@ -63,7 +63,7 @@ def test_a_full_builds_change_set_against_a_previous_release_is_the_difference_o
     change_inputs(inputs)
     second = build(settings, built_at=T1, full=True)
     assert json.loads((second.path / "manifest.json").read_text())["rebuilt"]["full"] == "--full"
-    expected = history.compute(history.previous_quads(first), history.previous_quads(second), second.version,
+    expected = history.compute(dump_graphs.previous_quads(first), dump_graphs.previous_quads(second), second.version,
                                first.version, "2026-11-01T09:00:00Z", "https://newsfacts.example/")
     assert expected["added"] and expected["removed"] and expected["summary"]["claims"]["added"]
     changes = second.path / "changes"
@@ -84,7 +84,7 @@ def test_a_previous_dump_not_written_a_graph_at_a_time_gives_the_same_change_set
     with gzip.open(release.path / "dumps" / f"newsfacts-{release.version}.nq.gz", "wb") as out:
         out.write(ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS))  # graphs a, b, a, b, ...
     new = quads[1:] + [ox.Quad(quads[0].subject, quads[0].predicate, ox.Literal("changed"), quads[0].graph_name)]
-    streamed = history.compute(history.DumpGraphs(release), new, "v", release.version, "2026-11-01T09:00:00Z", base)
+    streamed = history.compute(dump_graphs.DumpGraphs(release), new, "v", release.version, "2026-11-01T09:00:00Z", base)
     whole = history.compute(set(quads), new, "v", release.version, "2026-11-01T09:00:00Z", base)
     assert streamed["added"] == whole["added"] == {new[-1]} and streamed["removed"] == whole["removed"] == {quads[0]}
     assert streamed["summary"] == whole["summary"] and list(streamed["versions"]) == list(whole["versions"])
@@ -95,10 +95,10 @@ def test_the_members_of_a_gzip_file_are_read_one_by_one_whatever_the_blocks_read
     path = tmp_path / "members.gz"
     path.write_bytes(b"".join(member(text) for text in texts))
     for block in (3, 64, 1 << 20):
-        assert list(history.gzip_members(path, block)) == [(member(text), text) for text in texts]
+        assert list(dump_graphs.gzip_members(path, block)) == [(member(text), text) for text in texts]
     path.write_bytes(member(b"whole") + member(b"cut short")[:-4])
     with pytest.raises(EOFError, match="ends inside a gzip member"):
-        list(history.gzip_members(path))
+        list(dump_graphs.gzip_members(path))
 
 
 class _Read:
@@ -114,7 +114,7 @@ class _Read:
 
 def test_a_graph_whose_dump_member_is_unchanged_is_not_read_and_the_change_set_is_the_same(inputs):  # noqa: F811
     first = build(settings_for(inputs, "releases"), built_at=T0)
-    old = history.DumpGraphs(first)
+    old = dump_graphs.DumpGraphs(first)
     graphs = {graph: list(quads) for graph, quads in old}
     members = {graph: (len(graphs[graph]), packed) for graph, packed, _ in old.members()}
     assert len(graphs) > 3 and all(packed for _, packed in members.values())
@@ -130,7 +130,7 @@ def test_a_graph_whose_dump_member_is_unchanged_is_not_read_and_the_change_set_i
     streamed = history.compute(old, {g: _Read(q, reads, g) for g, q in graphs.items()}, "v", first.version,
                                "2026-11-01T09:00:00Z", "https://newsfacts.example/", members)
     assert reads == [changed, *graphs]  # compared; then every graph read once for the changed resources' statements
-    whole = history.compute(set(history.previous_quads(first)), [q for qs in graphs.values() for q in qs], "v",
+    whole = history.compute(set(dump_graphs.previous_quads(first)), [q for qs in graphs.values() for q in qs], "v",
                             first.version, "2026-11-01T09:00:00Z", "https://newsfacts.example/")
     assert streamed["added"] == whole["added"] == {graphs[changed][-1]} and streamed["removed"] == whole["removed"] == {quad}
     assert streamed["summary"] == whole["summary"] and list(streamed["versions"]) == list(whole["versions"])
@@ -148,6 +148,6 @@ def test_a_quad_written_otherwise_in_the_previous_dump_is_neither_added_nor_remo
     (release.path / "dumps" / f"newsfacts-{release.version}.nq.gz").write_bytes(member(old_text))
     quads = list(ox.parse(old_text, format=ox.RdfFormat.N_QUADS))
     new = {graph: quads[:1] + [ox.Quad(quads[1].subject, quads[1].predicate, ox.Literal("v3"), quads[1].graph_name)]}
-    change_set = history.compute(history.DumpGraphs(release), new, "v", release.version, "2026-11-01T09:00:00Z", base)
+    change_set = history.compute(dump_graphs.DumpGraphs(release), new, "v", release.version, "2026-11-01T09:00:00Z", base)
     assert change_set["added"] == {new[graph][1]} and change_set["removed"] == {quads[1]}
     assert change_set["summary"]["resources"] == {f"{base}entity/e2": "updated"}

@@ -20,7 +20,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from newsfacts import history
+from newsfacts import dump_graphs, history
 from newsfacts.build import build, check
 from newsfacts.config import PROJECT_ROOT, Settings
 from newsfacts.problems import DataDoesNotConform
@@ -168,7 +168,7 @@ def test_an_incremental_build_gives_the_release_a_full_build_gives(inputs):
     kept = index["articles"]["iran-venezuela-drone-facility"]["key"]
     assert os.path.samefile(updated.path / "articles" / f"{kept}.nq", first.path / "articles" / f"{kept}.nq")
     # the change set, computed from the changed graphs only, is the difference of the two whole releases
-    expected = history.compute(history.previous_quads(first), history.previous_quads(updated), updated.version,
+    expected = history.compute(dump_graphs.previous_quads(first), dump_graphs.previous_quads(updated), updated.version,
                                first.version, made["built_at"], "https://newsfacts.example/")
     changes = updated.path / "changes"
     expected["versions"] = set(ox.parse("".join(expected["versions"]).encode("utf-8"), format=ox.RdfFormat.N_QUADS))

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from newsfacts import build as build_module
-from newsfacts import history, search_index, search_update
+from newsfacts import dump_graphs, history, search_index, search_update
 from newsfacts.article_cache import count_entity_quads
 from newsfacts.build import build, check
 from newsfacts.build_check import _Chunk, _OwnQuads
@@ -40,7 +40,7 @@ def test_the_checks_keep_each_articles_quads_as_text_and_give_them_when_read(inp
 def test_a_change_set_computed_graph_by_graph_is_the_one_computed_from_every_quad(inputs):  # noqa: F811
     settings = settings_for(inputs, "releases")
     first = build(settings, built_at=T0)
-    for previous, old in ((None, set()), (first, history.DumpGraphs(first))):
+    for previous, old in ((None, set()), (first, dump_graphs.DumpGraphs(first))):
         if previous is not None:
             change_inputs(inputs)
         checked = check(settings, full=True)

@@ -22,7 +22,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -33,85 +32,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .change_summary import NF, OA_EXACT, OA_HAS_BODY, RDFS_LABEL, SKOS_EXACT, claims_involved, claims_summary, entities_summary
+from .dump_graphs import DumpGraphs
 from .dumps import member
 from .json_indented import indented
-from .part_quads import GraphQuads, NQuadsText, graph_end, graph_of, parsed, subject_of
-from .release import DUMPS_DIR, MANIFEST, Release
+from .part_quads import GraphQuads, lines_of, parsed, subject_of
+from .release import MANIFEST, Release
 
 CHANGES_DIR = "changes"
 HISTORY_DIR = "history"
 SUMMARY = "summary.json"
 ADDED, REMOVED, VERSIONS = "added.nq.gz", "removed.nq.gz", "versions.nq.gz"
-
-
-
-def previous_quads(release: Release | None) -> set[ox.Quad]:
-    """The quads of a release, read from its N-Quads dump (nothing for no release)."""
-    if release is None:
-        return set()
-    with gzip.open(_nquads_dump(release), "rb") as data:
-        return set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-
-
-class DumpGraphs:
-    """A release's quads by graph, read from its N-Quads dump one graph at a time each time they are iterated:
-    the dump holds one gzip member per graph (``dumps.DumpWriter``), each given as its bytes and its graph's
-    N-Quads text (``GraphQuads``, parsed only if read as quads). The change set of a full build against a large
-    release then holds one of that release's graphs at a time, not all of it, and skips every graph whose member
-    is the new dump's to the byte. A member of several graphs (older releases sorted all quads in one) is parsed
-    and given a run of a graph at a time; a graph found twice means such a dump, which ``compute`` then reads
-    whole."""
-
-    def __init__(self, release: Release):
-        self.path = _nquads_dump(release)
-
-    def __iter__(self) -> Iterator[tuple[str, Iterable[ox.Quad]]]:
-        for graph, _, quads in self.members():
-            yield graph, quads
-
-    def members(self) -> Iterator[tuple[str, bytes | None, Iterable[ox.Quad]]]:
-        """Each graph, its member's bytes (None for a run of a member of several graphs) and its quads."""
-        for packed, text in gzip_members(self.path):
-            graph = _only_graph(text)
-            if graph is not None:
-                yield graph, packed, GraphQuads(NQuadsText(text), graph)
-                continue
-            for graph, quads in groupby(ox.parse(text, format=ox.RdfFormat.N_QUADS),
-                                        key=lambda q: getattr(q.graph_name, "value", "")):
-                yield graph, None, list(quads)
-
-
-def gzip_members(path: Path, block: int = 1 << 20) -> Iterator[tuple[bytes, bytes]]:
-    """The members of a gzip file, in order: each one's bytes and its decompressed data (one member at a time)."""
-    with open(path, "rb") as handle:
-        pending = handle.read(block)
-        while pending:
-            inflater = zlib.decompressobj(wbits=31)  # one gzip member: it stops at the member's end
-            packed, data = [], []
-            while not inflater.eof:
-                chunk = pending or handle.read(block)
-                if not chunk:
-                    raise EOFError(f"{path} ends inside a gzip member")
-                data.append(inflater.decompress(chunk))
-                packed.append(chunk[:len(chunk) - len(inflater.unused_data)])
-                pending = inflater.unused_data
-            yield b"".join(packed), b"".join(data)
-            pending = pending or handle.read(block)
-
-
-def _only_graph(text: bytes) -> str | None:
-    """The named graph of every line of N-Quads ``text``, or None when they are in more than one (or none).
-    Counted, not read line by line: a line break inside a literal is written \\n, so each line ends the text
-    once (" <graph> .\\n") and no other way."""
-    first = text[:text.find(b"\n")]
-    if not first.endswith(b"> ."):
-        return None
-    graph = graph_of(first)
-    return graph if text.count(graph_end(graph) + b"\n") == text.count(b"\n") else None
-
-
-def _nquads_dump(release: Release) -> Path:
-    return release.path / DUMPS_DIR / f"newsfacts-{release.version}.nq.gz"
 
 
 def resource_of(term) -> str | None:
@@ -132,6 +62,7 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str
     graphs, not a set. ``new_members``: graph -> (its number of quads, its member) in the new release's N-Quads
     dump, for the graphs whose members the build made: a graph of ``old`` whose member has the same bytes holds
     the same quads, and is neither parsed nor compared."""
+    new_members = new_members or {}
     if isinstance(new, Mapping):
         new_groups, new = new, _Chained(new)
     else:
@@ -145,9 +76,9 @@ def compute(old: set[ox.Quad] | DumpGraphs, new: Iterable[ox.Quad] | Mapping[str
             if graph in seen:  # a dump not written a graph at a time (older releases sorted all quads): compared whole
                 return compute({q for _, group in old for q in group}, new, version, previous, built_at, base_iri)
             seen.add(graph)
-            if packed is not None and packed == (new_members or {}).get(graph, (0, None))[1]:
+            if packed is not None and graph in new_members and new_members[graph][1] == packed:
                 continue  # the same member, the same quads (BENCHMARKS.md, "Unchanged graphs found by their bytes")
-            here, there = _lines(quads), _lines(new_groups.get(graph, ()))
+            here, there = set(_lines(quads)), set(_lines(new_groups.get(graph, ())))  # parsed where they differ
             more, fewer = set(parsed(there - here)), set(parsed(here - there))
             both = more & fewer  # a quad written otherwise by another version of the serialiser: in both graphs
             added |= more - both
@@ -329,13 +260,10 @@ def _grouped(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
     return {graph: groups[graph] for graph in sorted(groups, key=lambda graph: f"<{graph}>")}
 
 
-def _lines(quads: Iterable[ox.Quad]) -> set[bytes]:
-    """The N-Quads lines of a graph's quads: compared as text, a graph's quads are parsed only where they differ
-    (a quad's line is one to one with the quad, as the same serialiser writes it)."""
-    if isinstance(quads, GraphQuads):
-        return set(quads.lines())
-    quads = list(quads)
-    return set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).split(b"\n")[:-1]) if quads else set()
+def _lines(quads: Iterable[ox.Quad]) -> list[bytes]:
+    """The N-Quads lines of one graph's quads, in order: those kept as text (``GraphQuads``) read, others written.
+    A quad's line is one to one with the quad, as the same serialiser writes it."""
+    return quads.lines() if isinstance(quads, GraphQuads) else lines_of(list(quads))
 
 
 def _write_members(path: Path, groups: dict[str, list[ox.Quad]], reused: dict[str, bytes], pool) -> None:
@@ -388,11 +316,7 @@ def _own_statements(groups: Iterable[tuple[str, Iterable[ox.Quad]]],
     owners: dict[bytes, str | None] = {}  # a subject's text -> its resource if one of those wanted, else None
     texts = _VersionTexts()
     for graph, quads in (groups if resources else ()):
-        if isinstance(quads, GraphQuads):
-            lines = quads.lines()
-        else:
-            quads = list(quads)
-            lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).split(b"\n")[:-1] if quads else []
+        lines = _lines(quads)
         cut = -len(graph.encode()) - 5 if graph else -2  # the " <graph> ." that ends each line
         rows: list[tuple[str, str]] = []
         chosen: list[tuple[dict[str, ox.Quad], str, bytes]] = []
