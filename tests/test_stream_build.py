@@ -11,11 +11,12 @@ import pyoxigraph as ox
 import pytest
 
 from newsfacts import build as build_module
-from newsfacts import dump_graphs, history, search_index, search_update
+from newsfacts import dump_graphs, history, search_index, search_parts, search_update
 from newsfacts.article_cache import count_entity_quads
 from newsfacts.build import build, check
 from newsfacts.build_check import _Chunk, _OwnQuads
-from newsfacts.part_quads import CorpusQuads, GraphQuads, NQuadsFile, lines_of, named_iris
+from newsfacts.catalog import kind_of
+from newsfacts.part_quads import SPREAD, CorpusQuads, GraphQuads, NQuadsFile, lines_of, named_iris
 from test_incremental_build import T0, T1, all_quads, change_inputs, inputs, settings_for  # noqa: F401 (a fixture)
 
 BASE = "https://newsfacts.example/"
@@ -60,12 +61,25 @@ def test_the_search_index_made_from_the_store_in_batches_has_the_rows_made_from_
                                                                                           tmp_path, in_workers):
     monkeypatch.setattr(search_update, "INDEX_BATCH", 7)  # many batches, the last one short
     monkeypatch.setattr(search_update, "PARALLEL_THINGS", 0 if in_workers else 10**9)  # worker processes, or none
-    given = []  # the things the build hands the index (from the subjects it loaded), or None (asked of the store)
+    if not in_workers:  # every batch of things in one part made from its text (in workers: as many as they would be)
+        monkeypatch.setattr(search_parts, "THINGS_A_PART", 1)
+    from_store = []  # the things whose records the store made (in this process)
+    records_from_store = search_update.records_from_store
+    monkeypatch.setattr(search_update, "records_from_store",
+                        lambda store, iris, **more: from_store.extend(iris) or records_from_store(store, iris, **more))
+    given = []  # where the build tells the index the things are (from the parts it loaded), or None (ask the store)
     index_from_store = build_module.index_from_store
     monkeypatch.setattr(build_module, "index_from_store",
                         lambda *args: given.append(args[5]) or index_from_store(*args))
     release = build(settings_for(inputs, "releases"), built_at=T0)
-    assert len(given) == 1 and given[0]  # a full build lists no subject in the store
+    assert len(given) == 1 and given[0].things  # a full build lists no subject in the store
+    parts = given[0]
+    here = {iri for iri, number in zip(parts.things, parts.part_of, strict=True) if number != SPREAD}
+    # both ways are taken: claims, events and articles are in one part each; entities are in the shared graphs
+    assert {kind_of(iri, BASE) for iri in here} >= {"claim", "event", "article"}
+    assert {kind_of(iri, BASE) for iri in set(parts.things) - here} == {"entity"}
+    if not in_workers:  # the others' records were made from the parts' text
+        assert {kind_of(iri, BASE) for iri in from_store} == {"entity"}
     whole = tmp_path / "whole.sqlite"
     quads = [q for q in all_quads(release) if q.graph_name.value != f"{BASE}graph/dataset"]
     search_index.write_index(sorted(quads, key=str), whole, BASE)
@@ -130,7 +144,13 @@ def test_the_parts_read_as_text_give_what_their_quads_give(inputs):  # noqa: F81
         assert list(quads) == list(as_quads.graphs()[graph]) and len(quads) == len(list(quads))
     subjects, predicates = as_text.subjects_and_predicates()
     assert (subjects, predicates) == as_quads.subjects_and_predicates()
-    assert subjects == {str(q.subject) for q in as_text.every()}
+    assert set(subjects) == {str(q.subject) for q in as_text.every()}
+    shared = {str(q.subject) for q in checked.quads.shared}
+    for number, part in enumerate(checked.parts):  # a subject in one part only is numbered by it, else SPREAD
+        for subject in {str(q.subject) for q in part.quads}:
+            elsewhere = subject in shared or any(subject in {str(q.subject) for q in other.quads}
+                                                 for other in checked.parts if other is not part)
+            assert subjects[subject] == (SPREAD if elsewhere else number)
     assert predicates == {str(q.predicate) for q in as_text.every()}
     for part, kept in zip(checked.parts, held, strict=True):
         text, made = _OwnQuads(part.quads, f"{BASE}entity/", 0), _OwnQuads(kept.quads, f"{BASE}entity/", 0)

@@ -57,7 +57,8 @@ from .release import (
 from .release_dumps import write_dumps
 from .remote import GraphChange, RemoteQueryError, RemoteStore, StoreUnavailable
 from .search_index import INDEX_FILE, SEARCH_DIR, index_path, write_index
-from .search_update import findable_things, index_from_store, touched_things, update_index
+from .search_parts import PartsText
+from .search_update import index_from_store, touched_things, update_index
 from .store_change import store_from_previous
 
 __all__ = ["Checked", "build", "check", "inputs_digest"]
@@ -138,11 +139,12 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
                 checked.timings["store_load_s"] = loading.result()
                 store = ox.Store(str(staged.file(STORE_DIR)))
                 counted = time.perf_counter()
-                # the search index's things (below): the findable subjects of what was loaded, when the counts
-                # read them from the parts' text (else the index asks the store)
-                seen: dict[str, list[str]] = {}
+                # the search index's things (below) and the parts that hold their statements, when the counts
+                # read the subjects from the parts' text (else the index asks the store)
+                seen: dict[str, PartsText] = {}
                 counts = counts_in_store(store, settings.base_iri, checked.quads, subjects_seen=lambda subjects:
-                                         seen.setdefault("things", findable_things(subjects, settings.base_iri)))
+                                         seen.setdefault("parts", PartsText.of(subjects, checked.quads.parts,
+                                                                               settings.base_iri)))
                 description = described(counts)
                 checked.timings["description_s"] = time.perf_counter() - counted
                 store.extend(description)
@@ -177,7 +179,7 @@ def _build(settings: Settings, checked: Checked | None, *, force: bool, full: bo
             elif loading is not None:  # from the store just loaded, a batch of things at a time
                 store = ox.Store.read_only(str(staged.file(STORE_DIR)))
                 index_from_store(store, staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri, description_graph,
-                                 staged.file(STORE_DIR), seen.get("things"))
+                                 staged.file(STORE_DIR), seen.get("parts"))
                 del store
             else:
                 write_index(checked.all_quads(), staged.file(SEARCH_DIR, INDEX_FILE), settings.base_iri)

@@ -88,7 +88,7 @@ COUNT_QUERIES = (
 
 
 def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | None = None, *,
-                    subjects_seen: Callable[[set[str]], None] | None = None) -> Counts:
+                    subjects_seen: Callable[[dict[str, int]], None] | None = None) -> Counts:
     """The counts of everything in ``store`` (a full build's, before its description is added), by SPARQL. They
     are the store's: it keeps numbers in canonical form ("5"^^xsd:nonNegativeInteger is "5"^^xsd:integer there),
     so they are what the endpoint answers, and what counts_after moves by lookups in the store.
@@ -96,9 +96,10 @@ def counts_in_store(store: ox.Store, base_iri: str, quads: Iterable[ox.Quad] | N
     ``quads``, when given, are the quads ``store`` was loaded with: the counts of subjects and predicates (IRIs and
     blank nodes, which the store keeps as they are) are then taken from them, in one pass, rather than by the
     slowest queries (distinct subjects on the base IRI takes most of the time at 100k triples). When they are read
-    from ``quads``' text, ``subjects_seen`` is given the subjects' N-Quads terms before they are dropped (a full
-    build takes the things of its search index from them). They are read after the queries: the engine's memory
-    for its distinct counts and this set are not held at once (at 10M triples each takes hundreds of MB)."""
+    from ``quads``' text, ``subjects_seen`` is given the subjects' N-Quads terms, each with its part
+    (part_quads.CorpusQuads.subjects_and_predicates), before they are dropped (a full build takes the things of its
+    search index from them). They are read after the queries: the engine's memory for its distinct counts and this
+    set are not held at once (at 10M triples each takes hundreds of MB)."""
 
     def number(query: str) -> int:
         return int(next(iter(store.query(query)))[0].value)

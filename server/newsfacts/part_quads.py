@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+#: The part number of a subject whose statements are in more than one part or in the shared graphs.
+SPREAD = -1
+
 
 class NQuadsText:
     """Quads kept as their N-Quads text (one quad a line), parsed anew each time they are iterated."""
@@ -173,23 +176,29 @@ class CorpusQuads:
         yield from self
         yield from self.articles(mapped=False)
 
-    def subjects_and_predicates(self) -> tuple[set[str], set[str]]:
+    def subjects_and_predicates(self) -> tuple[dict[str, int], set[str]]:
         """The subjects and the predicates of every quad of the release (``every``), as N-Quads terms ("<iri>",
-        "_:id"), those of the parts kept as text read from their lines."""
-        subjects: set[str] = set()
+        "_:id"), those of the parts kept as text read from their lines; each subject with the number of the part
+        (in ``parts``) that holds all its statements, or SPREAD when they are in more than one part or in the
+        shared graphs (search_parts.py)."""
+        subjects: dict[str, int] = {}
         predicates: set[str] = set()
-        for part in self.parts:
+        for number, part in enumerate(self.parts):
             if kept_as_text(part.quads):
                 for line in lines_of(part.quads):
                     at = line.index(b" ")
-                    subjects.add(line[:at].decode("utf-8"))
+                    subject = line[:at].decode("utf-8")
+                    if subjects.setdefault(subject, number) != number:
+                        subjects[subject] = SPREAD
                     predicates.add(line[at + 1:line.index(b" ", at + 1)].decode("utf-8"))
             else:
                 for q in part.quads:
-                    subjects.add(str(q.subject))
+                    subject = str(q.subject)
+                    if subjects.setdefault(subject, number) != number:
+                        subjects[subject] = SPREAD
                     predicates.add(str(q.predicate))
         for q in self.shared:
-            subjects.add(str(q.subject))
+            subjects[str(q.subject)] = SPREAD
             predicates.add(str(q.predicate))
         return subjects, predicates
 

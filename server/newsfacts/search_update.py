@@ -12,6 +12,7 @@ its full-text tables are not merged into one segment (``optimize`` would rewrite
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -25,14 +26,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import collector
-from .catalog import NF, OA, SUBCLASS_OF, kind_of, records
+from .catalog import NF, SUBCLASS_OF, kind_of, records
 from .search_index import _insert, write_records
+from .search_parts import CHAIN, HOLDER, PartsText, count_mentions, records_from_parts
 
-HOLDER = ox.NamedNode(NF + "holder")
-MENTIONS = ox.NamedNode(NF + "mentions")
 ASSERTS = ox.NamedNode(NF + "asserts")
 STATED_IN = ox.NamedNode(NF + "statedIn")
-CHAIN = (NF + "hasEvidence", OA + "hasTarget", OA + "hasSelector")
 
 
 def touched_things(quads: Iterable[ox.Quad], base_iri: str) -> set[str]:
@@ -52,67 +51,76 @@ PARALLEL_THINGS = 10_000
 INDEX_WORKERS = 2
 
 
-def findable_things(subjects: Iterable[str], base_iri: str) -> list[str]:
-    """The IRIs of the findable things among ``subjects`` written as N-Quads terms ("<iri>", "_:id"), sorted."""
-    return sorted(iri for iri in (s[1:-1] for s in subjects if s[:1] == "<") if kind_of(iri, base_iri) is not None)
-
-
 def index_from_store(store: ox.Store, path: Path, base_iri: str, skip_graph: str,
-                     store_path: Path | None = None, things: list[str] | None = None) -> dict[str, int]:
+                     store_path: Path | None = None, parts: PartsText | None = None) -> dict[str, int]:
     """``search_index.write_index`` of the release in ``store`` (its ``skip_graph``, the dataset description, left
     out), the records made ``INDEX_BATCH`` things at a time from the quads they are made of: the same rows, without
     the corpus's quads in memory at once (a full build's index). With ``store_path`` (where ``store`` is) and
     many things, the batches are made by worker processes that open the store read-only while the records
     already made are written here: the same records.
 
-    ``things``: the sorted IRIs of the findable subjects outside ``skip_graph`` when the caller knows them (a full
-    build has the subjects of what it loaded: ``findable_things``); else they are asked of the store, which scans
-    every quad (seconds at 1M triples, before any record is made)."""
-    iris = things if things is not None else sorted(iri for iri in (row[0].value for row in store.query(
+    ``parts``: where the findable things' statements are in the parts' N-Quads text, when the caller has that text
+    (a full build: search_parts.py); their records are then made from it where they can be. Else the things are
+    asked of the store, which scans every quad (seconds at 1M triples, before any record is made), and every
+    record is made from the store."""
+    iris = parts.things if parts is not None else sorted(iri for iri in (row[0].value for row in store.query(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip_graph}> && isIRI(?s)) }}"))
         if kind_of(iri, base_iri) is not None)
-    chunks = [set(iris[start:start + INDEX_BATCH]) for start in range(0, len(iris), INDEX_BATCH)]
-    workers = min(INDEX_WORKERS, os.cpu_count() or 1)
-    if store_path is None or (os.cpu_count() or 1) < 2 or len(chunks) < 2 or len(iris) < PARALLEL_THINGS:
-        return write_records((records_from_store(store, chunk, base_iri, skip_graph) for chunk in chunks), path, base_iri)
+    starts = range(0, len(iris), INDEX_BATCH)
+    # each batch: its things, and the texts of the parts that hold their statements (None: made from the store)
+    batches = ((iris[start:start + INDEX_BATCH], None if parts is None else parts.sources(start, start + INDEX_BATCH))
+               for start in starts)
+    spread = parts.spread if parts is not None else frozenset()
+    if store_path is None or (os.cpu_count() or 1) < 2 or len(starts) < 2 or len(iris) < PARALLEL_THINGS:
+        return write_records((_records(store, chunk, texts, spread, base_iri, skip_graph) for chunk, texts in batches),
+                             path, base_iri)
     # spawned, as validation's workers: a worker holds its batch's quads and records, not the build's heap
+    workers = min(INDEX_WORKERS, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_open_store, initargs=(str(store_path),)) as pool:
-        return write_records(_in_order(pool, chunks, base_iri, skip_graph, workers), path, base_iri)
+                             initializer=_open_store, initargs=(str(store_path), spread)) as pool:
+        return write_records(_in_order(pool, batches, base_iri, skip_graph, workers), path, base_iri)
 
 
-def _in_order(pool: ProcessPoolExecutor, chunks: list[set[str]], base_iri: str, skip_graph: str, workers: int):
-    """The records of each chunk, in order, made by ``pool``'s workers, a few chunks in flight at a time."""
+def _in_order(pool: ProcessPoolExecutor, batches, base_iri: str, skip_graph: str, workers: int):
+    """The records of each batch, in order, made by ``pool``'s workers, a few batches in flight at a time."""
     pending: deque = deque()
-    for chunk in chunks:
-        pending.append(pool.submit(_worker_records, chunk, base_iri, skip_graph))
+    for chunk, texts in batches:
+        pending.append(pool.submit(_worker_records, chunk, texts, base_iri, skip_graph))
         if len(pending) > workers:
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
 
 
+def _records(store: ox.Store, iris: list[str], texts: list | None, spread: frozenset[str], base_iri: str,
+             skip_graph: str) -> list:
+    """The records of ``iris``: from ``texts`` where they can be (search_parts.py), else from the store."""
+    from_store = functools.partial(records_from_store, store, base_iri=base_iri, skip_graph=skip_graph)
+    if texts is None:
+        return from_store(set(iris))
+    return records_from_parts(store, iris, texts, spread, base_iri, skip_graph, from_store)
+
+
 _worker_store: ox.Store | None = None
+_worker_spread: frozenset[str] = frozenset()
 
 
-def _open_store(store_path: str) -> None:
-    global _worker_store
-    _worker_store = ox.Store.read_only(store_path)
+def _open_store(store_path: str, spread: frozenset[str]) -> None:
+    global _worker_store, _worker_spread
+    _worker_store, _worker_spread = ox.Store.read_only(store_path), spread
 
 
 @collector.paused()  # a spawned worker does not inherit the build's pause
-def _worker_records(iris: set[str], base_iri: str, skip_graph: str) -> list:
-    return records_from_store(_worker_store, iris, base_iri, skip_graph)
+def _worker_records(iris: list[str], texts: list | None, base_iri: str, skip_graph: str) -> list:
+    return _records(_worker_store, iris, texts, _worker_spread, base_iri, skip_graph)
 
 
 def records_from_store(store: ox.Store, iris: set[str], base_iri: str, skip_graph: str) -> list:
-    """The index records (catalog.records) of ``iris``, made from the quads of ``store`` outside ``skip_graph``.
-    The claims that mention a thing are counted, not made into records that are then left out: at 10M triples
-    the most mentioned entity has 61,501 of them, and a +1 build naming it made them all (4 of its 5.9 s)."""
+    """The index records (catalog.records) of ``iris``, made from the quads of ``store`` outside ``skip_graph``,
+    in the order of their IRIs; the claims that mention each are counted (search_parts.count_mentions): at 10M
+    triples the most mentioned entity has 61,501, and a +1 build naming it made them all (4 of its 5.9 s)."""
     made = [r for r in records(_neighbourhood(store, iris, skip_graph), base_iri) if r.iri in iris]
-    for record in made:
-        record.mentioned_by = sum(1 for q in store.quads_for_pattern(None, MENTIONS, ox.NamedNode(record.iri), None)
-                                  if isinstance(q.subject, ox.NamedNode) and q.graph_name.value != skip_graph)
+    count_mentions(store, made, skip_graph)
     return made
 
 
