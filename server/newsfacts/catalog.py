@@ -52,6 +52,17 @@ class Record:
         return self.claim.get("text") or self.iri.rsplit("/", 1)[-1]
 
 
+#: The links a record keeps (by their predicate's local name: ``Record.links``).
+_LINKS = tuple(NF + name for name in ("locatedIn", "partOf", "place", "hasParticipant", "attributedTo", "statedIn",
+                                      "asserts", "mentions", "publisher", "onTheWordOf", "attributionUncertainBetween")) \
+    + (PREFIXES["schema"] + "publisher", PREFIXES["schema"] + "author")
+#: Every predicate ``records`` reads: the others' statements may be left out of what it is given, with the same
+#: records (search_parts.py reads only these lines; tests/test_search_parts.py checks it on the shipped release).
+READ_PREDICATES = frozenset((RDFS_LABEL, ALT_LABEL, RDF_TYPE, EXACT_MATCH, SUBCLASS_OF, *_LINKS, *(NF + name for name in (
+    "description", "authorDescription", "genre", "claimText", "hedge", "certainty", "date", "notBefore", "notAfter",
+    "timeDescription", "hasEvidence", "holder", "officeOf")), OA + "hasTarget", OA + "hasSelector", OA + "exact"))
+
+
 def kind_of(iri: str, base_iri: str) -> str | None:
     if not iri.startswith(base_iri) or "#" in iri:
         return None
@@ -120,10 +131,7 @@ def _record(iri: str, kind: str, own: list[ox.Quad], supers: dict[str, set[str]]
             classes.append(q.object.value)
         elif p == EXACT_MATCH and q.object.value.startswith(WIKIDATA):
             record.wikidata.append(q.object.value[len(WIKIDATA):])
-        elif p in (NF + "locatedIn", NF + "partOf", NF + "place", NF + "hasParticipant", NF + "attributedTo",
-                   NF + "statedIn", NF + "asserts", NF + "mentions", NF + "publisher", PREFIXES["schema"] + "publisher",
-                   PREFIXES["schema"] + "author", NF + "onTheWordOf", NF + "attributionUncertainBetween") \
-                and isinstance(q.object, ox.NamedNode):
+        elif p in _LINKS and isinstance(q.object, ox.NamedNode):
             record.links[_local(p)].append(q.object.value)
         elif p == NF + "claimText":
             record.claim["text"] = _value(q)

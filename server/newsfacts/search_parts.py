@@ -22,13 +22,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalog import NF, OA, SUBCLASS_OF, Record, kind_of, records
+from .catalog import NF, OA, READ_PREDICATES, SUBCLASS_OF, Record, kind_of, records
 from .part_quads import SPREAD, parsed
 
 HOLDER = ox.NamedNode(NF + "holder")
 MENTIONS = ox.NamedNode(NF + "mentions")
 #: The evidence chain of a claim, as catalog.records follows it: a claim's evidence, its targets, their selectors.
 CHAIN = (NF + "hasEvidence", OA + "hasTarget", OA + "hasSelector")
+#: The predicates records read, as N-Quads terms: the other lines are not parsed.
+_READ = frozenset(f"<{predicate}>".encode() for predicate in READ_PREDICATES)
 #: Literals the store keeps as they are written; any other datatype may be kept in canonical form ("5"^^xsd:byte
 #: and "05"^^xsd:byte are one value there), so those read from text are put through a store too.
 _AS_WRITTEN = ("http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
@@ -103,11 +105,13 @@ def count_mentions(store: ox.Store, made: list[Record], skip_graph: str) -> None
 
 def _statements(lines: list[bytes], iris: list[str]) -> dict[str, list[ox.Quad]]:
     """The quads of ``lines`` whose subject is one of ``iris`` or a node of their evidence chains (CHAIN), by
-    subject; the lines are grouped by their subject's text, and only those wanted are parsed, a link of the chain
-    at a time."""
+    subject, of the predicates records read; the lines are grouped by their subject's text, and only those wanted
+    are parsed, a link of the chain at a time."""
     grouped: dict[bytes, list[bytes]] = {}
     for line in lines:
-        grouped.setdefault(line[:line.index(b" ")], []).append(line)
+        at = line.index(b" ")
+        if line[at + 1:line.index(b" ", at + 1)] in _READ:
+            grouped.setdefault(line[:at], []).append(line)
     found: dict[str, list[ox.Quad]] = {}
     wanted = {f"<{iri}>".encode() for iri in iris}
     for predicate in (*CHAIN, None):
