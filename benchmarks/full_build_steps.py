@@ -1,10 +1,13 @@
 """Steps of a full build measured alone, each the way it was and the way it is (BENCHMARKS.md, "The change
-set's statements sorted once", "Unchanged graphs found by their bytes").
+set's statements sorted once", "Unchanged graphs found by their bytes", "A full build's search index made from the
+articles' text").
 
     python benchmarks/full_build_steps.py sort RELEASE      # the change set's statements: inserted, read back sorted
     python benchmarks/full_build_steps.py counts RELEASE    # the four count queries: one after the other, two at a time
     python benchmarks/full_build_steps.py changes RELEASE NEWER    # the change set of NEWER against RELEASE
     python benchmarks/full_build_steps.py load RELEASE      # the store's bulk load: a slice at a time, two at a time
+    python benchmarks/full_build_steps.py index RELEASE     # a batch of the search index's records: from the store,
+                                                            # from the parts' text
 
 ``sort`` takes the statements of the release's N-Quads dump as a first release's change set does (the resource,
 the statement without its graph), inserts them 400 at a time into a temporary SQLite file, and reads them back
@@ -15,7 +18,10 @@ NEWER's dump) with, where this code reads them (``dump_graphs``), the members of
 and what it found. Run it with each code (``PYTHONPATH`` at the other's ``server/``) to compare them. ``load`` bulk-loads the
 release's article parts (``articles/*.nq``) into a new store in the system's temporary folder with
 ``build._load_store`` (slices of ``LOAD_QUADS`` quads, then compacted), one and then two slices at a time
-(``LOAD_THREADS``); twice each.
+(``LOAD_THREADS``); twice each. ``index`` makes the search index records of a batch of claims and of events
+(``INDEX_BATCH`` things from the middle of their kind), in this process, from the release's store and from its
+article parts' text (``search_parts``: the parts are the release's ``articles/*.nq``, which also hold the entity
+descriptions); twice each, in turns, checking that both give the same records.
 """
 
 from __future__ import annotations
@@ -125,9 +131,33 @@ def load(release: Path, threads: int) -> str:
             f"CPU {used.user + used.system - cpu.user - cpu.system:5.1f} s, {quads:,} quads")
 
 
+def index(release: Path) -> None:
+    """A batch of claims' and of events' search records made both ways, in turns: seconds."""
+    from newsfacts.search_parts import PartsText
+    from newsfacts.search_update import INDEX_BATCH, _records
+
+    base, parts = "https://newsfacts.example/", [SimpleNamespace(quads=NQuadsFile(path), mapped=True)
+                                                   for path in sorted((release / "articles").glob("*.nq"))]
+    store = ox.Store.read_only(str(release / "store"))
+    places = PartsText.of(CorpusQuads(parts, f"{base}graph/entities", []).subjects_and_predicates()[0], parts, base)
+    for kind in ("claim", "event"):
+        starts = [at for at in range(0, len(places.things), INDEX_BATCH) if places.things[at].startswith(f"{base}{kind}/")]
+        at = starts[len(starts) // 2]
+        things, texts = places.things[at:at + INDEX_BATCH], places.sources(at, at + INDEX_BATCH)
+        for _ in range(2):
+            timed = {}
+            for way, given in (("store", None), ("text", texts)):
+                started = time.perf_counter()
+                timed[way] = _records(store, things, given, places.spread, base, f"{base}graph/dataset")
+                timed[way + " s"] = time.perf_counter() - started
+            same = [vars(r) for r in timed["store"]] == [vars(r) for r in timed["text"]]
+            print(f"{len(things):,} {kind}s in {len(texts or ()):,} parts: from the store {timed['store s']:5.2f} s, "
+                  f"from the text {timed['text s']:5.2f} s; the same records: {same}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("sort", "counts", "changes", "load"))
+    parser.add_argument("step", choices=("sort", "counts", "changes", "load", "index"))
     parser.add_argument("release", type=Path, help="a release's folder (RELEASES_DIR/current)")
     parser.add_argument("newer", type=Path, nargs="?", help="changes: the release whose change set is computed")
     args = parser.parse_args()
@@ -139,6 +169,8 @@ def main() -> None:
         if args.newer is None:
             parser.error("changes: give the newer release's folder too")
         changes(release, args.newer.resolve())
+    elif args.step == "index":
+        index(release)
     elif args.step == "load":
         for _ in range(2):
             for threads in (1, 2):
