@@ -10,7 +10,8 @@ asked what may cross parts: the claims that mention the thing, and whether an of
 A thing is made from the store as before (search_update.records_from_store) when its statements are in more than
 one part or in the shared graphs (an entity: its description is in the entities graph), when it holds an office,
 or when a node of its evidence is not in the parts read. Either way its record is the same
-(tests/test_stream_build.py compares the rows with those made from every quad).
+(tests/test_search_parts.py compares the records made both ways in each of these cases, tests/test_stream_build.py
+a build's index with the one made from every quad).
 """
 
 from __future__ import annotations
