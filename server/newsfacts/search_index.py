@@ -96,12 +96,14 @@ def write_records(batches, path: Path, base_iri: str) -> dict[str, int]:
         # the links from claims to events follow every record's own (as one batch gives them): kept aside till then
         db.execute("CREATE TEMP TABLE asserted (subject TEXT NOT NULL, relation TEXT NOT NULL, object TEXT NOT NULL)")
         for found in batches:
+            rows = _Rows()
             for record in found:
                 number += 1
                 counts[record.kind] = counts.get(record.kind, 0) + 1
                 for t in record.types[:1] or [""]:
                     type_counts[(record.kind, t)] = type_counts.get((record.kind, t), 0) + 1
-                _insert(db, number, record)
+                rows.add(number, record)
+            rows.insert(db)
             for record in found:  # events know the claims that assert them, and through those, their articles
                 for event in record.links.get("asserts", []):
                     db.execute("INSERT INTO asserted VALUES (?, 'assertedBy', ?)", (event, record.iri))
@@ -121,25 +123,46 @@ def write_records(batches, path: Path, base_iri: str) -> dict[str, int]:
 
 
 def _insert(db: sqlite3.Connection, number: int, record: Record) -> None:
-    name = record.name("en")
-    spanish = next((label for lang, label in record.names if lang == "es"), None)
-    db.execute("INSERT INTO things VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-        number, record.iri, record.kind, name, spanish, fold(name), "; ".join(record.descriptions) or None,
-        json.dumps(record.types), " " + " ".join(sorted(record.ancestors)) + " ", json.dumps(record.wikidata),
-        json.dumps({k: v for k, v in record.links.items() if v}), record.mentioned_by, json.dumps(record.time),
-        json.dumps(record.claim), sort_time(record.time) if record.kind == "event" else None))
-    all_names = [(lang, label, 0) for lang, label in record.names] + [(lang, label, 1) for lang, label in record.alt_names]
-    if record.kind == "claim" and not all_names and record.claim.get("text"):
-        all_names = [("", record.claim["text"], 0)]
-    db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
-                   [(number, lang, label, fold(label), alt) for lang, label, alt in all_names])
-    for relation, objects in record.links.items():
-        if relation in ("hasParticipant", "place", "locatedIn", "partOf", "memberOf", "attributedTo", "mentions"):
-            db.executemany("INSERT INTO links VALUES (?, ?, ?)", [(record.iri, relation, o) for o in objects])
-    db.execute("INSERT INTO search(rowid, name, alt, body) VALUES (?, ?, ?, ?)", (
-        number, " · ".join(label for _, label, alt in all_names if not alt),
-        " · ".join(label for _, label, alt in all_names if alt),
-        " · ".join(record.descriptions + record.texts)))
+    rows = _Rows()
+    rows.add(number, record)
+    rows.insert(db)
+
+
+class _Rows:
+    """The rows of records for each table, inserted a table at a time (one statement for many rows costs less
+    than one for each: BENCHMARKS.md, "A full build's search index made from the articles' text")."""
+
+    def __init__(self):
+        self.things: list[tuple] = []
+        self.names: list[tuple] = []
+        self.links: list[tuple] = []
+        self.search: list[tuple] = []
+
+    def add(self, number: int, record: Record) -> None:
+        name = record.name("en")
+        spanish = next((label for lang, label in record.names if lang == "es"), None)
+        self.things.append((
+            number, record.iri, record.kind, name, spanish, fold(name), "; ".join(record.descriptions) or None,
+            json.dumps(record.types), " " + " ".join(sorted(record.ancestors)) + " ", json.dumps(record.wikidata),
+            json.dumps({k: v for k, v in record.links.items() if v}), record.mentioned_by, json.dumps(record.time),
+            json.dumps(record.claim), sort_time(record.time) if record.kind == "event" else None))
+        all_names = [(lang, label, 0) for lang, label in record.names] + \
+            [(lang, label, 1) for lang, label in record.alt_names]
+        if record.kind == "claim" and not all_names and record.claim.get("text"):
+            all_names = [("", record.claim["text"], 0)]
+        self.names += [(number, lang, label, fold(label), alt) for lang, label, alt in all_names]
+        for relation, objects in record.links.items():
+            if relation in ("hasParticipant", "place", "locatedIn", "partOf", "memberOf", "attributedTo", "mentions"):
+                self.links += [(record.iri, relation, o) for o in objects]
+        self.search.append((number, " · ".join(label for _, label, alt in all_names if not alt),
+                            " · ".join(label for _, label, alt in all_names if alt),
+                            " · ".join(record.descriptions + record.texts)))
+
+    def insert(self, db: sqlite3.Connection) -> None:
+        db.executemany("INSERT INTO things VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.things)
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", self.names)
+        db.executemany("INSERT INTO links VALUES (?, ?, ?)", self.links)
+        db.executemany("INSERT INTO search(rowid, name, alt, body) VALUES (?, ?, ?, ?)", self.search)
 
 
 @dataclass
