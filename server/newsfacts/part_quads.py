@@ -184,19 +184,10 @@ class CorpusQuads:
         subjects: dict[str, int] = {}
         predicates: set[str] = set()
         for number, part in enumerate(self.parts):
-            if kept_as_text(part.quads):
-                for line in lines_of(part.quads):
-                    at = line.index(b" ")
-                    subject = line[:at].decode("utf-8")
-                    if subjects.setdefault(subject, number) != number:
-                        subjects[subject] = SPREAD
-                    predicates.add(line[at + 1:line.index(b" ", at + 1)].decode("utf-8"))
-            else:
-                for q in part.quads:
-                    subject = str(q.subject)
-                    if subjects.setdefault(subject, number) != number:
-                        subjects[subject] = SPREAD
-                    predicates.add(str(q.predicate))
+            for subject, predicate in _subjects_and_predicates(part.quads):
+                if subjects.setdefault(subject, number) != number:
+                    subjects[subject] = SPREAD
+                predicates.add(predicate)
         for q in self.shared:
             subjects[str(q.subject)] = SPREAD
             predicates.add(str(q.predicate))
@@ -238,6 +229,18 @@ class CorpusQuads:
                 batch, held = [], 0
         if batch:
             yield b"".join(batch)
+
+
+def _subjects_and_predicates(quads) -> Iterator[tuple[str, str]]:
+    """The subject and the predicate of each of a part's quads, as N-Quads terms: read from the lines of a part
+    kept as text (the subject and the predicate hold no space)."""
+    if kept_as_text(quads):
+        for line in lines_of(quads):
+            at = line.index(b" ")
+            yield line[:at].decode("utf-8"), line[at + 1:line.index(b" ", at + 1)].decode("utf-8")
+    else:
+        for q in quads:
+            yield str(q.subject), str(q.predicate)
 
 
 def part_nquads(quads) -> bytes:

@@ -96,7 +96,7 @@ def write_records(batches, path: Path, base_iri: str) -> dict[str, int]:
         # the links from claims to events follow every record's own (as one batch gives them): kept aside till then
         db.execute("CREATE TEMP TABLE asserted (subject TEXT NOT NULL, relation TEXT NOT NULL, object TEXT NOT NULL)")
         for found in batches:
-            rows = _Rows()
+            rows = IndexRows()
             for record in found:
                 number += 1
                 counts[record.kind] = counts.get(record.kind, 0) + 1
@@ -122,13 +122,7 @@ def write_records(batches, path: Path, base_iri: str) -> dict[str, int]:
     return counts
 
 
-def _insert(db: sqlite3.Connection, number: int, record: Record) -> None:
-    rows = _Rows()
-    rows.add(number, record)
-    rows.insert(db)
-
-
-class _Rows:
+class IndexRows:
     """The rows of records for each table, inserted a table at a time (one statement for many rows costs less
     than one for each: BENCHMARKS.md, "A full build's search index made from the articles' text")."""
 

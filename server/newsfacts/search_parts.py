@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .catalog import NF, OA, READ_PREDICATES, SUBCLASS_OF, Record, kind_of, records
-from .part_quads import SPREAD, parsed
+from .part_quads import SPREAD, parsed, part_nquads
 
 HOLDER = ox.NamedNode(NF + "holder")
 MENTIONS = ox.NamedNode(NF + "mentions")
@@ -63,8 +63,7 @@ class PartsText:
         def source(number: int) -> str | bytes:
             quads = parts[number].quads
             path = getattr(quads, "path", None)  # a part read from its file (part_quads.NQuadsFile, LazyQuads)
-            return str(path) if isinstance(path, Path) else quads.nquads() if hasattr(quads, "nquads") else \
-                ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+            return str(path) if isinstance(path, Path) else part_nquads(quads)
 
         return cls(things, part_of, spread, source)
 

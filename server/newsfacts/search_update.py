@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from . import collector
 from .catalog import NF, SUBCLASS_OF, kind_of, records
-from .search_index import _insert, write_records
+from .search_index import IndexRows, write_records
 from .search_parts import CHAIN, HOLDER, PartsText, count_mentions, records_from_parts
 
 ASSERTS = ox.NamedNode(NF + "asserts")
@@ -179,14 +179,17 @@ def update_index(previous: Path, path: Path, store: ox.Store, touched: set[str],
                     db.execute(statement.format(id_marks), ids)
             db.execute(f"DELETE FROM links WHERE subject IN ({marks})", chunk)
         (number,) = db.execute("SELECT coalesce(max(id), 0) FROM things").fetchone()
+        rows, entities = IndexRows(), []
         for record in sorted(made.values(), key=lambda r: r.iri):
             number += 1
             key = (record.kind, (record.types[:1] or [""])[0])
             type_counts[key] = type_counts.get(key, 0) + 1
-            _insert(db, number, record)
+            rows.add(number, record)
             if record.kind == "entity":
-                db.execute("INSERT INTO entity_search(rowid, name, alt, body) SELECT rowid, name, alt, body FROM search "
-                           "WHERE rowid = ?", (number,))
+                entities.append((number,))
+        rows.insert(db)
+        db.executemany("INSERT INTO entity_search(rowid, name, alt, body) SELECT rowid, name, alt, body FROM search "
+                       "WHERE rowid = ?", entities)
         asserting = records(_asserting(store, iris, skip_graph), base_iri)
         for record in asserting:  # events know the claims that assert them, and through those, their articles
             for event in record.links.get("asserts", []):
